@@ -1,0 +1,175 @@
+"""Talking to arXiv. Politeness lives in PoliteSession and nowhere else."""
+
+import logging
+import threading
+import time
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from email.utils import parsedate_to_datetime
+from urllib.parse import urlsplit
+
+import requests
+from django.conf import settings
+from requests.adapters import HTTPAdapter
+
+from .. import __version__
+from .arxiv_ids import ArxivId
+from .records import PaperRecord, Rejected
+from .sources.atom import AtomPage, parse_atom
+from .sources.oai import OaiPage, parse_oai
+from .sources.xml import MalformedInput
+
+log = logging.getLogger("dailypapers.arxiv")
+RETRY_STATUSES = {429, 500, 502, 503, 504}
+MAX_BACKOFF = 300.0
+
+
+class ArxivUnavailable(RuntimeError):
+    """arXiv could not be reached or kept failing; nothing was changed."""
+
+
+class ArxivApiError(RuntimeError):
+    """arXiv answered with an error entry (e.g. an id it considers malformed)."""
+
+
+class PoliteSession:
+    """One HTTP connection, a User-Agent with a contact, spacing between requests,
+    and retries with exponential backoff that honour Retry-After.
+
+    The spacing is per process: every session shares the time of the last request.
+    """
+
+    _lock = threading.Lock()
+    _last_request = float("-inf")
+
+    def __init__(
+        self,
+        *,
+        min_interval: float | None = None,
+        max_retries: int | None = None,
+        timeout: float | None = None,
+        sleep=time.sleep,
+        clock=time.monotonic,
+    ):
+        self.min_interval = settings.ARXIV_MIN_INTERVAL if min_interval is None else min_interval
+        self.max_retries = settings.ARXIV_MAX_RETRIES if max_retries is None else max_retries
+        self.timeout = settings.ARXIV_TIMEOUT if timeout is None else timeout
+        self.sleep = sleep
+        self.clock = clock
+        self.http = requests.Session()
+        self.http.mount("http://", HTTPAdapter(pool_connections=1, pool_maxsize=1))
+        self.http.mount("https://", HTTPAdapter(pool_connections=1, pool_maxsize=1))
+        self.http.headers["User-Agent"] = (
+            f"dailypapers/{__version__} (self-hosted daily papers; mailto:{settings.ARXIV_CONTACT})"
+        )
+
+    def get(self, url: str, params: dict) -> requests.Response:
+        failure, retry_after = "", None
+        for attempt in range(self.max_retries + 1):
+            if attempt:
+                backoff = retry_after if retry_after is not None else 2.0**attempt
+                self.sleep(min(backoff, MAX_BACKOFF))
+            self._wait_turn()
+            try:
+                response = self.http.get(url, params=params, timeout=self.timeout)
+            except (requests.ConnectionError, requests.Timeout) as error:
+                log.debug("request to %s failed", url, exc_info=error)
+                failure, retry_after = f"{type(error).__name__} for {urlsplit(url).netloc}", None
+            else:
+                if response.status_code not in RETRY_STATUSES:
+                    return response
+                failure = f"HTTP {response.status_code}"
+                retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
+            log.warning("arXiv request failed (%s), attempt %d", failure, attempt + 1)
+        raise ArxivUnavailable(
+            f"arXiv is not reachable at {url} ({failure}, {self.max_retries + 1} tries)"
+        )
+
+    def _wait_turn(self) -> None:
+        with PoliteSession._lock:
+            wait = PoliteSession._last_request + self.min_interval - self.clock()
+            if wait > 0:
+                self.sleep(wait)
+            PoliteSession._last_request = self.clock()
+
+
+def _retry_after_seconds(value: str | None) -> float | None:
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = parsedate_to_datetime(value)
+    except (TypeError, ValueError):
+        return None
+    return max(0.0, (when - datetime.now(UTC)).total_seconds())
+
+
+class ArxivApi:
+    """The arXiv API (Atom): papers by id, by search query, and the newest in categories."""
+
+    def __init__(self, session: PoliteSession | None = None, base_url: str | None = None):
+        self.session = session or PoliteSession()
+        self.base_url = base_url or settings.ARXIV_API_URL
+        self.page_size = settings.ARXIV_PAGE_SIZE
+        self.max_pages = settings.ARXIV_MAX_PAGES
+
+    def page(self, **params) -> AtomPage:
+        response = self.session.get(self.base_url, params)
+        try:
+            page = parse_atom(response.content, f"arXiv API response ({response.url})")
+        except MalformedInput:
+            if response.status_code >= 400:
+                raise ArxivApiError(
+                    f"arXiv answered HTTP {response.status_code} for {response.url}"
+                ) from None
+            raise
+        if page.errors:
+            raise ArxivApiError("arXiv rejected the request: " + "; ".join(page.errors))
+        return page
+
+    def by_ids(self, ids: list[ArxivId]) -> list[PaperRecord | Rejected]:
+        items: list[PaperRecord | Rejected] = []
+        for start in range(0, len(ids), self.page_size):
+            chunk = ids[start : start + self.page_size]
+            id_list = ",".join(str(i) for i in chunk)
+            try:
+                page = self.page(id_list=id_list, max_results=len(chunk))
+            except ArxivApiError as error:
+                raise ArxivApiError(f"{error} (ids: {id_list})") from error
+            items.extend(page.items)
+        return items
+
+    def search(self, query: str, **params) -> Iterator[PaperRecord | Rejected]:
+        """Pages through a search, stopping at the end of results or the page cap."""
+        for number in range(self.max_pages):
+            page = self.page(
+                search_query=query,
+                start=number * self.page_size,
+                max_results=self.page_size,
+                **params,
+            )
+            yield from page.items
+            if not page.items or page.start_index + len(page.items) >= page.total_results:
+                return
+        log.info("stopped after the %d-page cap for %r", self.max_pages, query)
+
+    def newest(self, categories: list[str], since: date) -> Iterator[PaperRecord | Rejected]:
+        """Papers first submitted in these categories on or after `since`, newest first."""
+        cats = " OR ".join(f"cat:{c}" for c in categories)
+        now = datetime.now(UTC)
+        query = f"({cats}) AND submittedDate:[{since:%Y%m%d}0000 TO {now:%Y%m%d%H%M}]"
+        yield from self.search(query, sortBy="submittedDate", sortOrder="descending")
+
+
+class OaiClient:
+    """OAI-PMH ListRecords, one page at a time."""
+
+    def __init__(self, session: PoliteSession | None = None, base_url: str | None = None):
+        self.session = session or PoliteSession()
+        self.base_url = base_url or settings.ARXIV_OAI_URL
+
+    def list_records(self, **params) -> OaiPage:
+        response = self.session.get(self.base_url, {"verb": "ListRecords", **params})
+        return parse_oai(response.content, f"OAI-PMH response ({response.url})")

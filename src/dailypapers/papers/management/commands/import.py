@@ -1,0 +1,39 @@
+from django.core.management.base import BaseCommand, CommandError
+
+from ...importer import BATCH_SIZE, StrictImportAborted, import_files
+from ...progress import Progress
+from ...sources.files import FORMATS
+from ...sources.xml import MalformedInput
+
+
+class Command(BaseCommand):
+    help = f"Import papers from files: {FORMATS}; gzip accepted."
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", metavar="PATH")
+        parser.add_argument(
+            "--strict",
+            action="store_true",
+            help="abort at the first malformed record instead of skipping it",
+        )
+        parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
+
+    def handle(self, *args, **options):
+        try:
+            summary = import_files(
+                options["paths"],
+                strict=options["strict"],
+                batch_size=options["batch_size"],
+                progress_factory=lambda label, total: Progress(f"import {label}", total),
+            )
+        except (MalformedInput, StrictImportAborted) as error:
+            raise CommandError(str(error)) from error
+        for reject in summary.rejected[:20]:
+            self.stderr.write(f"rejected {reject}")
+        if len(summary.rejected) > 20:
+            self.stderr.write(f"... and {len(summary.rejected) - 20} more rejected")
+        self.stdout.write(summary.line())
+        if summary.failed:
+            for failure in summary.failed:
+                self.stderr.write(f"failed {failure}")
+            raise CommandError(f"{len(summary.failed)} input(s) could not be read; see above")

@@ -1,0 +1,60 @@
+"""Progress for long commands: a tqdm bar on a terminal, plain log lines elsewhere."""
+
+import sys
+import time
+
+from tqdm import tqdm
+
+
+class Progress:
+    """Tracks bytes done of a known total, plus a count of papers for the rate."""
+
+    def __init__(self, label: str, total: int, stream=None, log_every: float = 5.0):
+        self.label = label
+        self.total = total
+        self.stream = stream or sys.stderr
+        self.papers = 0
+        self.done = 0
+        self.started = time.monotonic()
+        self.log_every = log_every
+        self._last_log = self.started
+        self.bar = (
+            tqdm(
+                total=total,
+                desc=label,
+                unit="B",
+                unit_scale=True,
+                unit_divisor=1024,
+                file=self.stream,
+                dynamic_ncols=True,
+            )
+            if self.stream.isatty()
+            else None
+        )
+
+    def update(self, done: int, papers: int) -> None:
+        self.papers = papers
+        if self.bar is not None:
+            self.bar.update(done - self.done)
+            self.bar.set_postfix_str(f"{papers:,} papers, {self.rate():,.0f}/s", refresh=False)
+        elif time.monotonic() - self._last_log >= self.log_every:
+            self._last_log = time.monotonic()
+            print(self._line(done), file=self.stream, flush=True)
+        self.done = done
+
+    def close(self) -> None:
+        if self.bar is not None:
+            self.bar.close()
+
+    def rate(self) -> float:
+        return self.papers / max(time.monotonic() - self.started, 1e-9)
+
+    def _line(self, done: int) -> str:
+        fraction = done / self.total if self.total else 1.0
+        rate = self.rate()
+        elapsed = time.monotonic() - self.started
+        eta = elapsed / fraction - elapsed if fraction > 0 else 0.0
+        return (
+            f"{self.label}: {fraction:6.1%}  {self.papers:,} papers  "
+            f"{rate:,.0f} papers/s  ETA {time.strftime('%H:%M:%S', time.gmtime(eta))}"
+        )

@@ -1,0 +1,1 @@
+"""Readers that turn arXiv's formats into PaperRecords (or Rejected entries)."""
