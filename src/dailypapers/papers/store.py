@@ -71,11 +71,15 @@ def upsert_papers(records: Iterable[PaperRecord]) -> UpsertCounts:
     Idempotent: re-running with the same records writes nothing. An older version never
     replaces a newer one. Retried once if a concurrent writer inserted the same paper first.
     """
+    records = list(records)
     latest = latest_per_paper(records)
     for attempt in range(3):
         try:
             with transaction.atomic():
-                return _write(latest)
+                counts = _write(latest)
+            # Superseded copies of a paper within the batch count as unchanged input.
+            counts.unchanged += len(records) - len(latest)
+            return counts
         except IntegrityError:
             if attempt == 2:
                 raise

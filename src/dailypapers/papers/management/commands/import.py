@@ -34,6 +34,6 @@ class Command(BaseCommand):
             self.stderr.write(f"... and {len(summary.rejected) - 20} more rejected")
         self.stdout.write(summary.line())
         if summary.failed:
-            for failure in summary.failed:
-                self.stderr.write(f"failed {failure}")
-            raise CommandError(f"{len(summary.failed)} input(s) could not be read; see above")
+            raise CommandError(
+                f"could not read {len(summary.failed)} input(s): " + "; ".join(summary.failed)
+            )
