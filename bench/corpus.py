@@ -134,4 +134,4 @@ def _record(n: int, rng: random.Random, profile: Profile, vocab: Vocabulary) -> 
     }
 
 
-_MONTHS = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+_MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]
