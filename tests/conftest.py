@@ -63,3 +63,78 @@ def atom(name: str) -> bytes:
 
 def oai(name: str) -> bytes:
     return (OAI / name).read_bytes()
+
+
+@pytest.fixture
+def make_paper(db):
+    """Store a paper: make_paper("2401.00001", title=..., abstract=...)."""
+    from datetime import UTC, datetime
+
+    from dailypapers.papers.models import Paper
+    from dailypapers.papers.records import build_record
+    from dailypapers.papers.store import upsert_papers
+
+    def make(arxiv_id: str, **fields) -> Paper:
+        values = {
+            "arxiv_id": arxiv_id,
+            "version": 1,
+            "title": f"Paper {arxiv_id}",
+            "abstract": f"Abstract of {arxiv_id}.",
+            "authors": ["Ada Lovelace", "Alan Turing"],
+            "categories": ["cs.LG"],
+            "primary_category": None,
+            "published": datetime(2026, 11, 20, tzinfo=UTC),
+            "updated": None,
+            **fields,
+        }
+        upsert_papers([build_record(**values)])
+        return Paper.objects.get(pk=arxiv_id)
+
+    return make
+
+
+@pytest.fixture
+def make_user(db):
+    from django.contrib.auth.models import User
+
+    def make(username: str = "reader", password: str = "correct horse battery", curator=False):
+        user = User.objects.create_user(username, f"{username}@example.org", password)
+        if curator:
+            from dailypapers.accounts.roles import make_curator
+
+            make_curator(user)
+        return user
+
+    return make
+
+
+@pytest.fixture
+def list_paper():
+    """Put a stored paper on a day's list directly: list_paper(paper, day, by=user)."""
+    from datetime import UTC, datetime, time
+
+    from dailypapers.feed.hotness import hotness
+    from dailypapers.feed.models import DailyEntry
+
+    def put(paper, day, by=None, minute=0):
+        submitted_at = datetime.combine(day, time(12, minute), tzinfo=UTC)
+        return DailyEntry.objects.create(
+            paper=paper,
+            day=day,
+            submitted_by=by,
+            submitted_at=submitted_at,
+            hotness=hotness(0, submitted_at),
+        )
+
+    return put
+
+
+@pytest.fixture(autouse=True)
+def empty_page_cache():
+    """Test databases roll back, so generations repeat: never let a page cached by one
+    test answer another."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()

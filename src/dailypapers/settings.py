@@ -48,10 +48,15 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "dailypapers.papers",
+    "dailypapers.accounts",
+    "dailypapers.feed",
 ]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    # Answers anonymous GETs from the page cache before sessions and CSRF are touched.
+    "dailypapers.feed.page_cache.AnonymousPageCacheMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -109,6 +114,56 @@ USE_TZ = True
 
 STATIC_URL = "static/"
 STATIC_ROOT = HOME / "static"
+STATIC_ROOT.mkdir(exist_ok=True)
+# Serve app static files straight from the source tree, so `make run` needs no collectstatic.
+WHITENOISE_USE_FINDERS = True
+
+CACHES = {
+    # Rendered pages for anonymous visitors, per process; invalidated through the database.
+    "default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "TIMEOUT": 300},
+}
+PAGE_CACHE_SECONDS = int(env("DAILYPAPERS_PAGE_CACHE_SECONDS", "300"))
+
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "home"
+LOGOUT_REDIRECT_URL = "home"
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SECURE = env_bool("DAILYPAPERS_SECURE_COOKIES", False)
+CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
+SESSION_COOKIE_SAMESITE = "Lax"
+# Failed logins allowed per username and per client address in LOGIN_RATE_WINDOW seconds.
+LOGIN_RATE_LIMIT = int(env("DAILYPAPERS_LOGIN_RATE_LIMIT", "5"))
+LOGIN_RATE_WINDOW = 15 * 60
+
+# Papers one user may put on a day's list; curators have no limit.
+SUBMISSIONS_PER_DAY = int(env("DAILYPAPERS_SUBMISSIONS_PER_DAY", "5"))
+SITE_NAME = env("DAILYPAPERS_SITE_NAME", "dailypapers")
+BASE_URL = env("DAILYPAPERS_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+
+
+def _email(url: str) -> dict:
+    """EMAIL_URL: smtp://host:port, smtp+tls://user:pass@host:587, smtp+ssl://…, or console:"""
+    from urllib.parse import unquote, urlsplit
+
+    parts = urlsplit(url)
+    if parts.scheme in {"", "console"}:
+        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+    if parts.scheme not in {"smtp", "smtp+tls", "smtp+ssl"}:
+        raise ValueError(f"EMAIL_URL: unsupported scheme {parts.scheme!r}")
+    return {
+        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
+        "EMAIL_HOST": parts.hostname or "localhost",
+        "EMAIL_PORT": parts.port or 25,
+        "EMAIL_HOST_USER": unquote(parts.username or ""),
+        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
+        "EMAIL_USE_TLS": parts.scheme == "smtp+tls",
+        "EMAIL_USE_SSL": parts.scheme == "smtp+ssl",
+        "EMAIL_TIMEOUT": 30,
+    }
+
+
+globals().update(_email(env("EMAIL_URL", "console:")))
+DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "dailypapers <dailypapers@localhost>")
 
 LOGGING = {
     "version": 1,

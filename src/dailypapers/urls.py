@@ -3,5 +3,6 @@ from django.urls import include, path
 
 urlpatterns = [
     path("admin/", admin.site.urls),
-    path("", include("dailypapers.papers.urls")),
+    path("", include("dailypapers.accounts.urls")),
+    path("", include("dailypapers.feed.urls")),
 ]

@@ -1,0 +1,117 @@
+"""Which entries a day, week, month or trending page lists, in a constant number of queries."""
+
+from dataclasses import dataclass
+from datetime import date, timedelta
+
+from django.db.models import Max, Min, Q
+from django.urls import reverse
+from django.utils import timezone
+
+from .models import DailyEntry, Vote
+
+TRENDING_WINDOWS = {"day": 1, "week": 7, "month": 30}
+
+
+@dataclass(frozen=True)
+class Period:
+    kind: str  # "date", "week" or "month"
+    start: date
+    end: date  # inclusive
+
+    @property
+    def slug(self) -> str:
+        if self.kind == "date":
+            return self.start.isoformat()
+        if self.kind == "week":
+            year, week, _ = self.start.isocalendar()
+            return f"{year}-W{week:02d}"
+        return f"{self.start:%Y-%m}"
+
+    @property
+    def title(self) -> str:
+        if self.kind == "date":
+            return f"{self.start:%A, %-d %B %Y}"
+        if self.kind == "week":
+            year = self.start.isocalendar()[0]
+            return f"Week {self.slug[-2:]} of {year} ({self.start:%-d %b} – {self.end:%-d %b})"
+        return f"{self.start:%B %Y}"
+
+    @property
+    def url(self) -> str:
+        return reverse(f"papers_{self.kind}", args=[self.slug])
+
+
+def day_period(day: date) -> Period:
+    return Period("date", day, day)
+
+
+def week_period(day: date) -> Period:
+    start = day - timedelta(days=day.weekday())
+    return Period("week", start, start + timedelta(days=6))
+
+
+def month_period(day: date) -> Period:
+    start = day.replace(day=1)
+    following = (start + timedelta(days=32)).replace(day=1)
+    return Period("month", start, following - timedelta(days=1))
+
+
+PERIOD_OF = {"date": day_period, "week": week_period, "month": month_period}
+
+
+def parse_period(kind: str, slug: str) -> Period:
+    """Parse YYYY-MM-DD, YYYY-Www or YYYY-MM; ValueError on anything else."""
+    if kind == "date":
+        return day_period(date.fromisoformat(slug))
+    if kind == "week":
+        year, week = slug.split("-W")
+        return week_period(date.fromisocalendar(int(year), int(week), 1))
+    year, month = slug.split("-")
+    return month_period(date(int(year), int(month), 1))
+
+
+def visible_entries():
+    return DailyEntry.objects.filter(hidden=False)
+
+
+def newest_day() -> date | None:
+    return visible_entries().aggregate(day=Max("day"))["day"]
+
+
+def entries_in(period: Period) -> list[DailyEntry]:
+    return list(
+        visible_entries()
+        .filter(day__range=(period.start, period.end))
+        .select_related("paper", "submitted_by")
+        .order_by("-pinned", "-upvotes", "submitted_at")
+    )
+
+
+def neighbours(period: Period) -> tuple[Period | None, Period | None]:
+    """The nearest earlier and later periods that have entries: empty days are skipped."""
+    around = visible_entries().aggregate(
+        before=Max("day", filter=Q(day__lt=period.start)),
+        after=Min("day", filter=Q(day__gt=period.end)),
+    )
+    to_period = PERIOD_OF[period.kind]
+    return (
+        to_period(around["before"]) if around["before"] else None,
+        to_period(around["after"]) if around["after"] else None,
+    )
+
+
+def trending(window: str, limit: int = 50) -> list[DailyEntry]:
+    since = timezone.now() - timedelta(days=TRENDING_WINDOWS[window])
+    return list(
+        visible_entries()
+        .filter(submitted_at__gte=since)
+        .select_related("paper", "submitted_by")
+        .order_by("-hotness")[:limit]
+    )
+
+
+def voted_paper_ids(user, paper_ids: list[str]) -> set[str]:
+    if not user.is_authenticated or not paper_ids:
+        return set()
+    votes = Vote.objects.filter(user=user, paper_id__in=paper_ids)
+    return set(votes.values_list("paper_id", flat=True))

@@ -1,0 +1,79 @@
+from django.conf import settings
+from django.db import models
+from django.utils import timezone
+
+
+class DailyEntry(models.Model):
+    """A paper on one day's list. The counters are recomputed from Vote and Comment."""
+
+    paper = models.OneToOneField("papers.Paper", on_delete=models.CASCADE, related_name="entry")
+    day = models.DateField()
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, on_delete=models.SET_NULL, related_name="submissions"
+    )
+    submitted_at = models.DateTimeField(default=timezone.now)
+    hidden = models.BooleanField(default=False)
+    pinned = models.BooleanField(default=False)
+    upvotes = models.PositiveIntegerField(default=0)
+    comment_count = models.PositiveIntegerField(default=0)
+    # Stored so /trending is a plain ORDER BY (see hotness.py).
+    hotness = models.FloatField(default=0.0)
+
+    class Meta:
+        verbose_name_plural = "daily entries"
+        indexes = [
+            models.Index(fields=["day", "hidden"], name="entry_day"),
+            models.Index(fields=["-hotness"], name="entry_hotness"),
+            models.Index(fields=["submitted_by", "submitted_at"], name="entry_submitter"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.day}: {self.paper_id}"
+
+
+class Vote(models.Model):
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE)
+    paper = models.ForeignKey("papers.Paper", on_delete=models.CASCADE, related_name="votes")
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "paper"], name="one_vote_per_user")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} ▲ {self.paper_id}"
+
+
+class Comment(models.Model):
+    MAX_LENGTH = 5000
+
+    paper = models.ForeignKey("papers.Paper", on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="comments"
+    )
+    # One level of replies: a reply's parent is always a top-level comment.
+    parent = models.ForeignKey(
+        "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
+    )
+    body = models.TextField(max_length=MAX_LENGTH)
+    created_at = models.DateTimeField(default=timezone.now)
+    edited_at = models.DateTimeField(null=True, blank=True)
+    deleted = models.BooleanField(default=False)
+    hidden = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["created_at"]
+        indexes = [models.Index(fields=["paper", "created_at"], name="comment_paper")]
+
+    def __str__(self) -> str:
+        return f"comment {self.pk} on {self.paper_id}"
+
+    @property
+    def visible(self) -> bool:
+        return not (self.deleted or self.hidden)
+
+
+class SiteGeneration(models.Model):
+    """A counter bumped by every vote, submission and comment: part of every page-cache key,
+    so one UPDATE invalidates cached pages in every process on every host."""
+
+    value = models.BigIntegerField(default=0)

@@ -1,0 +1,215 @@
+"""What users do to the daily list: submit, vote, comment, and what curators do to it.
+
+Every write bumps the page-cache generation and recomputes the touched counters from the
+Vote and Comment tables, inside the same transaction.
+"""
+
+from dataclasses import dataclass
+from datetime import date
+
+from django.conf import settings
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from ..accounts.roles import is_curator
+from ..papers.arxiv_client import ArxivApiError, ArxivUnavailable
+from ..papers.arxiv_ids import parse_arxiv_id
+from ..papers.fetch import fetch_papers
+from ..papers.models import Paper
+from .hotness import hotness
+from .models import Comment, DailyEntry, Vote
+from .page_cache import bump_generation
+
+
+class FeedError(ValueError):
+    """A user-facing refusal; the message is shown as is."""
+
+
+class AlreadyListed(FeedError):
+    pass
+
+
+@dataclass
+class VoteState:
+    voted: bool
+    upvotes: int
+
+
+def find_or_fetch_paper(text: str) -> Paper:
+    """The paper for an id or URL, fetched from arXiv if we don't have it yet."""
+    arxiv_id = parse_arxiv_id(text)  # InvalidArxivId is a ValueError with a clear message
+    paper = Paper.objects.filter(pk=arxiv_id.id).first()
+    if paper:
+        return paper
+    try:
+        result = fetch_papers([str(arxiv_id)])
+    except ArxivUnavailable as error:
+        raise FeedError(
+            f"arXiv could not be reached to fetch {arxiv_id}; try again later."
+        ) from error
+    except ArxivApiError as error:
+        raise FeedError(str(error)) from error
+    if result.missing:
+        raise FeedError(f"arXiv has no paper {arxiv_id}.")
+    return Paper.objects.get(pk=arxiv_id.id)
+
+
+def submit(user, text: str, day: date | None = None) -> DailyEntry:
+    """Put a paper on a day's list (today by default). A paper appears on one day only."""
+    paper = find_or_fetch_paper(text)
+    day = day or timezone.now().date()
+    with transaction.atomic():
+        existing = DailyEntry.objects.filter(paper=paper).first()
+        if existing:
+            raise AlreadyListed(f"{paper.arxiv_id} is already on the list for {existing.day}.")
+        if not is_curator(user):
+            today = timezone.now().date()
+            count = DailyEntry.objects.filter(submitted_by=user, submitted_at__date=today).count()
+            if count >= settings.SUBMISSIONS_PER_DAY:
+                raise FeedError(
+                    f"You have submitted {count} papers today, the daily limit; try again tomorrow."
+                )
+        now = timezone.now()
+        try:
+            with transaction.atomic():
+                entry = DailyEntry.objects.create(
+                    paper=paper,
+                    day=day,
+                    submitted_by=user,
+                    submitted_at=now,
+                    hotness=hotness(0, now),
+                )
+        except IntegrityError as error:
+            raise AlreadyListed(f"{paper.arxiv_id} is already on the list.") from error
+        recount(paper.pk)
+        bump_generation()
+    return entry
+
+
+def set_vote(user, paper: Paper, voted: bool) -> VoteState:
+    with transaction.atomic():
+        # Lock the entry row so concurrent voters on one paper recount one after another.
+        list(DailyEntry.objects.select_for_update().filter(paper=paper))
+        if voted:
+            try:
+                with transaction.atomic():
+                    Vote.objects.get_or_create(user=user, paper=paper)
+            except IntegrityError:
+                pass  # a concurrent request by the same user already voted
+        else:
+            Vote.objects.filter(user=user, paper=paper).delete()
+        upvotes = recount(paper.pk)
+        bump_generation()
+    return VoteState(voted=voted, upvotes=upvotes)
+
+
+def toggle_vote(user, paper: Paper) -> VoteState:
+    with transaction.atomic():
+        voted = Vote.objects.filter(user=user, paper=paper).exists()
+        return set_vote(user, paper, not voted)
+
+
+def vote_count(paper: Paper) -> int:
+    return Vote.objects.filter(paper=paper).count()
+
+
+def add_comment(user, paper: Paper, body: str, parent_id: int | None = None) -> Comment:
+    body = _clean_body(body)
+    parent = None
+    if parent_id is not None:
+        parent = Comment.objects.filter(pk=parent_id, paper=paper).first()
+        if parent is None:
+            raise FeedError("The comment you replied to does not exist.")
+        parent = parent.parent or parent  # replies to replies attach to the thread's top
+    with transaction.atomic():
+        comment = Comment.objects.create(paper=paper, author=user, parent=parent, body=body)
+        recount(paper.pk)
+        bump_generation()
+    return comment
+
+
+def edit_comment(user, comment: Comment, body: str) -> Comment:
+    if comment.author_id != user.pk:
+        raise FeedError("You can only edit your own comments.")
+    if comment.deleted:
+        raise FeedError("A deleted comment cannot be edited.")
+    with transaction.atomic():
+        comment.body = _clean_body(body)
+        comment.edited_at = timezone.now()
+        comment.save(update_fields=["body", "edited_at"])
+        bump_generation()
+    return comment
+
+
+def delete_comment(user, comment: Comment) -> None:
+    if comment.author_id != user.pk:
+        raise FeedError("You can only delete your own comments.")
+    _set_comment_flag(comment, deleted=True)
+
+
+def hide_comment(curator, comment: Comment, hidden: bool = True) -> None:
+    _require_curator(curator)
+    _set_comment_flag(comment, hidden=hidden)
+
+
+def set_entry_flags(curator, paper: Paper, **flags) -> DailyEntry:
+    """Curators hide or pin an entry: set_entry_flags(user, paper, hidden=True)."""
+    _require_curator(curator)
+    entry = DailyEntry.objects.filter(paper=paper).first()
+    if entry is None:
+        raise FeedError(f"{paper.arxiv_id} is not on any day's list.")
+    with transaction.atomic():
+        for name, value in flags.items():
+            setattr(entry, name, value)
+        entry.save(update_fields=list(flags))
+        bump_generation()
+    return entry
+
+
+def recount(paper_id: str) -> int:
+    """Recompute an entry's counters and hotness from the Vote and Comment tables."""
+    upvotes = Vote.objects.filter(paper_id=paper_id).count()
+    comments = Comment.objects.filter(paper_id=paper_id, deleted=False, hidden=False).count()
+    entry = DailyEntry.objects.filter(paper_id=paper_id).first()
+    if entry:
+        entry.upvotes, entry.comment_count = upvotes, comments
+        entry.hotness = hotness(upvotes, entry.submitted_at)
+        entry.save(update_fields=["upvotes", "comment_count", "hotness"])
+    return upvotes
+
+
+def recount_all() -> int:
+    """Heal every counter; returns how many entries were fixed."""
+    fixed = 0
+    for entry in DailyEntry.objects.only("paper_id", "upvotes", "comment_count"):
+        before = (entry.upvotes, entry.comment_count)
+        with transaction.atomic():
+            recount(entry.paper_id)
+        entry.refresh_from_db(fields=["upvotes", "comment_count"])
+        fixed += before != (entry.upvotes, entry.comment_count)
+    if fixed:
+        bump_generation()
+    return fixed
+
+
+def _set_comment_flag(comment: Comment, **flags) -> None:
+    with transaction.atomic():
+        for name, value in flags.items():
+            setattr(comment, name, value)
+        comment.save(update_fields=list(flags))
+        recount(comment.paper_id)
+        bump_generation()
+
+
+def _clean_body(body: str) -> str:
+    body = (body or "").replace("\r\n", "\n").strip()
+    if not body:
+        raise FeedError("A comment cannot be empty.")
+    if len(body) > Comment.MAX_LENGTH:
+        raise FeedError(f"Comments are limited to {Comment.MAX_LENGTH:,} characters.")
+    return body
+
+
+def _require_curator(user) -> None:
+    if not is_curator(user):
+        raise FeedError("Only curators can do that.")

@@ -1,0 +1,25 @@
+// Votes without a page reload. Without JavaScript the form posts and redirects back.
+document.addEventListener("submit", async (event) => {
+  const form = event.target;
+  if (!form.matches("form.vote")) return;
+  event.preventDefault();
+  const button = form.querySelector("button");
+  button.disabled = true;
+  try {
+    const response = await fetch(form.action, {
+      method: "POST",
+      body: new FormData(form),
+      headers: { Accept: "application/json" },
+      credentials: "same-origin",
+    });
+    if (!response.ok) throw new Error(`vote failed: ${response.status}`);
+    const state = await response.json();
+    button.setAttribute("aria-pressed", String(state.voted));
+    button.setAttribute("aria-label", `Upvote${state.voted ? "d" : ""} (${state.upvotes} votes)`);
+    button.querySelector(".count").textContent = state.upvotes;
+  } catch (error) {
+    form.submit();
+  } finally {
+    button.disabled = false;
+  }
+});

@@ -1,0 +1,254 @@
+"""Thin views: parse the request, call listing/services, render."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.auth.views import redirect_to_login
+from django.http import Http404, HttpResponseBadRequest, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.http import url_has_allowed_host_and_scheme
+from django.views.decorators.http import require_GET, require_POST
+
+from ..accounts.roles import is_curator
+from ..papers.arxiv_ids import InvalidArxivId, parse_arxiv_id
+from ..papers.models import Paper
+from . import listing, services
+from .hotness import DECAY_SECONDS
+from .models import Comment
+from .page_cache import cached_for_anonymous
+
+
+def _list_page(request, entries, **context):
+    voted = listing.voted_paper_ids(request.user, [e.paper_id for e in entries])
+    for entry in entries:
+        entry.is_voted = entry.paper_id in voted
+    return render(request, "feed/list.html", {"entries": entries, **context})
+
+
+@require_GET
+@cached_for_anonymous
+def home(request):
+    day = listing.newest_day()
+    if day is None:
+        return render(request, "feed/empty.html")
+    return _period_page(request, listing.day_period(day), is_home=True)
+
+
+@require_GET
+@cached_for_anonymous
+def period_page(request, kind: str, slug: str):
+    try:
+        period = listing.parse_period(kind, slug)
+    except ValueError as error:
+        raise Http404(f"{slug!r} is not a valid {kind}") from error
+    return _period_page(request, period)
+
+
+def _period_page(request, period, is_home=False):
+    previous, following = listing.neighbours(period)
+    return _list_page(
+        request,
+        listing.entries_in(period),
+        period=period,
+        period_tabs=[
+            ("Day", listing.day_period(period.start)),
+            ("Week", listing.week_period(period.start)),
+            ("Month", listing.month_period(period.start)),
+        ],
+        previous=previous,
+        following=following,
+        is_home=is_home,
+    )
+
+
+@require_GET
+@cached_for_anonymous
+def trending(request):
+    window = request.GET.get("window", "week")
+    if window not in listing.TRENDING_WINDOWS:
+        window = "week"
+    return _list_page(
+        request,
+        listing.trending(window),
+        trending_window=window,
+        windows=list(listing.TRENDING_WINDOWS),
+    )
+
+
+@require_GET
+@cached_for_anonymous
+def about(request):
+    return render(request, "feed/about.html", {"decay_hours": DECAY_SECONDS / 3600})
+
+
+@require_GET
+@cached_for_anonymous
+def paper_page(request, arxiv_id: str):
+    parsed = _parse_or_404(arxiv_id)
+    if parsed.version:
+        return redirect("paper", arxiv_id=parsed.id)
+    paper = Paper.objects.select_related("entry__submitted_by").filter(pk=parsed.id).first()
+    if paper is None:
+        return render(request, "feed/paper_missing.html", {"arxiv_id": parsed.id}, status=404)
+    entry = getattr(paper, "entry", None)
+    if entry is not None and entry.hidden and not is_curator(request.user):
+        entry = None
+    comments = list(Comment.objects.filter(paper=paper).select_related("author"))
+    threads = [c for c in comments if c.parent_id is None]
+    replies: dict[int, list[Comment]] = {}
+    for comment in comments:
+        if comment.parent_id:
+            replies.setdefault(comment.parent_id, []).append(comment)
+    for thread in threads:
+        thread.thread_replies = replies.get(thread.pk, [])
+    return render(
+        request,
+        "feed/paper.html",
+        {
+            "paper": paper,
+            "entry": entry,
+            "upvotes": entry.upvotes if entry else services.vote_count(paper),
+            "voted": listing.voted_paper_ids(request.user, [paper.pk]),
+            "threads": threads,
+            "is_curator": is_curator(request.user),
+        },
+    )
+
+
+@require_POST
+def vote(request, arxiv_id: str):
+    paper = _paper_or_404(arxiv_id)
+    if not request.user.is_authenticated:
+        if _wants_json(request):
+            return JsonResponse({"error": "Log in to vote."}, status=401)
+        return redirect_to_login(paper_url(paper))
+    state = services.toggle_vote(request.user, paper)
+    if _wants_json(request):
+        return JsonResponse({"voted": state.voted, "upvotes": state.upvotes})
+    return redirect(_safe_next(request, paper_url(paper)))
+
+
+@require_POST
+@login_required
+def comment_create(request, arxiv_id: str):
+    paper = _paper_or_404(arxiv_id)
+    parent = request.POST.get("parent") or None
+    try:
+        services.add_comment(
+            request.user, paper, request.POST.get("body", ""), int(parent) if parent else None
+        )
+    except (services.FeedError, ValueError) as error:
+        messages.error(request, str(error))
+    return redirect(paper_url(paper) + "#comments")
+
+
+@login_required
+def comment_edit(request, pk: int):
+    comment = get_object_or_404(Comment.objects.select_related("paper"), pk=pk)
+    if comment.author_id != request.user.pk:
+        raise Http404("not your comment")
+    if request.method == "POST":
+        try:
+            services.edit_comment(request.user, comment, request.POST.get("body", ""))
+        except services.FeedError as error:
+            messages.error(request, str(error))
+        else:
+            return redirect(paper_url(comment.paper) + f"#comment-{comment.pk}")
+    return render(request, "feed/comment_edit.html", {"comment": comment})
+
+
+@require_POST
+@login_required
+def comment_delete(request, pk: int):
+    comment = get_object_or_404(Comment.objects.select_related("paper"), pk=pk)
+    try:
+        services.delete_comment(request.user, comment)
+    except services.FeedError as error:
+        messages.error(request, str(error))
+    return redirect(paper_url(comment.paper) + "#comments")
+
+
+@require_POST
+@login_required
+def comment_hide(request, pk: int):
+    comment = get_object_or_404(Comment.objects.select_related("paper"), pk=pk)
+    try:
+        services.hide_comment(request.user, comment, hidden=request.POST.get("hidden") != "0")
+    except services.FeedError as error:
+        messages.error(request, str(error))
+    return redirect(paper_url(comment.paper) + "#comments")
+
+
+ENTRY_ACTIONS = {
+    "hide": {"hidden": True},
+    "unhide": {"hidden": False},
+    "pin": {"pinned": True},
+    "unpin": {"pinned": False},
+}
+
+
+@require_POST
+@login_required
+def entry_action(request, arxiv_id: str):
+    paper = _paper_or_404(arxiv_id)
+    flags = ENTRY_ACTIONS.get(request.POST.get("action", ""))
+    if flags is None:
+        return HttpResponseBadRequest("unknown action")
+    try:
+        services.set_entry_flags(request.user, paper, **flags)
+    except services.FeedError as error:
+        messages.error(request, str(error))
+    return redirect(paper_url(paper))
+
+
+@login_required
+def submit(request):
+    if request.method == "POST":
+        text = request.POST.get("paper", "")
+        try:
+            entry = services.submit(request.user, text)
+        except (services.FeedError, InvalidArxivId) as error:
+            messages.error(request, str(error))
+            return render(request, "feed/submit.html", {"value": text}, status=400)
+        messages.success(request, f"{entry.paper.title} is on today's list.")
+        return redirect(paper_url(entry.paper))
+    return render(request, "feed/submit.html", {"value": request.GET.get("paper", "")})
+
+
+@require_POST
+def fetch_paper(request, arxiv_id: str):
+    parsed = _parse_or_404(arxiv_id)
+    if not request.user.is_authenticated:
+        return redirect_to_login(f"/papers/{parsed.id}")
+    try:
+        services.find_or_fetch_paper(parsed.id)
+    except services.FeedError as error:
+        messages.error(request, str(error))
+    return redirect("paper", arxiv_id=parsed.id)
+
+
+def paper_url(paper) -> str:
+    return f"/papers/{paper.pk}"
+
+
+def _parse_or_404(arxiv_id: str):
+    try:
+        return parse_arxiv_id(arxiv_id)
+    except InvalidArxivId as error:
+        raise Http404(str(error)) from error
+
+
+def _paper_or_404(arxiv_id: str) -> Paper:
+    return get_object_or_404(Paper, pk=_parse_or_404(arxiv_id).id)
+
+
+def _wants_json(request) -> bool:
+    return "application/json" in request.headers.get("Accept", "")
+
+
+def _safe_next(request, fallback: str) -> str:
+    target = request.POST.get("next", "")
+    if target and url_has_allowed_host_and_scheme(
+        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
+    ):
+        return target
+    return fallback

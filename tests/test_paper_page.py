@@ -1,0 +1,115 @@
+"""A page for every paper: math as MathML, links, comments, and unknown ids."""
+
+import pytest
+
+from dailypapers.papers.latex import render_math_text
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        (
+            r"inline \(x^2\) here",
+            '<math xmlns="http://www.w3.org/1998/Math/MathML" display="inline">',
+        ),
+        (r"inline $\alpha$ here", 'display="inline"'),
+        (r"display \[E=mc^2\] here", 'display="block"'),
+        (r"display $$\int_0^1 f$$ here", 'display="block"'),
+    ],
+)
+def test_math_delimiters_become_mathml(text, expected):
+    assert expected in render_math_text(text)
+
+
+@pytest.mark.parametrize(
+    "text", ["It costs $5 and $10.", "US$ 3 million", r"a literal \$ sign", "$ spaced $"]
+)
+def test_dollars_in_plain_text_stay_text(text):
+    assert "<math" not in render_math_text(text)
+
+
+def test_failing_math_shows_as_text():
+    html = render_math_text(r"broken $\frac{1}{$ but fine")
+    assert "<math" not in html and r"$\frac{1}{$" in html
+
+
+@pytest.mark.parametrize(
+    "hostile",
+    [
+        r"$\href{javascript:alert(1)}{x}$",
+        r"$\text{<script>alert(1)</script>}$",
+        "<script>alert(1)</script>",
+        '" onmouseover="alert(1)',
+    ],
+)
+def test_hostile_math_and_text_render_inert(hostile):
+    html = render_math_text(hostile)
+    assert "<script" not in html and "javascript:" not in html.replace("\\href{javascript:", "")
+    assert 'onmouseover="' not in html
+
+
+def test_paper_page_renders_math_and_links(client, make_paper):
+    make_paper(
+        "2611.00001",
+        title=r"Bounds on $\mathcal{O}(n)$ things",
+        abstract=r"We prove \(a^2+b^2=c^2\) and $$\sum_i x_i$$ for $5 only.",
+        categories=["math.CO", "cs.DM"],
+        doi="10.1000/xyz",
+    )
+    page = client.get("/papers/2611.00001").content.decode()
+    assert page.count("<math") == 3
+    assert "for $5 only." in page
+    assert 'href="https://arxiv.org/abs/2611.00001v1"' in page
+    assert 'href="https://arxiv.org/pdf/2611.00001v1"' in page
+    assert "math.CO" in page and "10.1000/xyz" in page
+    assert "Similar papers" in page
+
+
+def test_paper_not_on_any_list_still_has_a_page(client, make_paper):
+    make_paper("2611.00001", title="Unlisted")
+    page = client.get("/papers/2611.00001")
+    assert page.status_code == 200 and b"Put this paper on today" in page.content
+
+
+def test_old_style_and_versioned_urls(client, make_paper):
+    make_paper("hep-th/9901001", title="Old style")
+    assert b"Old style" in client.get("/papers/hep-th/9901001").content
+    redirect = client.get("/papers/hep-th/9901001v2")
+    assert redirect.status_code == 302 and redirect["Location"] == "/papers/hep-th/9901001"
+
+
+def test_unknown_valid_id_offers_to_fetch(client, make_user):
+    page = client.get("/papers/2611.99999")
+    assert page.status_code == 404 and b"Log in</a> to fetch it" in page.content
+    client.force_login(make_user())
+    page = client.get("/papers/2611.99999")
+    assert b'action="/papers/2611.99999/fetch"' in page.content
+
+
+def test_unknown_fetch_imports_from_arxiv(client, make_user, arxiv_api):
+    from conftest import atom
+
+    arxiv_api.expect_request("/api/query").respond_with_data(
+        atom("id_1707.08567_s0_m100_6a1afebfc6a3.xml")
+    )
+    client.force_login(make_user())
+    response = client.post("/papers/1707.08567/fetch")
+    assert response.status_code == 302
+    assert b"Proceedings of Workshop AEW10" in client.get("/papers/1707.08567").content
+
+
+def test_hostile_metadata_renders_inert(client, make_paper, list_paper):
+    from datetime import date
+
+    hostile = '<script>alert(1)</script>"onmouseover="alert(2)'
+    paper = make_paper(
+        "2611.00001", title=hostile, abstract=hostile + " javascript:alert(3)", authors=[hostile]
+    )
+    list_paper(paper, date(2026, 11, 20))
+    for url in ("/papers/2611.00001", "/papers/date/2026-11-20"):
+        html = client.get(url).content.decode()
+        assert "<script>alert" not in html
+        assert '"onmouseover="' not in html
+        assert 'href="javascript:' not in html
