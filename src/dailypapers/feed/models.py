@@ -77,3 +77,6 @@ class SiteGeneration(models.Model):
     so one UPDATE invalidates cached pages in every process on every host."""
 
     value = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"generation {self.value}"
