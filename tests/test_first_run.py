@@ -27,11 +27,13 @@ def test_offline_first_run_loads_the_bundled_sample_and_the_page_lists_it(fast_a
     assert "arXiv is not reachable" in out
     assert "Loading the bundled sample" in out
     assert "imported 990 new" in out
+    assert "Put the 60 newest papers on the last few days' lists." in out
     page = client.get("/")
     assert page.status_code == 200
     newest = Paper.objects.first()
     assert newest.title.encode() in page.content
-    assert page.content.count(b"<li>") == 50
+    assert page.content.count(b'<article class="card') == 12
+    assert b'rel="prev"' in page.content
 
 
 def test_offline_with_papers_already_serves_them(fast_arxiv):
@@ -40,6 +42,7 @@ def test_offline_with_papers_already_serves_them(fast_arxiv):
     bootstrap()
     out = bootstrap()
     assert "Serving the papers already in the database" in out
+    assert "Put the" not in out  # lists are seeded once
     assert Paper.objects.count() == 990
 
 
@@ -56,7 +59,7 @@ def test_online_first_run_fetches_recent_cs_papers(arxiv_api):
 
 def test_empty_site_says_how_to_add_papers(client):
     page = client.get("/")
-    assert b"No papers yet" in page.content
+    assert b"Nobody has put a paper on a list yet" in page.content
 
 
 def test_titles_are_escaped(client):
@@ -75,6 +78,6 @@ def test_titles_are_escaped(client):
             )
         ]
     )
-    page = client.get("/")
+    page = client.get("/papers/2401.00001")
     assert b"<script>alert(1)" not in page.content
     assert b"&lt;script&gt;alert(1)&lt;/script&gt; &amp; more" in page.content
