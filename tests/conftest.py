@@ -138,3 +138,11 @@ def empty_page_cache():
     cache.clear()
     yield
     cache.clear()
+
+
+@pytest.fixture
+def reader(client, make_user):
+    """A signed-in user on the test client."""
+    user = make_user("reader")
+    client.force_login(user)
+    return user

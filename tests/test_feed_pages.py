@@ -124,9 +124,19 @@ def test_day_page_with_assert_num_queries(
     for count, day in ((5, date(2026, 9, 1)), (100, date(2026, 9, 2))):
         for i in range(count):
             list_paper(make_paper(f"2609.{day.day:02d}{i:03d}"), day)
-        # page-cache generation, entries, neighbouring days
-        with django_assert_num_queries(3):
+        # page-cache generation, entry count, one page of entry ids, their papers, neighbours
+        with django_assert_num_queries(5):
             client.get(f"/papers/date/{day}")
+
+
+def test_long_days_are_paginated(client, make_paper, list_paper):
+    for i in range(60):
+        list_paper(make_paper(f"2611.{i:05d}", title=f"Numbered {i:02d}"), DAY, minute=i)
+    first = client.get("/papers/date/2026-11-20").content.decode()
+    assert first.count('<article class="card') == 50
+    assert "Papers 1–50 of 60" in first and 'href="?page=2"' in first
+    second = client.get("/papers/date/2026-11-20?page=2").content.decode()
+    assert second.count('<article class="card') == 10 and "Numbered 59" in second
 
 
 def test_cards_show_what_a_reader_needs(client, make_paper, make_user, list_paper):

@@ -3,23 +3,16 @@
 from io import StringIO
 
 import pytest
+from conftest import atom
 from django.contrib.auth.models import User
 from django.core import mail
 from django.core.management import CommandError, call_command
 from django.test import Client
 
-from conftest import atom
 from dailypapers.accounts.roles import is_curator
 from dailypapers.feed.models import DailyEntry
 
 pytestmark = pytest.mark.django_db
-
-
-@pytest.fixture
-def reader(client, make_user):
-    user = make_user("reader")
-    client.force_login(user)
-    return user
 
 
 def submit(client, text):
@@ -79,7 +72,9 @@ def test_a_paper_appears_on_one_day_only(client, reader, make_paper):
     assert DailyEntry.objects.count() == 1
 
 
-def test_daily_submission_limit_but_not_for_curators(client, reader, make_paper, settings, make_user):
+def test_daily_submission_limit_but_not_for_curators(
+    client, reader, make_paper, settings, make_user
+):
     settings.SUBMISSIONS_PER_DAY = 2
     for i in range(4):
         make_paper(f"2611.0000{i}")
@@ -113,9 +108,12 @@ def test_signup_login_logout(client):
     assert cookie["httponly"]
     client.post("/accounts/logout/")
     assert client.get("/submit").status_code == 302
-    assert client.post(
-        "/accounts/login/", {"username": "newbie", "password": "a long enough passphrase"}
-    ).status_code == 302
+    assert (
+        client.post(
+            "/accounts/login/", {"username": "newbie", "password": "a long enough passphrase"}
+        ).status_code
+        == 302
+    )
 
 
 def test_login_is_rate_limited(client, make_user, settings):

@@ -18,13 +18,6 @@ def entry(make_paper, list_paper):
     return list_paper(make_paper("2611.00001", title="Listed paper"), DAY)
 
 
-@pytest.fixture
-def reader(client, make_user):
-    user = make_user("reader")
-    client.force_login(user)
-    return user
-
-
 def test_one_vote_per_user_and_paper_is_enforced_by_the_database(entry, make_user):
     user = make_user()
     Vote.objects.create(user=user, paper=entry.paper)

@@ -78,13 +78,48 @@ def newest_day() -> date | None:
     return visible_entries().aggregate(day=Max("day"))["day"]
 
 
-def entries_in(period: Period) -> list[DailyEntry]:
-    return list(
-        visible_entries()
-        .filter(day__range=(period.start, period.end))
-        .select_related("paper", "submitted_by")
-        .order_by("-pinned", "-upvotes", "submitted_at")
-    )
+PAGE_SIZE = 50
+LIST_ORDER = ("-pinned", "-upvotes", "submitted_at", "paper_id")
+
+
+def entry_ids_in(period: Period):
+    """Ids only, in list order: sorting narrow entry rows, then joining one page of papers,
+    is several times faster than sorting the joined rows."""
+    entries = visible_entries().filter(day__range=(period.start, period.end))
+    return entries.order_by(*LIST_ORDER).values_list("pk", flat=True)
+
+
+@dataclass(slots=True)
+class Card:
+    """What a list shows of an entry; plain values, since model instances cost more to build."""
+
+    paper_id: str
+    title: str
+    abstract: str
+    authors: list[str]
+    categories: list[str]
+    upvotes: int
+    comment_count: int
+    pinned: bool
+    submitter: str | None
+
+
+CARD_COLUMNS = {
+    "paper_id": "paper_id",
+    "title": "paper__title",
+    "abstract": "paper__abstract",
+    "authors": "paper__authors",
+    "categories": "paper__categories",
+    "upvotes": "upvotes",
+    "comment_count": "comment_count",
+    "pinned": "pinned",
+    "submitter": "submitted_by__username",
+}
+
+
+def cards_for(entry_ids, order=LIST_ORDER) -> list[Card]:
+    rows = DailyEntry.objects.filter(pk__in=entry_ids).order_by(*order)
+    return [Card(*row) for row in rows.values_list(*CARD_COLUMNS.values())]
 
 
 def neighbours(period: Period) -> tuple[Period | None, Period | None]:
@@ -100,14 +135,10 @@ def neighbours(period: Period) -> tuple[Period | None, Period | None]:
     )
 
 
-def trending(window: str, limit: int = 50) -> list[DailyEntry]:
+def trending(window: str, limit: int = 50) -> list[Card]:
     since = timezone.now() - timedelta(days=TRENDING_WINDOWS[window])
-    return list(
-        visible_entries()
-        .filter(submitted_at__gte=since)
-        .select_related("paper", "submitted_by")
-        .order_by("-hotness")[:limit]
-    )
+    hottest = visible_entries().filter(submitted_at__gte=since).order_by("-hotness", "paper_id")
+    return cards_for(list(hottest.values_list("pk", flat=True)[:limit]), ("-hotness", "paper_id"))
 
 
 def voted_paper_ids(user, paper_ids: list[str]) -> set[str]:

@@ -3,6 +3,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
+from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
@@ -19,9 +20,7 @@ from .page_cache import cached_for_anonymous
 
 def _list_page(request, entries, **context):
     voted = listing.voted_paper_ids(request.user, [e.paper_id for e in entries])
-    for entry in entries:
-        entry.is_voted = entry.paper_id in voted
-    return render(request, "feed/list.html", {"entries": entries, **context})
+    return render(request, "feed/list.html", {"entries": entries, "voted": voted, **context})
 
 
 @require_GET
@@ -45,9 +44,12 @@ def period_page(request, kind: str, slug: str):
 
 def _period_page(request, period, is_home=False):
     previous, following = listing.neighbours(period)
+    ids = listing.entry_ids_in(period)
+    page = Paginator(ids, listing.PAGE_SIZE).get_page(request.GET.get("page"))
     return _list_page(
         request,
-        listing.entries_in(period),
+        listing.cards_for(list(page.object_list)),
+        page=page,
         period=period,
         period_tabs=[
             ("Day", listing.day_period(period.start)),
