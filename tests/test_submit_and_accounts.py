@@ -179,3 +179,17 @@ def test_submit_command_refuses_non_curators(make_user):
     make_user("plain")
     with pytest.raises(CommandError, match="plain is not a curator"):
         call_command("submit", "2611.00001", "--as", "plain")
+
+
+def test_production_settings_make_cookies_secure(tmp_path):
+    import os
+    import subprocess
+    import sys
+
+    env = {**os.environ, "DAILYPAPERS_HOME": str(tmp_path), "DAILYPAPERS_SECURE_COOKIES": "1"}
+    code = (
+        "import django.conf as c, os; os.environ['DJANGO_SETTINGS_MODULE']='dailypapers.settings';"
+        "s=c.settings; print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
+    assert out.stdout.split() == ["True", "True", "True"]
