@@ -189,7 +189,8 @@ def test_production_settings_make_cookies_secure(tmp_path):
     env = {**os.environ, "DAILYPAPERS_HOME": str(tmp_path), "DAILYPAPERS_SECURE_COOKIES": "1"}
     code = (
         "import django.conf as c, os; os.environ['DJANGO_SETTINGS_MODULE']='dailypapers.settings';"
-        "s=c.settings; print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY)"
+        "s=c.settings;"
+        "print(s.SESSION_COOKIE_SECURE, s.CSRF_COOKIE_SECURE, s.SESSION_COOKIE_HTTPONLY)"
     )
     out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert out.stdout.split() == ["True", "True", "True"]
