@@ -146,3 +146,14 @@ def reader(client, make_user):
     user = make_user("reader")
     client.force_login(user)
     return user
+
+
+@pytest.fixture
+def search_index(settings, tmp_path):
+    """An empty search-index folder for this test; build it with reindex()."""
+    from dailypapers.search import index
+
+    settings.SEARCH_INDEX_DIR = tmp_path / "search"
+    index.open_index.__init__()
+    yield settings.SEARCH_INDEX_DIR
+    index.open_index.__init__()

@@ -50,6 +50,7 @@ INSTALLED_APPS = [
     "dailypapers.papers",
     "dailypapers.accounts",
     "dailypapers.feed",
+    "dailypapers.search",
 ]
 
 MIDDLEWARE = [
@@ -194,3 +195,9 @@ SAMPLE_PATHS = [
     _FIXTURES / "derived_api_json" / "nithinans_arxiv_data_e87ddca.json",
     _FIXTURES / "api_atom" / "q_testing_s0_m100_cfe7536492ca.xml",
 ]
+
+# Search: the index lives beside the database; the embedding model is pluggable.
+SEARCH_INDEX_DIR = Path(env("DAILYPAPERS_SEARCH_INDEX", str(HOME / "search")))
+SEARCH_EMBEDDING_MODEL = env("DAILYPAPERS_EMBEDDING_MODEL", "wordllama")
+# Index papers as they are imported; bulk loads may turn this off and run `reindex` after.
+SEARCH_INDEX_ON_IMPORT = env_bool("DAILYPAPERS_INDEX_ON_IMPORT", True)

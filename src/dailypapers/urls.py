@@ -5,4 +5,5 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("dailypapers.accounts.urls")),
     path("", include("dailypapers.feed.urls")),
+    path("", include("dailypapers.search.urls")),
 ]

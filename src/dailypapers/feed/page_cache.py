@@ -5,6 +5,7 @@ submission and comment bumps, so a write invalidates every cached page at once, 
 processes and hosts, with no cache-wide delete.
 """
 
+import hashlib
 from functools import wraps
 
 from django.conf import settings
@@ -47,7 +48,8 @@ class AnonymousPageCacheMiddleware:
     def __call__(self, request):
         if request.method not in ("GET", "HEAD") or _has_state(request):
             return self.get_response(request)
-        key = f"page:{generation()}:{request.get_full_path()}"
+        path = hashlib.blake2b(request.get_full_path().encode(), digest_size=16).hexdigest()
+        key = f"page:{generation()}:{path}"
         if (hit := cache.get(key)) is not None:
             content, content_type = hit
             response = HttpResponse(content, content_type=content_type)

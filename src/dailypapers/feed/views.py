@@ -12,6 +12,7 @@ from django.views.decorators.http import require_GET, require_POST
 from ..accounts.roles import is_curator
 from ..papers.arxiv_ids import InvalidArxivId, parse_arxiv_id
 from ..papers.models import Paper
+from ..search.service import similar_papers
 from . import listing, services
 from .hotness import DECAY_SECONDS
 from .models import Comment
@@ -112,6 +113,7 @@ def paper_page(request, arxiv_id: str):
             "voted": listing.voted_paper_ids(request.user, [paper.pk]),
             "threads": threads,
             "is_curator": is_curator(request.user),
+            "similar": similar_papers(paper.arxiv_id),
         },
     )
 

@@ -9,7 +9,7 @@ from tqdm import tqdm
 class Progress:
     """Tracks bytes done of a known total, plus a count of papers for the rate."""
 
-    def __init__(self, label: str, total: int, stream=None, log_every: float = 5.0):
+    def __init__(self, label: str, total: int, stream=None, log_every: float = 5.0, unit="B"):
         self.label = label
         self.total = total
         self.stream = stream or sys.stderr
@@ -22,9 +22,9 @@ class Progress:
             tqdm(
                 total=total,
                 desc=label,
-                unit="B",
+                unit=unit,
                 unit_scale=True,
-                unit_divisor=1024,
+                unit_divisor=1024 if unit == "B" else 1000,
                 file=self.stream,
                 dynamic_ncols=True,
             )

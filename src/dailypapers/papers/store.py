@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from .models import Paper
 from .records import PaperRecord
+from .signals import papers_changed
 
 STORED_FIELDS = [
     "version",
@@ -115,6 +116,9 @@ def _write(latest: dict[str, PaperRecord]) -> UpsertCounts:
         Paper.objects.bulk_create(inserts, batch_size=500)
     if updates:
         _update_rows(updates)
+    changed = [paper.arxiv_id for paper in inserts + updates]
+    if changed:
+        transaction.on_commit(lambda: papers_changed.send(sender=Paper, arxiv_ids=changed))
     return counts
 
 

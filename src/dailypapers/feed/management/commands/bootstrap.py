@@ -1,16 +1,23 @@
 from django.core.management.base import BaseCommand
 
 from ....papers.first_run import first_run
+from ....search.index import IndexMissing, open_index
+from ....search.indexer import rebuild
 from ...seed import seed_daily_lists
 
 
 class Command(BaseCommand):
     help = (
         "Migrate, fetch recent papers (or load the bundled sample when offline), "
-        "and seed the first daily lists of a fresh install."
+        "seed the first daily lists of a fresh install, and build the search index if missing."
     )
 
     def handle(self, *args, **options):
         first_run(self.stdout.write)
         if seeded := seed_daily_lists():
             self.stdout.write(f"Put the {seeded} newest papers on the last few days' lists.")
+        try:
+            open_index.get()
+        except IndexMissing:
+            folder = rebuild()
+            self.stdout.write(f"Built the search index ({folder.count} papers).")

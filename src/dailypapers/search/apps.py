@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class SearchConfig(AppConfig):
+    name = "dailypapers.search"
+    label = "search"
+    verbose_name = "Search"
+
+    def ready(self):
+        from ..papers.signals import papers_changed
+        from .indexer import on_papers_changed
+
+        papers_changed.connect(on_papers_changed, dispatch_uid="search-index-on-import")

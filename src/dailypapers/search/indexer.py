@@ -1,0 +1,112 @@
+"""Keeping the search index in step with the papers table."""
+
+import logging
+from datetime import UTC, datetime
+
+from django.conf import settings
+from django.db.models import Max
+
+from ..papers.models import Paper
+from . import index
+from .embeddings import embedder
+from .index import IndexFolder, IndexMissing, PaperDoc
+
+log = logging.getLogger("dailypapers.search")
+CHUNK = 2000
+FIELDS = ("arxiv_id", "title", "abstract", "authors", "categories", "published", "content_hash")
+
+
+def _docs(queryset):
+    for row in queryset.values_list(*FIELDS).iterator(chunk_size=CHUNK):
+        yield PaperDoc(*row)
+
+
+def _chunks(iterable, size=CHUNK):
+    batch = []
+    for item in iterable:
+        batch.append(item)
+        if len(batch) == size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def rebuild(progress=None) -> IndexFolder:
+    """Build a complete new index from the database and swap it in atomically."""
+    index.root().mkdir(parents=True, exist_ok=True)
+    stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
+    model = embedder()
+    folder = IndexFolder.create(index.root() / f"build-{stamp}", model)
+    watermark = _watermark(Paper.objects.all())
+    done = 0
+    for docs in _chunks(_docs(Paper.objects.order_by("arxiv_id"))):
+        folder.upsert(docs, model, watermark=None, fresh=True)
+        done += len(docs)
+        if progress:
+            progress(done)
+    folder.build_hnsw()
+    folder.meta["watermark"] = watermark
+    folder.save_meta()
+    index.swap_in(folder.path)
+    return folder
+
+
+def index_papers(arxiv_ids: list[str]) -> int:
+    """Bring these papers into the current index; a no-op until an index exists."""
+    try:
+        folder = index.open_index.get()
+    except IndexMissing:
+        return 0
+    papers = Paper.objects.filter(arxiv_id__in=arxiv_ids)
+    folder.upsert(list(_docs(papers)), embedder(), watermark=_watermark(papers))
+    return len(arxiv_ids)
+
+
+def incremental(progress=None) -> int:
+    """Index every paper imported at or after the index's watermark (for replicas)."""
+    folder = index.open_index.get()
+    since = folder.meta["watermark"]
+    papers = Paper.objects.all() if since is None else Paper.objects.filter(imported_at__gte=since)
+    done = 0
+    for docs in _chunks(_docs(papers.order_by("imported_at", "arxiv_id"))):
+        folder = index.open_index.get()
+        ids = [d.arxiv_id for d in docs]
+        folder.upsert(
+            docs, embedder(), watermark=_watermark(Paper.objects.filter(arxiv_id__in=ids))
+        )
+        done += len(docs)
+        if progress:
+            progress(done)
+    return done
+
+
+def drift() -> dict[str, list[str]]:
+    """Papers missing from the index, stale in it, or in it but not in the database."""
+    indexed = index.open_index.get().contents()
+    missing, stale = [], []
+    for arxiv_id, content_hash in Paper.objects.values_list("arxiv_id", "content_hash").iterator(
+        chunk_size=10_000
+    ):
+        seen = indexed.pop(arxiv_id, None)
+        if seen is None:
+            missing.append(arxiv_id)
+        elif seen != content_hash:
+            stale.append(arxiv_id)
+    return {"missing": missing, "stale": stale, "unknown": sorted(indexed)}
+
+
+def _watermark(papers) -> str | None:
+    latest = papers.aggregate(latest=Max("imported_at"))["latest"]
+    return latest.isoformat() if latest else None
+
+
+def on_papers_changed(sender, arxiv_ids, **kwargs) -> None:
+    if not settings.SEARCH_INDEX_ON_IMPORT:
+        return
+    try:
+        index_papers(arxiv_ids)
+    except Exception:  # the import itself succeeded; `dailypapers check` reports the drift
+        log.exception(
+            "could not index %d papers; run `dailypapers reindex --incremental`", len(arxiv_ids)
+        )

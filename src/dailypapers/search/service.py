@@ -1,0 +1,146 @@
+"""Search as the site, the API and the CLI use it."""
+
+import math
+import re
+from dataclasses import dataclass, field
+from html import escape
+
+import tantivy
+from django.db.models import Count
+from django.utils.safestring import SafeString, mark_safe
+
+from ..papers.models import Paper
+from . import index, ranking
+from .query import SearchQuery
+
+PER_PAGE = 20
+MAX_RESULTS = 200
+UPVOTE_POOL = 200
+SNIPPET_CHARS = 300
+_ANALYZER = (
+    tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
+    .filter(tantivy.Filter.lowercase())
+    .filter(tantivy.Filter.stemmer("english"))
+    .build()
+)
+_TOKEN = re.compile(r"\w+", re.UNICODE)
+
+
+@dataclass
+class Result:
+    paper: Paper
+    upvotes: int
+    snippet: SafeString
+    title: SafeString
+
+
+@dataclass
+class SearchResults:
+    query: SearchQuery
+    results: list[Result] = field(default_factory=list)
+    total: int = 0
+    page: int = 1
+
+    @property
+    def pages(self) -> int:
+        return max(1, math.ceil(self.total / PER_PAGE))
+
+    @property
+    def start(self) -> int:
+        return (self.page - 1) * PER_PAGE + 1
+
+
+def ranked_ids(query: SearchQuery, limit: int = MAX_RESULTS, mode: str = "hybrid") -> list[str]:
+    """arXiv ids, best first."""
+    folder = index.open_index.get()
+    filters = ranking.filter_query(query)
+    if query.sort == "newest":
+        text_query = ranking.keyword_query(query) or tantivy.Query.all_query()
+        ordinals = folder.newest(ranking.with_filter(text_query, filters), limit)
+    elif query.is_empty:
+        if filters is None:
+            return []
+        ordinals = folder.newest(filters, limit)
+    else:
+        hits = ranking.rank(folder, query, mode, limit)
+        ordinals = [hit.ordinal for hit in hits]
+    ids = [folder.arxiv_id(o) for o in ordinals]
+    if query.sort == "upvotes":
+        votes = dict(
+            Paper.objects.filter(arxiv_id__in=ids[:UPVOTE_POOL])
+            .annotate(n=Count("votes"))
+            .values_list("arxiv_id", "n")
+        )
+        ids = sorted(ids[:UPVOTE_POOL], key=lambda i: -votes.get(i, 0))
+    return ids
+
+
+def search(query: SearchQuery, page: int = 1) -> SearchResults:
+    ids = ranked_ids(query)
+    page = max(1, min(page, max(1, math.ceil(len(ids) / PER_PAGE))))
+    shown = ids[(page - 1) * PER_PAGE : page * PER_PAGE]
+    papers = Paper.objects.in_bulk(shown)
+    votes = dict(
+        Paper.objects.filter(arxiv_id__in=shown)
+        .annotate(n=Count("votes"))
+        .values_list("arxiv_id", "n")
+    )
+    stems = _stems(" ".join([*query.terms, *(w for p in query.phrases for w in p)]))
+    results = [
+        Result(
+            paper=papers[i],
+            upvotes=votes.get(i, 0),
+            snippet=highlight(_excerpt(papers[i].abstract, stems), stems),
+            title=highlight(papers[i].title, stems),
+        )
+        for i in shown
+        if i in papers
+    ]
+    return SearchResults(query=query, results=results, total=len(ids), page=page)
+
+
+def similar_papers(arxiv_id: str, limit: int = 6) -> list[Paper]:
+    try:
+        folder = index.open_index.get()
+    except index.IndexMissing:
+        return []
+    ordinal = folder.ordinals_of([arxiv_id]).get(arxiv_id)
+    if ordinal is None:
+        return []
+    ids = [folder.arxiv_id(hit.ordinal) for hit in ranking.similar(folder, ordinal, limit)]
+    papers = Paper.objects.in_bulk(ids)
+    return [papers[i] for i in ids if i in papers]
+
+
+def _stems(text: str) -> set[str]:
+    return set(_ANALYZER.analyze(text)) if text else set()
+
+
+def highlight(text: str, stems: set[str]) -> SafeString:
+    """Escape text and wrap words whose stem matches the query in <mark>."""
+    if not stems:
+        return mark_safe(escape(text))
+    out, position = [], 0
+    for match in _TOKEN.finditer(text):
+        word = match.group(0)
+        if stems.intersection(_ANALYZER.analyze(word)):
+            out.append(escape(text[position : match.start()]))
+            out.append(f"<mark>{escape(word)}</mark>")
+            position = match.end()
+    out.append(escape(text[position:]))
+    return mark_safe("".join(out))
+
+
+def _excerpt(text: str, stems: set[str]) -> str:
+    """About SNIPPET_CHARS characters around the first matching word."""
+    if len(text) <= SNIPPET_CHARS:
+        return text
+    start = 0
+    for match in _TOKEN.finditer(text):
+        if stems.intersection(_ANALYZER.analyze(match.group(0))):
+            start = max(0, match.start() - 80)
+            break
+    if start:
+        start = text.find(" ", start) + 1
+    excerpt = text[start : start + SNIPPET_CHARS]
+    return ("…" if start else "") + excerpt.rsplit(" ", 1)[0] + "…"

@@ -1,0 +1,85 @@
+from datetime import date
+
+from django.http import JsonResponse
+from django.shortcuts import redirect, render
+from django.views.decorators.http import require_GET
+
+from ..feed.page_cache import cached_for_anonymous
+from ..papers.models import Paper
+from .index import IndexMissing
+from .query import SORTS, compile_query
+from .service import ranked_ids, search
+
+API_MAX_LIMIT = 120
+
+
+def _date(text: str | None) -> date | None:
+    try:
+        return date.fromisoformat(text) if text else None
+    except ValueError:
+        return None
+
+
+def _query_from(params):
+    return compile_query(
+        params.get("q", ""),
+        category=params.get("category", ""),
+        published_from=_date(params.get("from")),
+        published_until=_date(params.get("until")),
+        sort=params.get("sort", "relevance"),
+    )
+
+
+@require_GET
+@cached_for_anonymous
+def search_page(request):
+    query = _query_from(request.GET)
+    if query.arxiv_id:
+        # An id or arXiv URL goes straight to the paper (whose page offers to fetch it).
+        return redirect("paper", arxiv_id=query.arxiv_id.id)
+    context = {"query": query, "sorts": SORTS, "params": request.GET}
+    if query.is_empty and not query.has_filters:
+        return render(request, "search/results.html", context)
+    try:
+        page = int(request.GET.get("page", "1"))
+    except ValueError:
+        page = 1
+    try:
+        context["results"] = search(query, page=page)
+    except IndexMissing:
+        context["unavailable"] = True
+    return render(request, "search/results.html", context)
+
+
+@require_GET
+def search_api(request):
+    query = _query_from(request.GET)
+    try:
+        limit = max(1, min(int(request.GET.get("limit", "20")), API_MAX_LIMIT))
+    except ValueError:
+        return JsonResponse({"error": "limit must be a whole number from 1 to 120"}, status=400)
+    if query.arxiv_id:
+        ids = [query.arxiv_id.id] if Paper.objects.filter(pk=query.arxiv_id.id).exists() else []
+    else:
+        try:
+            ids = ranked_ids(query, limit=limit)
+        except IndexMissing:
+            return JsonResponse({"error": "search index not built yet"}, status=503)
+    papers = Paper.objects.in_bulk(ids)
+    return JsonResponse(
+        [
+            {
+                "paper": {
+                    "id": i,
+                    "title": papers[i].title,
+                    "summary": papers[i].abstract,
+                    "authors": [{"name": a} for a in papers[i].authors],
+                    "publishedAt": papers[i].published.isoformat(),
+                    "categories": papers[i].categories,
+                }
+            }
+            for i in ids[:limit]
+            if i in papers
+        ],
+        safe=False,
+    )

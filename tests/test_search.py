@@ -1,0 +1,237 @@
+"""Search: the query compiler, the index lifecycle, the pages, the CLI and the API."""
+
+import json
+import os
+import subprocess
+import sys
+from datetime import UTC, datetime
+from io import StringIO
+
+import pytest
+from conftest import SNAPSHOT_200
+from django.core.management import CommandError, call_command
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
+from dailypapers.papers.importer import import_files
+from dailypapers.search import index
+from dailypapers.search.indexer import drift, index_papers, rebuild
+from dailypapers.search.query import MAX_QUERY_CHARS, compile_query
+from dailypapers.search.service import ranked_ids, similar_papers
+
+pytestmark = pytest.mark.django_db
+
+
+def ids(text, **filters):
+    return ranked_ids(compile_query(text, **filters), limit=20)
+
+
+@pytest.fixture
+def corpus(search_index, make_paper):
+    make_paper(
+        "2611.00001",
+        title="Graph neural networks for molecule property prediction",
+        abstract="We train message passing networks on molecular graphs.",
+        authors=["Marie Curie"],
+        categories=["cs.LG", "q-bio.BM"],
+        published=datetime(2026, 11, 2, tzinfo=UTC),
+    )
+    make_paper(
+        "2611.00002",
+        title="Quantum error correction with surface codes",
+        abstract="Surface codes protect logical qubits from noise.",
+        authors=["Peter Shor"],
+        categories=["quant-ph"],
+        published=datetime(2025, 3, 1, tzinfo=UTC),
+    )
+    make_paper(
+        "2611.00003",
+        title="A survey of transformers in machine translation",
+        abstract="Attention based neural networks now dominate translation between languages.",
+        authors=["Ada Lovelace"],
+        categories=["cs.CL"],
+        published=datetime(2024, 1, 5, tzinfo=UTC),
+    )
+    rebuild()
+
+
+def test_query_compiler_handles_phrases_operators_and_ids():
+    q = compile_query('neural AND "graph networks" title:foo^2 NEAR( x* "unbalanced')
+    assert q.phrases == (("graph", "networks"),)
+    assert "and" not in q.terms and "near" not in q.terms
+    assert set(q.terms) >= {"neural", "title", "foo", "unbalanced"}
+    assert compile_query("https://arxiv.org/abs/2401.01234v2").arxiv_id.id == "2401.01234"
+    assert compile_query("hep-th/9901001").arxiv_id.id == "hep-th/9901001"
+    assert compile_query("the").terms == ("the",)  # only stop words: keep them
+    assert len(compile_query("x" * 10_000).text) == MAX_QUERY_CHARS
+
+
+@hypothesis_settings(max_examples=200, deadline=None)
+@given(st.text(max_size=300))
+def test_any_text_compiles_to_a_safe_query(raw):
+    q = compile_query(raw)
+    assert len(q.text) <= MAX_QUERY_CHARS
+    assert all(ch.isprintable() for ch in q.text)
+    assert all(term and term.isalnum() for term in q.terms)
+
+
+def test_keyword_semantic_and_hybrid_find_the_right_paper(corpus):
+    assert ids("surface codes")[0] == "2611.00002"
+    assert ranked_ids(compile_query("qubits noise"), 5, "keyword")[0] == "2611.00002"
+    assert ranked_ids(compile_query("molecular graphs"), 5, "semantic")
+    assert ids('"machine translation"')[0] == "2611.00003"
+
+
+def test_author_names_match(corpus):
+    assert ids("Shor")[0] == "2611.00002"
+
+
+def test_filters_and_sorts(corpus):
+    assert ids("networks", category="cs.CL") == ["2611.00003"]
+    from datetime import date
+
+    recent = ids("networks", published_from=date(2026, 1, 1))
+    assert recent == ["2611.00001"]
+    assert ids("networks", sort="newest")[:2] == ["2611.00001", "2611.00003"]
+
+
+def test_filtered_semantic_only_query(corpus):
+    found = ranked_ids(compile_query("qubits", category="quant-ph"), 5, "semantic")
+    assert found == ["2611.00002"]
+
+
+def test_similar_papers_exclude_the_paper(corpus):
+    similar = [p.arxiv_id for p in similar_papers("2611.00001")]
+    assert similar and "2611.00001" not in similar
+
+
+@pytest.mark.parametrize(
+    "q",
+    [
+        "",
+        "x" * 10_000,
+        '"unbalanced quote',
+        "AND OR NOT * : ^ NEAR( title:x",
+        "\x00\x07 control\u200b chars \U0001f600 emoji",
+        "量子 误差 纠正 квантовый",
+        "2611.99999",
+        "<script>alert(1)</script>",
+    ],
+)
+def test_bad_input_gives_a_page_not_an_error(client, corpus, q):
+    response = client.get("/search", {"q": q}, follow=True)
+    assert response.status_code in (200, 404)
+    assert b"<script>alert(1)" not in response.content
+    api = client.get("/api/papers/search", {"q": q})
+    assert api.status_code == 200 and isinstance(api.json(), list)
+
+
+def test_search_page_highlights_and_links(client, corpus):
+    page = client.get("/search", {"q": "surface codes"}).content.decode()
+    assert (
+        'href="/papers/2611.00002">Quantum error correction with <mark>surface</mark> <mark>codes'
+        in page
+    )
+    assert "<mark>Surface</mark> <mark>codes</mark> protect" in page
+    assert 'role="search"' in client.get("/").content.decode()
+
+
+def test_an_id_jumps_to_the_paper(client, corpus):
+    assert client.get("/search", {"q": "arXiv:2611.00002"})["Location"] == "/papers/2611.00002"
+    assert client.get("/search", {"q": "https://arxiv.org/abs/2611.99999"})["Location"] == (
+        "/papers/2611.99999"
+    )
+
+
+def test_api_shape_and_limit(client, corpus):
+    body = client.get("/api/papers/search", {"q": "networks", "limit": 1}).json()
+    assert len(body) == 1 and set(body[0]["paper"]) >= {"id", "title", "summary", "authors"}
+    assert client.get("/api/papers/search", {"q": "x", "limit": "lots"}).status_code == 400
+
+
+def test_every_import_reaches_the_index(corpus, django_capture_on_commit_callbacks):
+    with django_capture_on_commit_callbacks(execute=True):
+        import_files([SNAPSHOT_200])
+    assert ids("Sparsity-certifying Graph Decompositions")[0] == "0704.0002"
+    assert drift() == {"missing": [], "stale": [], "unknown": []}
+
+
+def test_check_reports_drift_and_incremental_heals_it(corpus, make_paper):
+    make_paper("2611.00009", title="Not yet indexed")
+    out = StringIO()
+    with pytest.raises(CommandError, match="drifted"):
+        call_command("check", stdout=out)
+    assert "missing: 1  2611.00009" in out.getvalue()
+    call_command("reindex", "--incremental", stdout=StringIO())
+    call_command("check", stdout=StringIO())
+    assert ids("Not yet indexed")[0] == "2611.00009"
+
+
+def test_updates_replace_the_indexed_version(corpus, make_paper):
+    make_paper(
+        "2611.00002",
+        version=2,
+        title="Topological codes for fault tolerance",
+        updated=datetime(2026, 11, 20, tzinfo=UTC),
+    )
+    index_papers(["2611.00002"])
+    assert ids("topological fault tolerance")[0] == "2611.00002"
+    assert ranked_ids(compile_query("surface qubits"), 5, "keyword") == []  # old text is gone
+    assert drift()["stale"] == []
+
+
+def test_rebuild_swaps_atomically_and_a_crash_keeps_the_old_index(corpus, monkeypatch):
+    before = os.readlink(index.current_link())
+    from dailypapers.search import indexer
+
+    def crash(*args, **kwargs):
+        raise RuntimeError("killed mid-build")
+
+    monkeypatch.setattr(indexer.IndexFolder, "build_hnsw", crash)
+    with pytest.raises(RuntimeError):
+        rebuild()
+    assert os.readlink(index.current_link()) == before
+    assert ids("surface codes")[0] == "2611.00002"  # still serving
+
+
+def test_readers_pick_up_a_swapped_index(corpus, make_paper):
+    reader_before = index.open_index.get()
+    make_paper("2611.00010", title="Entirely new topic of basket weaving")
+    rebuild()
+    assert index.open_index.get() is not reader_before
+    assert ids("basket weaving")[0] == "2611.00010"
+
+
+def test_search_cli_batch_mode_reads_stdin(corpus, tmp_path, settings):
+    out = StringIO()
+    call_command("search", "surface codes", "--json", "--limit", "1", stdout=out)
+    assert json.loads(out.getvalue()) == {"query": "surface codes", "ids": ["2611.00002"]}
+
+
+def test_no_index_yet_is_a_clear_message(client, search_index, make_paper):
+    make_paper("2611.00001")
+    assert b"Search is not ready yet" in client.get("/search", {"q": "paper"}).content
+    with pytest.raises(CommandError, match="run `dailypapers reindex`"):
+        call_command("search", "paper", stdout=StringIO())
+
+
+def test_search_cli_stdin_in_one_process(tmp_path):
+    home = tmp_path / "home"
+    env = {**os.environ, "DAILYPAPERS_HOME": str(home)}
+    env.pop("DATABASE_URL", None)
+    run = [sys.executable, "-m", "dailypapers.cli"]
+    subprocess.run([*run, "migrate", "-v0"], env=env, check=True)
+    subprocess.run([*run, "import", str(SNAPSHOT_200)], env=env, check=True, capture_output=True)
+    subprocess.run([*run, "reindex"], env=env, check=True, capture_output=True)
+    done = subprocess.run(
+        [*run, "search"],
+        input="pebble game\nneutrino\n",
+        env=env,
+        capture_output=True,
+        text=True,
+        check=True,
+    )
+    lines = [json.loads(line) for line in done.stdout.splitlines()]
+    assert [line["query"] for line in lines] == ["pebble game", "neutrino"]
+    assert lines[0]["ids"][0] == "0704.0002"
