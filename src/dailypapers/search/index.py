@@ -20,6 +20,7 @@ import os
 import shutil
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -151,17 +152,50 @@ class IndexFolder:
         _atomic_write(path / "meta.json", json.dumps(meta))
         return cls(path)
 
-    def upsert(
-        self, docs: list[PaperDoc], embedder: Embedder, watermark: str | None, fresh=False
-    ) -> None:
+    def bulk_load(self, chunks, embedder: Embedder, progress=None) -> None:
+        """Fill a new, empty folder. One writer and one commit for everything, and the next
+        chunk is embedded on a second thread while this one goes into the text index."""
+        writer = _writer(self.text)
+        ordinal = 0
+        with (
+            ThreadPoolExecutor(max_workers=1) as pool,
+            open(self.path / "vectors.f16", "ab") as vectors,
+            open(self.path / "ids.bin", "ab") as ids,
+            open(self.path / "hashes.bin", "ab") as hashes,
+        ):
+            chunks = iter(chunks)
+            current = next(chunks, None)
+            pending = pool.submit(_embed, embedder, current) if current else None
+            while current:
+                following = next(chunks, None)
+                encoded = pending.result()
+                pending = pool.submit(_embed, embedder, following) if following else None
+                vectors.write(encoded.astype(np.float16).tobytes())
+                for doc in current:
+                    ids.write(doc.arxiv_id.encode().ljust(ID_BYTES, b"\0")[:ID_BYTES])
+                    hashes.write(doc.content_hash.encode().ljust(HASH_BYTES, b"\0")[:HASH_BYTES])
+                    writer.add_document(_tantivy_doc(doc, ordinal))
+                    ordinal += 1
+                if progress:
+                    progress(ordinal)
+                current = following
+            for handle in (vectors, ids, hashes):
+                handle.flush()
+                os.fsync(handle.fileno())
+        writer.commit()
+        writer.wait_merging_threads()
+        self.meta["count"] = ordinal
+        self.save_meta()
+        self.__init__(self.path)
+
+    def upsert(self, docs: list[PaperDoc], embedder: Embedder, watermark: str | None) -> None:
         """Add or replace papers. Vector rows and ids are appended first, then meta.json
         records them, then the text index commits: a crash between steps wastes rows but
         never points a document at a row that another paper will reuse."""
         if not docs:
             return
-        # A fresh build knows every paper is new; an update looks them up.
-        ordinals = {} if fresh else self.ordinals_of([d.arxiv_id for d in docs])
-        vectors = embedder.encode([paper_text(d.title, d.abstract) for d in docs])
+        ordinals = self.ordinals_of([d.arxiv_id for d in docs])
+        vectors = _embed(embedder, docs)
         new = [i for i, d in enumerate(docs) if d.arxiv_id not in ordinals]
         next_ordinal = self.count
         for offset, i in enumerate(new):
@@ -186,8 +220,7 @@ class IndexFolder:
         self.save_meta()
         writer = _writer(self.text)
         for doc in docs:
-            if not fresh:
-                writer.delete_documents_by_term("arxiv_id", doc.arxiv_id)
+            writer.delete_documents_by_term("arxiv_id", doc.arxiv_id)
             writer.add_document(_tantivy_doc(doc, ordinals[doc.arxiv_id]))
         writer.commit()
         writer.wait_merging_threads()
@@ -274,6 +307,10 @@ class IndexFolder:
             [(tantivy.Occur.Must, subset), (tantivy.Occur.Must, filter_query)]
         )
         return {o for o, _ in self.keyword(query, limit=len(ordinals))}
+
+
+def _embed(embedder: Embedder, docs: list[PaperDoc]) -> np.ndarray:
+    return embedder.encode([paper_text(d.title, d.abstract) for d in docs])
 
 
 def _write_rows(path: Path, width: int, rows) -> None:

@@ -39,12 +39,7 @@ def rebuild(progress=None) -> IndexFolder:
     model = embedder()
     folder = IndexFolder.create(index.root() / f"build-{stamp}", model)
     watermark = _watermark(Paper.objects.all())
-    done = 0
-    for docs in _chunks(_docs(Paper.objects.order_by("arxiv_id"))):
-        folder.upsert(docs, model, watermark=None, fresh=True)
-        done += len(docs)
-        if progress:
-            progress(done)
+    folder.bulk_load(_chunks(_docs(Paper.objects.order_by("arxiv_id"))), model, progress)
     folder.build_hnsw()
     folder.meta["watermark"] = watermark
     folder.save_meta()
