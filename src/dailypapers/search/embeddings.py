@@ -32,8 +32,8 @@ class WordLlamaEmbedder:
         self.name = "wordllama-l2_supercat-256"
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        vectors = self.model.embed(texts, norm=True, batch_size=256)
-        return np.ascontiguousarray(vectors, dtype=np.float32)
+        vectors = np.asarray(self.model.embed(texts, batch_size=256), dtype=np.float32)
+        return _unit_rows(vectors)
 
 
 class SentenceTransformerEmbedder:
@@ -41,12 +41,18 @@ class SentenceTransformerEmbedder:
         from sentence_transformers import SentenceTransformer
 
         self.model = SentenceTransformer(path, device="cpu", local_files_only=True)
-        self.dimensions = self.model.get_sentence_embedding_dimension()
+        self.dimensions = self.model.get_embedding_dimension()
         self.name = f"sentence-transformers:{Path(path).name}"
 
     def encode(self, texts: list[str]) -> np.ndarray:
-        vectors = self.model.encode(texts, normalize_embeddings=True, batch_size=64)
-        return np.ascontiguousarray(vectors, dtype=np.float32)
+        vectors = self.model.encode(texts, batch_size=64, convert_to_numpy=True)
+        return _unit_rows(np.asarray(vectors, dtype=np.float32))
+
+
+def _unit_rows(vectors: np.ndarray) -> np.ndarray:
+    """Unit length; an empty text (a zero vector) stays zero instead of becoming NaN."""
+    norms = np.linalg.norm(vectors, axis=1, keepdims=True)
+    return np.ascontiguousarray(vectors / np.where(norms > 0, norms, 1.0), dtype=np.float32)
 
 
 @cache

@@ -1,0 +1,303 @@
+"""Search speed at scale: latency per query class, index build rate, size and memory,
+against three baselines (SQLite FTS5 ORDER BY bm25, bm25s, a numpy scan of the vectors).
+
+    python bench/search_latency.py --sizes 100000 1000000 2700000 [--workdir DIR]
+
+Each size gets a folder under --workdir with its snapshot, database and index; finished steps
+are reused, so a long run can be resumed. Targets (issue 4): p95 <= 20 ms at 1M and <= 30 ms
+at 2.7M for every query class; index build >= 1,500 papers/s; resident memory <= 4 GB at 2.7M.
+"""
+
+import argparse
+import json
+import os
+import random
+import re
+import resource
+import sqlite3
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from corpus import write_snapshot
+
+ROOT = Path(__file__).resolve().parent.parent
+CLASSES = ("rare term", "common term", "3-5 terms", "phrase", "filtered", "semantic-only")
+
+
+def run(home: Path, *args: str, env_extra=None) -> float:
+    env = {**os.environ, "DAILYPAPERS_HOME": str(home), "DAILYPAPERS_INDEX_ON_IMPORT": "0"}
+    env.update(env_extra or {})
+    env.pop("DATABASE_URL", None)
+    started = time.perf_counter()
+    subprocess.run(
+        [sys.executable, "-m", "dailypapers.cli", *args],
+        env=env,
+        check=True,
+        stdout=subprocess.DEVNULL,
+    )
+    return time.perf_counter() - started
+
+
+def prepare(folder: Path, size: int) -> dict:
+    folder.mkdir(parents=True, exist_ok=True)
+    facts_file = folder / "facts.json"
+    facts = json.loads(facts_file.read_text()) if facts_file.exists() else {}
+    snapshot = folder / "snapshot.jsonl"
+    home = folder / "home"
+    if "generated" not in facts:
+        write_snapshot(snapshot, size, seed=size)
+        facts["generated"] = True
+    if "import_seconds" not in facts:
+        run(home, "migrate", "-v0")
+        facts["import_seconds"] = run(home, "import", str(snapshot))
+    if "build_seconds" not in facts:
+        before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
+        facts["build_seconds"] = run(home, "reindex")
+        facts["build_peak_rss_mb"] = (
+            max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
+        )
+    facts["index_mb"] = (
+        sum(f.stat().st_size for f in (home / "search").rglob("*") if f.is_file()) / 2**20
+    )
+    facts_file.write_text(json.dumps(facts))
+    return facts
+
+
+def percentiles(samples: list[float]) -> tuple[float, float, float]:
+    ordered = sorted(samples)
+    pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
+    return pick(0.5) * 1000, pick(0.95) * 1000, pick(0.99) * 1000
+
+
+def measure(home: Path, per_class: int, baselines: list[str]) -> dict:
+    """Runs inside a fresh process so its memory figure is the search process's own."""
+    os.environ["DAILYPAPERS_HOME"] = str(home)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "dailypapers.settings"
+    import django
+
+    django.setup()
+    from datetime import date
+
+    from dailypapers.papers.models import Paper
+    from dailypapers.search import index
+    from dailypapers.search.query import compile_query
+    from dailypapers.search.service import ranked_ids
+
+    rng = random.Random(5)
+    titles = list(Paper.objects.order_by("?").values_list("title", flat=True)[:2000])
+    words = [w.lower() for t in titles for w in re.findall(r"[A-Za-z]{4,}", t)]
+    by_count: dict[str, int] = {}
+    for w in words:
+        by_count[w] = by_count.get(w, 0) + 1
+    ranked = sorted(by_count, key=lambda w: -by_count[w])
+    rare = [w for w in ranked if by_count[w] == 1] or ranked
+    queries = {
+        "rare term": [(rng.choice(rare), {}, "hybrid") for _ in range(per_class)],
+        "common term": [
+            (rng.choice(["learning", "model", "network", "data", "method"]), {}, "hybrid")
+            for _ in range(per_class)
+        ],
+        "3-5 terms": [
+            (" ".join(rng.sample(ranked[:3000], rng.randint(3, 5))), {}, "hybrid")
+            for _ in range(per_class)
+        ],
+        "phrase": [],
+        "filtered": [
+            (
+                " ".join(rng.sample(ranked[:500], 2)),
+                {"category": "cs.LG", "published_from": date(2017, 1, 1)},
+                "hybrid",
+            )
+            for _ in range(per_class)
+        ],
+        "semantic-only": [
+            (" ".join(rng.sample(ranked[:3000], 3)), {}, "semantic") for _ in range(per_class)
+        ],
+    }
+    for title in rng.sample(titles, per_class):
+        parts = title.lower().split()
+        start = rng.randrange(max(1, len(parts) - 1))
+        queries["phrase"].append((f'"{" ".join(parts[start : start + 2])}"', {}, "hybrid"))
+
+    folder = index.open_index.get()
+    ranked_ids(compile_query("warm up"), 20)
+    report = {"papers": folder.count}
+    for name in CLASSES:
+        samples = []
+        for text, filters, mode in queries[name]:
+            started = time.perf_counter()
+            ranked_ids(compile_query(text, **filters), 20, mode)
+            samples.append(time.perf_counter() - started)
+        report[name] = percentiles(samples)
+    report["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    texts = [q for name in ("common term", "3-5 terms") for q, _, _ in queries[name]]
+    report["baselines"] = {b: BASELINES[b](home, folder, texts, compile_query) for b in baselines}
+    return report
+
+
+def fts5_baseline(home, folder, texts, compile_query) -> tuple:
+    db = sqlite3.connect(home / "fts5.sqlite3")
+    if not db.execute("SELECT name FROM sqlite_master WHERE name='papers_fts'").fetchone():
+        db.execute(
+            "CREATE VIRTUAL TABLE papers_fts USING fts5(arxiv_id UNINDEXED, title, abstract, "
+            "tokenize='porter')"
+        )
+        db.execute(f"ATTACH '{home / 'dailypapers.sqlite3'}' AS main_db")
+        db.execute(
+            "INSERT INTO papers_fts SELECT arxiv_id, title, abstract FROM main_db.papers_paper"
+        )
+        db.commit()
+    samples = []
+    for text in texts:
+        match = " OR ".join(compile_query(text).terms) or "x"
+        started = time.perf_counter()
+        db.execute(
+            "SELECT arxiv_id FROM papers_fts WHERE papers_fts MATCH ? ORDER BY bm25(papers_fts) "
+            "LIMIT 20",
+            (match,),
+        ).fetchall()
+        samples.append(time.perf_counter() - started)
+    return percentiles(samples)
+
+
+def bm25s_baseline(home, folder, texts, compile_query) -> tuple:
+    import bm25s
+
+    from dailypapers.papers.models import Paper
+
+    corpus = [
+        f"{t} {a}" for t, a in Paper.objects.values_list("title", "abstract").iterator(10_000)
+    ]
+    retriever = bm25s.BM25()
+    retriever.index(
+        bm25s.tokenize(corpus, stopwords="en", show_progress=False), show_progress=False
+    )
+    del corpus
+    samples = []
+    for text in texts:
+        tokens = bm25s.tokenize([text], stopwords="en", show_progress=False)
+        started = time.perf_counter()
+        retriever.retrieve(tokens, k=20, show_progress=False)
+        samples.append(time.perf_counter() - started)
+    return percentiles(samples)
+
+
+def numpy_baseline(home, folder, texts, compile_query) -> tuple:
+    import numpy as np
+
+    from dailypapers.search.embeddings import embedder
+
+    matrix = np.asarray(folder.vectors, dtype=np.float32)
+    samples = []
+    for text in texts:
+        started = time.perf_counter()
+        vector = embedder().encode([text])[0]
+        scores = matrix @ vector
+        np.argpartition(-scores, 20)[:20]
+        samples.append(time.perf_counter() - started)
+    return percentiles(samples)
+
+
+BASELINES = {"fts5": fts5_baseline, "bm25s": bm25s_baseline, "numpy": numpy_baseline}
+
+
+def http_latency(home: Path, requests: int = 200) -> tuple:
+    import socket
+    import urllib.parse
+    import urllib.request
+
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port = sock.getsockname()[1]
+    env = {**os.environ, "DAILYPAPERS_HOME": str(home)}
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "gunicorn",
+            "dailypapers.wsgi:application",
+            f"--bind=127.0.0.1:{port}",
+            "--workers=2",
+            "--log-level=warning",
+        ],
+        env=env,
+    )
+    base = f"http://127.0.0.1:{port}/api/papers/search?"
+    try:
+        for _ in range(100):
+            try:
+                urllib.request.urlopen(base + "q=warm", timeout=5).read()
+                break
+            except OSError:
+                time.sleep(0.2)
+        rng = random.Random(9)
+        words = ["learning", "model", "graph", "quantum", "neural", "theory", "data", "network"]
+        samples = []
+        for _ in range(requests):
+            query = urllib.parse.urlencode({"q": " ".join(rng.sample(words, 2)), "limit": 20})
+            started = time.perf_counter()
+            urllib.request.urlopen(base + query, timeout=10).read()
+            samples.append(time.perf_counter() - started)
+        return percentiles(samples)
+    finally:
+        server.terminate()
+        server.wait()
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000])
+    parser.add_argument("--workdir", type=Path, default=ROOT / "bench" / "out" / "search")
+    parser.add_argument("--queries", type=int, default=40, help="queries per class")
+    parser.add_argument("--baselines", default="fts5,bm25s,numpy")
+    parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
+    args = parser.parse_args()
+    baselines = [b for b in args.baselines.split(",") if b]
+    if args.measure:
+        print(json.dumps(measure(args.measure, args.queries, baselines)))
+        return
+    for size in args.sizes:
+        folder = args.workdir / str(size)
+        facts = prepare(folder, size)
+        done = subprocess.run(
+            [
+                sys.executable,
+                __file__,
+                "--measure",
+                str(folder / "home"),
+                "--queries",
+                str(args.queries),
+                "--baselines",
+                ",".join(baselines),
+            ],
+            check=True,
+            capture_output=True,
+            text=True,
+        )
+        report = json.loads(done.stdout.strip().splitlines()[-1])
+        print(f"\n== {size:,} papers ==")
+        print(
+            f"import {facts['import_seconds']:.0f}s; index build {facts['build_seconds']:.0f}s = "
+            f"{size / facts['build_seconds']:,.0f} papers/s (target 1,500); build peak RSS "
+            f"{facts['build_peak_rss_mb']:,.0f} MiB; index on disk {facts['index_mb']:,.0f} MiB; "
+            f"search process RSS {report['rss_mb']:,.0f} MiB"
+        )
+        print(f"{'query class':<15} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
+        for name in CLASSES:
+            p50, p95, p99 = report[name]
+            print(f"{name:<15} {p50:8.1f} {p95:8.1f} {p99:8.1f}")
+        ours = max(report[c][1] for c in ("common term", "3-5 terms"))
+        for name, (p50, p95, p99) in report["baselines"].items():
+            print(
+                f"baseline {name:<6} p50 {p50:7.1f}  p95 {p95:7.1f}  p99 {p99:7.1f} ms "
+                f"(p95 {p95 / ours:,.1f}x ours on common and multi-term queries)"
+            )
+        if size <= 100_000:
+            p50, p95, p99 = http_latency(folder / "home")
+            print(f"HTTP /api/papers/search: p50 {p50:.1f}  p95 {p95:.1f}  p99 {p99:.1f} ms")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,115 @@
+"""The embedding interface: wordllama by default, or a sentence-transformers model on disk."""
+
+from datetime import UTC, datetime
+
+import numpy as np
+import pytest
+
+from dailypapers.search.embeddings import WordLlamaEmbedder, load_embedder
+from dailypapers.search.indexer import rebuild
+from dailypapers.search.query import compile_query
+from dailypapers.search.service import ranked_ids
+
+pytestmark = pytest.mark.django_db
+
+
+def test_wordllama_loads_from_its_wheel_and_gives_unit_vectors():
+    model = WordLlamaEmbedder()
+    vectors = model.encode(["graph neural networks", "quantum error correction", ""])
+    assert vectors.shape == (3, 256) and vectors.dtype == np.float32
+    assert not np.isnan(vectors).any() and not vectors[2].any()
+    assert np.allclose(np.linalg.norm(vectors[:2], axis=1), 1.0, atol=1e-5)
+    similar, different = (
+        vectors[0] @ model.encode(["neural networks on graphs"])[0],
+        (vectors[0] @ vectors[1]),
+    )
+    assert similar > different
+
+
+def test_unknown_model_is_a_clear_error():
+    with pytest.raises(ValueError, match="use 'wordllama' or 'sentence-transformers:/path'"):
+        load_embedder("word2vec-from-the-internet")
+
+
+@pytest.fixture
+def tiny_sentence_transformer(tmp_path):
+    """A two-layer BERT with random weights and a 60-word vocabulary, built here, offline."""
+    from sentence_transformers import SentenceTransformer
+    from sentence_transformers.sentence_transformer.modules import Pooling, Transformer
+    from transformers import BertConfig, BertModel, BertTokenizerFast
+
+    words = [
+        "graph",
+        "neural",
+        "network",
+        "networks",
+        "quantum",
+        "error",
+        "correction",
+        "surface",
+        "codes",
+        "qubits",
+        "noise",
+        "translation",
+        "machine",
+        "attention",
+        "language",
+        "model",
+        "learning",
+        "molecule",
+        "property",
+        "prediction",
+        "message",
+        "passing",
+        "survey",
+        "transformers",
+        "protect",
+        "logical",
+        "from",
+        "on",
+        "for",
+        "of",
+        "with",
+        "a",
+        "the",
+        "in",
+    ]
+    vocab = ["[PAD]", "[UNK]", "[CLS]", "[SEP]", "[MASK]", *dict.fromkeys(words)]
+    raw = tmp_path / "raw"
+    raw.mkdir()
+    (raw / "vocab.txt").write_text("\n".join(vocab))
+    BertTokenizerFast(vocab_file=str(raw / "vocab.txt")).save_pretrained(raw)
+    config = BertConfig(
+        vocab_size=len(vocab),
+        hidden_size=32,
+        num_hidden_layers=2,
+        num_attention_heads=2,
+        intermediate_size=64,
+        max_position_embeddings=128,
+    )
+    BertModel(config).save_pretrained(raw)
+    encoder = Transformer(str(raw), max_seq_length=64)
+    model = SentenceTransformer(modules=[encoder, Pooling(32)], device="cpu")
+    path = tmp_path / "tiny-model"
+    model.save(str(path))
+    return path
+
+
+def test_a_sentence_transformers_model_on_disk_plugs_in(
+    tiny_sentence_transformer, settings, search_index, make_paper
+):
+    settings.SEARCH_EMBEDDING_MODEL = f"sentence-transformers:{tiny_sentence_transformer}"
+    model = load_embedder(settings.SEARCH_EMBEDDING_MODEL)
+    assert model.dimensions == 32
+    make_paper(
+        "2611.00001",
+        title="Quantum error correction",
+        abstract="Surface codes protect qubits from noise.",
+        published=datetime(2026, 1, 1, tzinfo=UTC),
+    )
+    make_paper("2611.00002", title="Graph neural networks", abstract="Message passing.")
+    folder = rebuild()
+    assert folder.meta["model"] == f"sentence-transformers:{tiny_sentence_transformer.name}"
+    assert folder.dimensions == 32
+    assert ranked_ids(compile_query("surface codes"), 5)[0] == "2611.00001"
+    assert set(ranked_ids(compile_query("qubits"), 5, "semantic")) == {"2611.00001", "2611.00002"}
