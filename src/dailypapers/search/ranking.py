@@ -2,8 +2,8 @@
 
 Tuned on the CACM dev queries only (bench/relevance.py); docs/search.md has the measurements.
 - Candidates: the BM25 top KEYWORD_DEPTH and the embedding top SEMANTIC_DEPTH.
-- Signals, each z-normalised over the candidates (a candidate BM25 did not return gets the
-  lowest BM25 score seen):
+- Signals, each z-normalised over the candidates (a candidate BM25 did not return scores 0,
+  or the lowest score seen when BM25's list was cut at its depth):
   bm25; cosine(query, paper); cosine(paper, centroid of the top FEEDBACK_DOCS BM25 hits),
   a pseudo-relevance-feedback signal in embedding space.
 - score = z(bm25) + SEMANTIC_WEIGHT * z(cosine) + FEEDBACK_WEIGHT * z(feedback).
@@ -114,7 +114,10 @@ def rank(
         return []
     vectors = np.asarray([folder.vector(o) for o in candidates])
     cosine = vectors @ query_vector
-    floor = min(bm25.values()) if bm25 else 0.0
+    # A candidate BM25 did not return matched no query word (score 0) unless the list was cut
+    # at its depth; then it scored at most the lowest score seen.
+    depth = max(limit, KEYWORD_DEPTH)
+    floor = min(bm25.values()) if len(bm25) >= depth else 0.0
     keyword_scores = np.asarray([bm25.get(o, floor) for o in candidates])
     fused = _z(keyword_scores) + SEMANTIC_WEIGHT * _z(cosine)
     if keyword_hits and FEEDBACK_DOCS:
