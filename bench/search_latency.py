@@ -132,9 +132,22 @@ def measure(home: Path, per_class: int, baselines: list[str]) -> dict:
             samples.append(time.perf_counter() - started)
         report[name] = percentiles(samples)
     report["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    texts = [q for name in ("common term", "3-5 terms") for q, _, _ in queries[name]]
-    report["baselines"] = {b: BASELINES[b](home, folder, texts, compile_query) for b in baselines}
+    report["baseline_queries"] = [
+        q for name in ("common term", "3-5 terms") for q, _, _ in queries[name]
+    ]
     return report
+
+
+def measure_baseline(home: Path, name: str, texts: list[str]) -> tuple:
+    os.environ["DAILYPAPERS_HOME"] = str(home)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "dailypapers.settings"
+    import django
+
+    django.setup()
+    from dailypapers.search import index
+    from dailypapers.search.query import compile_query
+
+    return BASELINES[name](home, index.open_index.get(), texts, compile_query)
 
 
 def fts5_baseline(home, folder, texts, compile_query) -> tuple:
@@ -253,8 +266,13 @@ def main() -> None:
     parser.add_argument("--queries", type=int, default=40, help="queries per class")
     parser.add_argument("--baselines", default="fts5,bm25s,numpy")
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument("--baseline", help=argparse.SUPPRESS)
     args = parser.parse_args()
     baselines = [b for b in args.baselines.split(",") if b]
+    if args.measure and args.baseline:
+        texts = json.loads(sys.stdin.read())
+        print(json.dumps(measure_baseline(args.measure, args.baseline, texts)))
+        return
     if args.measure:
         print(json.dumps(measure(args.measure, args.queries, baselines)))
         return
@@ -289,7 +307,19 @@ def main() -> None:
             p50, p95, p99 = report[name]
             print(f"{name:<15} {p50:8.1f} {p95:8.1f} {p99:8.1f}")
         ours = max(report[c][1] for c in ("common term", "3-5 terms"))
-        for name, (p50, p95, p99) in report["baselines"].items():
+        for name in baselines:
+            # Each baseline in its own process: one that runs out of memory is reported, not fatal.
+            done = subprocess.run(
+                [sys.executable, __file__, "--measure", str(folder / "home"), "--baseline", name],
+                input=json.dumps(report["baseline_queries"]),
+                capture_output=True,
+                text=True,
+            )
+            if done.returncode:
+                reason = (done.stderr.strip().splitlines() or ["killed"])[-1][:200]
+                print(f"baseline {name:<6} failed (exit {done.returncode}): {reason}")
+                continue
+            p50, p95, p99 = json.loads(done.stdout.strip().splitlines()[-1])
             print(
                 f"baseline {name:<6} p50 {p50:7.1f}  p95 {p95:7.1f}  p99 {p99:7.1f} ms "
                 f"(p95 {p95 / ours:,.1f}x ours on common and multi-term queries)"
