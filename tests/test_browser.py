@@ -51,17 +51,18 @@ def test_sign_up_submit_vote_read_comment_log_out(live_server, browser):
     url = live_server.url
 
     page.goto(f"{url}/accounts/signup/")
-    page.get_by_label("Username").fill("alice")
-    page.get_by_label("Email").fill("alice@example.org")
-    page.get_by_label("Password", exact=True).fill("a long enough passphrase")
-    page.get_by_label("Password confirmation").fill("a long enough passphrase")
-    page.get_by_role("button", name="Create account").click()
+    form = page.locator("main")
+    form.get_by_label("Username").fill("alice")
+    form.get_by_label("Email").fill("alice@example.org")
+    form.get_by_label("Password", exact=True).fill("a long enough passphrase")
+    form.get_by_label("Password confirmation").fill("a long enough passphrase")
+    form.get_by_role("button", name="Create account").click()
     page.wait_for_url(f"{url}/")
     assert page.get_by_role("link", name="alice").is_visible()
 
     page.goto(f"{url}/submit")
     page.get_by_label("arXiv id or URL").fill(f"https://arxiv.org/abs/{PAPER_WITH_MATH}v1")
-    page.get_by_role("button", name="Submit").click()
+    page.locator("main").get_by_role("button", name="Submit").click()
     page.wait_for_url(f"{url}/papers/{PAPER_WITH_MATH}")
     assert "is on today's list" in page.locator(".messages").inner_text()
 

@@ -51,6 +51,7 @@ INSTALLED_APPS = [
     "dailypapers.accounts",
     "dailypapers.feed",
     "dailypapers.search",
+    "dailypapers.digests",
 ]
 
 MIDDLEWARE = [
@@ -165,6 +166,11 @@ def _email(url: str) -> dict:
 
 globals().update(_email(env("EMAIL_URL", "console:")))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "dailypapers <dailypapers@localhost>")
+# Digest mail: the mailto: of List-Unsubscribe, and the domain of Message-IDs.
+DIGEST_UNSUBSCRIBE_MAILBOX = env("DAILYPAPERS_UNSUBSCRIBE_MAILBOX", "unsubscribe@localhost")
+DIGEST_MESSAGE_DOMAIN = env(
+    "DAILYPAPERS_MESSAGE_DOMAIN", BASE_URL.split("://", 1)[-1].split("/")[0].split(":")[0]
+)
 
 LOGGING = {
     "version": 1,

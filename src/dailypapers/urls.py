@@ -6,4 +6,5 @@ urlpatterns = [
     path("", include("dailypapers.accounts.urls")),
     path("", include("dailypapers.feed.urls")),
     path("", include("dailypapers.search.urls")),
+    path("", include("dailypapers.digests.urls")),
 ]

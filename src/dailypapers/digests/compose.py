@@ -1,0 +1,140 @@
+"""What goes into one subscriber's digest for one period."""
+
+from dataclasses import dataclass, field
+from datetime import date, timedelta
+
+from django.db.models import Count
+
+from ..feed.models import DailyEntry
+from ..papers.models import Paper
+from ..search.index import IndexMissing
+from ..search.query import compile_query
+from ..search.service import ranked_ids
+
+TRENDING_LIMIT = 10
+PER_TOPIC = 5
+EXCERPT_CHARS = 320
+
+
+@dataclass(frozen=True)
+class Period:
+    frequency: str
+    start: date
+    end: date  # inclusive
+
+    @property
+    def key(self) -> str:
+        if self.frequency == "daily":
+            return f"daily:{self.start.isoformat()}"
+        year, week, _ = self.start.isocalendar()
+        return f"weekly:{year}-W{week:02d}"
+
+    @property
+    def label(self) -> str:
+        if self.frequency == "daily":
+            return f"{self.start:%A %-d %B %Y}"
+        return f"the week of {self.start:%-d %B %Y}"
+
+
+def period_for(frequency: str, day: date) -> Period:
+    """Daily: that day. Weekly: the ISO week (Monday to Sunday) containing it."""
+    if frequency == "daily":
+        return Period("daily", day, day)
+    start = day - timedelta(days=day.weekday())
+    return Period("weekly", start, start + timedelta(days=6))
+
+
+@dataclass
+class Item:
+    paper: Paper
+    reason: str
+    upvotes: int = 0
+
+
+@dataclass
+class Digest:
+    items: list[Item] = field(default_factory=list)
+
+
+class Composer:
+    """Builds digests for one period. Each distinct topic or category is searched once per
+    run, however many subscribers share it."""
+
+    def __init__(self, period: Period):
+        self.period = period
+        self._topic_hits: dict[str, list[str]] = {}
+        self._category_hits: dict[str, list[str]] = {}
+        self._trending: list[tuple[str, int]] | None = None
+
+    def trending(self) -> list[tuple[str, int]]:
+        if self._trending is None:
+            entries = (
+                DailyEntry.objects.filter(
+                    hidden=False, day__range=(self.period.start, self.period.end)
+                )
+                .order_by("-upvotes", "submitted_at")
+                .values_list("paper_id", "upvotes")
+            )
+            self._trending = list(entries[: TRENDING_LIMIT * 3])
+        return self._trending
+
+    def topic(self, text: str) -> list[str]:
+        if text not in self._topic_hits:
+            self._topic_hits[text] = self._search(text, "")
+        return self._topic_hits[text]
+
+    def category(self, name: str) -> list[str]:
+        if name not in self._category_hits:
+            self._category_hits[name] = self._search("", name)
+        return self._category_hits[name]
+
+    def _search(self, text: str, category: str) -> list[str]:
+        query = compile_query(
+            text,
+            category=category,
+            published_from=self.period.start,
+            published_until=self.period.end,
+            sort="relevance" if text else "newest",
+        )
+        try:
+            return ranked_ids(query, limit=PER_TOPIC * 4)
+        except IndexMissing:
+            return []
+
+    def compose(self, subscriber, already_sent: set[str]) -> Digest:
+        chosen: dict[str, Item] = {}
+        if subscriber.trending:
+            for paper_id, upvotes in self.trending():
+                if paper_id not in already_sent and len(chosen) < TRENDING_LIMIT:
+                    chosen.setdefault(paper_id, Item(None, "trending", upvotes))
+        for label, hits in [
+            *((f"matches your topic “{t}”", self.topic(t)) for t in subscriber.topics),
+            *((f"new in {c}", self.category(c)) for c in subscriber.categories),
+        ]:
+            added = 0
+            for paper_id in hits:
+                if added == PER_TOPIC:
+                    break
+                if paper_id in already_sent or paper_id in chosen:
+                    continue
+                chosen[paper_id] = Item(None, label)
+                added += 1
+        papers = Paper.objects.in_bulk(list(chosen))
+        votes = dict(
+            Paper.objects.filter(arxiv_id__in=list(chosen))
+            .annotate(n=Count("votes"))
+            .values_list("arxiv_id", "n")
+        )
+        items = []
+        for paper_id, item in chosen.items():
+            if paper_id in papers:
+                item.paper = papers[paper_id]
+                item.upvotes = votes.get(paper_id, 0)
+                items.append(item)
+        return Digest(items)
+
+
+def excerpt(text: str) -> str:
+    if len(text) <= EXCERPT_CHARS:
+        return text
+    return text[:EXCERPT_CHARS].rsplit(" ", 1)[0] + "…"

@@ -1,0 +1,34 @@
+from datetime import date, timedelta
+
+from django.core.management.base import BaseCommand, CommandError
+from django.utils import timezone
+
+from ...compose import period_for
+from ...sending import send_digests
+
+
+class Command(BaseCommand):
+    help = (
+        "Send the digests of a period, exactly once per subscriber; safe to re-run after a "
+        "crash. Daily digests cover one day's papers (default: yesterday, weekdays only); "
+        "weekly ones the ISO week containing --date (default: last week)."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("--period", choices=["daily", "weekly"], required=True)
+        parser.add_argument("--date", type=date.fromisoformat, metavar="YYYY-MM-DD")
+        parser.add_argument("--dry-run", action="store_true", help="compose, send nothing")
+        parser.add_argument("--to", metavar="EMAIL", help="only this subscriber")
+
+    def handle(self, *args, period, date, dry_run, to, **options):
+        today = timezone.now().date()
+        day = date or (today - timedelta(days=1 if period == "daily" else 7))
+        if period == "daily" and day.weekday() >= 5:
+            self.stdout.write(f"{day} is a weekend day: daily digests go out on weekdays only")
+            return
+        report = send_digests(
+            period_for(period, day), only=to, dry_run=dry_run, say=self.stdout.write
+        )
+        self.stdout.write(report.line())
+        if report.deferred or report.failed:
+            raise CommandError("some digests were not delivered; re-run to retry the deferred ones")

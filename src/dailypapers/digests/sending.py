@@ -1,0 +1,223 @@
+"""Sending a period's digests exactly once per subscriber.
+
+For each (subscriber, period) a Delivery row moves pending -> sending -> sent, and the sent
+papers are written to the ledger in the same transaction as `sent`. A re-run after a crash
+sends every row not yet `sent`, so nobody misses a digest. The one message that can arrive
+twice is one SMTP had accepted when the process died before recording `sent`: one per crash,
+since a run has one message in flight at a time.
+"""
+
+import contextlib
+import logging
+import smtplib
+import time
+from dataclasses import dataclass
+from email.utils import make_msgid
+from urllib.parse import quote
+
+from django.conf import settings
+from django.core.mail import EmailMultiAlternatives, get_connection
+from django.db import transaction
+from django.db.models import F
+from django.template.loader import render_to_string
+
+from .addresses import unsubscribe_token
+from .compose import Composer, Digest, Period, excerpt
+from .models import Delivery, SentPaper, Subscriber
+
+log = logging.getLogger("dailypapers.digests")
+RETRIES = 3
+
+
+class PermanentFailure(Exception):
+    """The server refused the message for good (5xx)."""
+
+
+class TransientFailure(Exception):
+    """The server or network failed in a way worth retrying later (4xx, disconnects)."""
+
+
+@dataclass
+class RunReport:
+    period: str
+    subscribers: int = 0
+    sent: int = 0
+    skipped: int = 0
+    failed: int = 0
+    deferred: int = 0
+    already_sent: int = 0
+
+    def line(self) -> str:
+        return (
+            f"{self.period}: {self.sent} sent, {self.skipped} with nothing new, "
+            f"{self.failed} failed, {self.deferred} deferred, {self.already_sent} sent earlier "
+            f"({self.subscribers} subscribers)"
+        )
+
+
+class Mailer:
+    """One SMTP connection for the whole batch; reconnects and retries transient failures."""
+
+    def __init__(self, retries: int = RETRIES, sleep=time.sleep):
+        self.connection = get_connection(fail_silently=False)
+        self.retries = retries
+        self.sleep = sleep
+
+    def send(self, message: EmailMultiAlternatives) -> None:
+        message.connection = self.connection
+        for attempt in range(self.retries + 1):
+            try:
+                self.connection.open()
+                self.connection.send_messages([message])
+                return
+            except smtplib.SMTPRecipientsRefused as error:
+                codes = [code for code, _ in error.recipients.values()]
+                self._handle(min(codes), str(error.recipients), attempt)
+            except (smtplib.SMTPDataError, smtplib.SMTPSenderRefused) as error:
+                self._handle(error.smtp_code, str(error.smtp_error), attempt)
+            except (smtplib.SMTPServerDisconnected, smtplib.SMTPConnectError, OSError) as error:
+                self._handle(421, f"{type(error).__name__}: {error}", attempt)
+
+    def _handle(self, code: int, reason: str, attempt: int) -> None:
+        if 500 <= code < 600:
+            raise PermanentFailure(f"{code} {reason}")
+        self.close()
+        if attempt == self.retries:
+            raise TransientFailure(f"{code} {reason}")
+        self.sleep(2.0**attempt)
+
+    def close(self) -> None:
+        with contextlib.suppress(smtplib.SMTPException, OSError):
+            self.connection.close()
+
+
+def build_message(subscriber: Subscriber, digest: Digest, period: Period) -> EmailMultiAlternatives:
+    token = quote(unsubscribe_token(subscriber.email), safe="")
+    unsubscribe_url = f"{settings.BASE_URL}/digests/unsubscribe/{token}"
+    mailbox = settings.DIGEST_UNSUBSCRIBE_MAILBOX
+    context = {
+        "items": [
+            {
+                "title": item.paper.title,
+                "url": f"{settings.BASE_URL}/papers/{item.paper.arxiv_id}",
+                "authors": ", ".join(item.paper.authors[:6])
+                + (" et al." if len(item.paper.authors) > 6 else ""),
+                "excerpt": excerpt(item.paper.abstract),
+                "upvotes": item.upvotes,
+                "reason": item.reason,
+            }
+            for item in digest.items
+        ],
+        "period": period,
+        "site": settings.SITE_NAME,
+        "base_url": settings.BASE_URL,
+        "unsubscribe_url": unsubscribe_url,
+    }
+    message = EmailMultiAlternatives(
+        subject=f"{settings.SITE_NAME}: {len(digest.items)} papers for {period.label}",
+        body=render_to_string("digests/digest.txt", context),
+        to=[subscriber.email],
+        headers={
+            "List-Unsubscribe": (
+                f"<{unsubscribe_url}>, <mailto:{mailbox}?subject=unsubscribe%20{token}>"
+            ),
+            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+            "Message-ID": make_msgid("digest", domain=settings.DIGEST_MESSAGE_DOMAIN),
+        },
+    )
+    message.attach_alternative(render_to_string("digests/digest.html", context), "text/html")
+    return message
+
+
+def send_digests(
+    period: Period, *, only: str | None = None, dry_run: bool = False, mailer=None, say=None
+) -> RunReport:
+    report = RunReport(period.key)
+    subscribers = Subscriber.objects.filter(status=Subscriber.ACTIVE, frequency=period.frequency)
+    if only:
+        subscribers = subscribers.filter(email=only)
+    report.subscribers = subscribers.count()
+    composer = Composer(period)
+    if dry_run:
+        for subscriber in subscribers.iterator():
+            digest = composer.compose(subscriber, _sent_ids(subscriber))
+            if say:
+                say(f"{subscriber.email}: {len(digest.items)} papers")
+        return report
+    _create_pending(subscribers, period)
+    mailer = mailer or Mailer()
+    try:
+        deliveries = (
+            Delivery.objects.filter(
+                period=period.key,
+                state__in=[Delivery.PENDING, Delivery.SENDING],
+                subscriber__in=subscribers,
+            )
+            .select_related("subscriber")
+            .order_by("pk")
+        )
+        for delivery in deliveries.iterator(chunk_size=500):
+            _deliver(delivery, composer, period, mailer, report)
+    finally:
+        mailer.close()
+    report.already_sent = (
+        Delivery.objects.filter(
+            period=period.key, state=Delivery.SENT, subscriber__in=subscribers
+        ).count()
+        - report.sent
+    )
+    return report
+
+
+def _create_pending(subscribers, period: Period) -> None:
+    ids = list(subscribers.values_list("pk", flat=True))
+    for start in range(0, len(ids), 2000):
+        Delivery.objects.bulk_create(
+            [Delivery(subscriber_id=i, period=period.key) for i in ids[start : start + 2000]],
+            ignore_conflicts=True,
+        )
+
+
+def _sent_ids(subscriber) -> set[str]:
+    return set(SentPaper.objects.filter(subscriber=subscriber).values_list("paper_id", flat=True))
+
+
+def _deliver(delivery: Delivery, composer: Composer, period, mailer: Mailer, report) -> None:
+    subscriber = delivery.subscriber
+    digest = composer.compose(subscriber, _sent_ids(subscriber))
+    if not digest.items:
+        Delivery.objects.filter(pk=delivery.pk).update(state=Delivery.SKIPPED)
+        report.skipped += 1
+        return
+    message = build_message(subscriber, digest, period)
+    Delivery.objects.filter(pk=delivery.pk).update(
+        state=Delivery.SENDING,
+        attempts=F("attempts") + 1,
+        message_id=message.extra_headers["Message-ID"],
+    )
+    try:
+        mailer.send(message)
+    except PermanentFailure as error:
+        with transaction.atomic():
+            Delivery.objects.filter(pk=delivery.pk).update(state=Delivery.FAILED, error=str(error))
+            Subscriber.objects.filter(pk=subscriber.pk).update(
+                status=Subscriber.FAILING, last_error=str(error)[:1000]
+            )
+        report.failed += 1
+        log.warning("%s refused for good: %s", subscriber.email, error)
+        return
+    except TransientFailure as error:
+        Delivery.objects.filter(pk=delivery.pk).update(state=Delivery.PENDING, error=str(error))
+        report.deferred += 1
+        log.warning("%s deferred: %s", subscriber.email, error)
+        return
+    with transaction.atomic():
+        Delivery.objects.filter(pk=delivery.pk).update(state=Delivery.SENT, error="")
+        SentPaper.objects.bulk_create(
+            [
+                SentPaper(subscriber=subscriber, paper=i.paper, delivery=delivery)
+                for i in digest.items
+            ],
+            ignore_conflicts=True,
+        )
+    report.sent += 1

@@ -1,0 +1,88 @@
+from django.contrib.auth.decorators import login_required
+from django.core import signing
+from django.shortcuts import render
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from .addresses import AddressError, read_confirmation, read_unsubscribe
+from .models import Subscriber
+from .subscriptions import confirm, request_subscription, unsubscribe
+
+
+def _message(request, heading, text="", status=200, **form):
+    return render(
+        request, "digests/message.html", {"heading": heading, "text": text, **form}, status=status
+    )
+
+
+# No CSRF token: the box sits on cached anonymous pages, and a forged request can do no more
+# than mail a confirmation link to an address (rate-limited).
+@csrf_exempt
+@require_POST
+def subscribe(request):
+    post = request.POST
+    options = {
+        "frequency": post.get("frequency", "daily"),
+        "topics": post.get("topics", "").splitlines(),
+        "categories": post.get("categories", "").replace(",", " ").split(),
+        "trending": post.get("trending") == "1",
+    }
+    try:
+        request_subscription(post.get("email", ""), options, request.META.get("REMOTE_ADDR", ""))
+    except AddressError as error:
+        return _message(request, "We could not subscribe you", str(error), status=400)
+    return _message(
+        request,
+        "Check your inbox",
+        "We have sent a confirmation link. Nothing is sent until you click it.",
+    )
+
+
+@require_http_methods(["GET", "POST"])
+def confirm_page(request, token: str):
+    try:
+        details = read_confirmation(token)
+    except signing.SignatureExpired:
+        return _message(request, "This link has expired", "Subscribe again to get a new one.", 400)
+    except signing.BadSignature:
+        return _message(request, "This link is not valid", "Subscribe again to get a new one.", 400)
+    if request.method == "POST":
+        subscriber = confirm(token)
+        return _message(
+            request,
+            "You're subscribed",
+            f"{subscriber.email} will get a {subscriber.frequency} digest.",
+        )
+    return _message(
+        request,
+        "Confirm your subscription",
+        f"Send a {details['frequency']} digest to {details['email']}?",
+        action=request.path,
+        button="Confirm",
+        needs_csrf=True,
+    )
+
+
+@csrf_exempt  # RFC 8058: mail clients POST List-Unsubscribe=One-Click without any token of ours
+@require_http_methods(["GET", "POST"])
+def unsubscribe_page(request, token: str):
+    try:
+        email = read_unsubscribe(token)
+    except signing.BadSignature:
+        return _message(request, "This link is not valid", status=400)
+    if request.method == "POST":
+        unsubscribe(token)
+        return _message(request, "You're unsubscribed", f"{email} will get no more digests.")
+    return _message(
+        request,
+        "Unsubscribe",
+        f"Stop sending digests to {email}?",
+        action=request.path,
+        button="Unsubscribe",
+    )
+
+
+@login_required
+def digest_settings(request):
+    subscriber = Subscriber.objects.filter(email__iexact=request.user.email).first()
+    return render(request, "digests/settings.html", {"subscriber": subscriber})
