@@ -65,6 +65,8 @@ class Composer:
         self._topic_hits: dict[str, list[str]] = {}
         self._category_hits: dict[str, list[str]] = {}
         self._trending: list[tuple[str, int]] | None = None
+        # Papers and their vote counts, fetched once per run: subscribers share most of them.
+        self._papers: dict[str, tuple[Paper, int]] = {}
 
     def trending(self) -> list[tuple[str, int]]:
         if self._trending is None:
@@ -119,19 +121,20 @@ class Composer:
                     continue
                 chosen[paper_id] = Item(None, label)
                 added += 1
-        papers = Paper.objects.in_bulk(list(chosen))
-        votes = dict(
-            Paper.objects.filter(arxiv_id__in=list(chosen))
-            .annotate(n=Count("votes"))
-            .values_list("arxiv_id", "n")
-        )
+        self._load([paper_id for paper_id in chosen if paper_id not in self._papers])
         items = []
         for paper_id, item in chosen.items():
-            if paper_id in papers:
-                item.paper = papers[paper_id]
-                item.upvotes = votes.get(paper_id, 0)
+            if paper_id in self._papers:
+                item.paper, item.upvotes = self._papers[paper_id]
                 items.append(item)
         return Digest(items)
+
+    def _load(self, paper_ids: list[str]) -> None:
+        if not paper_ids:
+            return
+        papers = Paper.objects.filter(arxiv_id__in=paper_ids).annotate(n=Count("votes"))
+        for paper in papers:
+            self._papers[paper.arxiv_id] = (paper, paper.n)
 
 
 def excerpt(text: str) -> str:

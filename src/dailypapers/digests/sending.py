@@ -20,6 +20,7 @@ from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import F
 from django.template.loader import render_to_string
+from django.utils.safestring import mark_safe
 
 from .addresses import unsubscribe_token
 from .compose import Composer, Digest, Period, excerpt
@@ -91,42 +92,64 @@ class Mailer:
             self.connection.close()
 
 
-def build_message(subscriber: Subscriber, digest: Digest, period: Period) -> EmailMultiAlternatives:
-    token = quote(unsubscribe_token(subscriber.email), safe="")
-    unsubscribe_url = f"{settings.BASE_URL}/digests/unsubscribe/{token}"
-    mailbox = settings.DIGEST_UNSUBSCRIBE_MAILBOX
-    context = {
-        "items": [
-            {
-                "title": item.paper.title,
-                "url": f"{settings.BASE_URL}/papers/{item.paper.arxiv_id}",
-                "authors": ", ".join(item.paper.authors[:6])
-                + (" et al." if len(item.paper.authors) > 6 else ""),
-                "excerpt": excerpt(item.paper.abstract),
-                "upvotes": item.upvotes,
-                "reason": item.reason,
+class MessageBuilder:
+    """Renders digests; each paper's entry is rendered once per run and reused, since
+    subscribers with the same topics get the same papers."""
+
+    def __init__(self, period: Period):
+        self.period = period
+        self._entries: dict[tuple, tuple[str, str]] = {}
+
+    def entry(self, item) -> tuple[str, str]:
+        key = (item.paper.arxiv_id, item.reason, item.upvotes)
+        if key not in self._entries:
+            authors = item.paper.authors
+            context = {
+                "item": {
+                    "title": item.paper.title,
+                    "url": f"{settings.BASE_URL}/papers/{item.paper.arxiv_id}",
+                    "authors": ", ".join(authors[:6]) + (" et al." if len(authors) > 6 else ""),
+                    "excerpt": excerpt(item.paper.abstract),
+                    "upvotes": item.upvotes,
+                    "reason": item.reason,
+                }
             }
-            for item in digest.items
-        ],
-        "period": period,
-        "site": settings.SITE_NAME,
-        "base_url": settings.BASE_URL,
-        "unsubscribe_url": unsubscribe_url,
-    }
-    message = EmailMultiAlternatives(
-        subject=f"{settings.SITE_NAME}: {len(digest.items)} papers for {period.label}",
-        body=render_to_string("digests/digest.txt", context),
-        to=[subscriber.email],
-        headers={
-            "List-Unsubscribe": (
-                f"<{unsubscribe_url}>, <mailto:{mailbox}?subject=unsubscribe%20{token}>"
+            self._entries[key] = (
+                render_to_string("digests/item.txt", context),
+                mark_safe(render_to_string("digests/item.html", context)),
+            )
+        return self._entries[key]
+
+    def build(self, subscriber: Subscriber, digest: Digest) -> EmailMultiAlternatives:
+        token = quote(unsubscribe_token(subscriber.email), safe="")
+        unsubscribe_url = f"{settings.BASE_URL}/digests/unsubscribe/{token}"
+        mailbox = settings.DIGEST_UNSUBSCRIBE_MAILBOX
+        entries = [self.entry(item) for item in digest.items]
+        context = {
+            "period": self.period,
+            "site": settings.SITE_NAME,
+            "base_url": settings.BASE_URL,
+            "unsubscribe_url": unsubscribe_url,
+        }
+        message = EmailMultiAlternatives(
+            subject=f"{settings.SITE_NAME}: {len(entries)} papers for {self.period.label}",
+            body=render_to_string(
+                "digests/digest.txt", {**context, "items": [t for t, _ in entries]}
             ),
-            "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
-            "Message-ID": make_msgid("digest", domain=settings.DIGEST_MESSAGE_DOMAIN),
-        },
-    )
-    message.attach_alternative(render_to_string("digests/digest.html", context), "text/html")
-    return message
+            to=[subscriber.email],
+            headers={
+                "List-Unsubscribe": (
+                    f"<{unsubscribe_url}>, <mailto:{mailbox}?subject=unsubscribe%20{token}>"
+                ),
+                "List-Unsubscribe-Post": "List-Unsubscribe=One-Click",
+                "Message-ID": make_msgid("digest", domain=settings.DIGEST_MESSAGE_DOMAIN),
+            },
+        )
+        html = render_to_string(
+            "digests/digest.html", {**context, "items": [h for _, h in entries]}
+        )
+        message.attach_alternative(html, "text/html")
+        return message
 
 
 def send_digests(
@@ -138,6 +161,7 @@ def send_digests(
         subscribers = subscribers.filter(email=only)
     report.subscribers = subscribers.count()
     composer = Composer(period)
+    builder = MessageBuilder(period)
     if dry_run:
         for subscriber in subscribers.iterator():
             digest = composer.compose(subscriber, _sent_ids(subscriber))
@@ -157,7 +181,7 @@ def send_digests(
             .order_by("pk")
         )
         for delivery in deliveries.iterator(chunk_size=500):
-            _deliver(delivery, composer, period, mailer, report)
+            _deliver(delivery, composer, builder, mailer, report)
     finally:
         mailer.close()
     report.already_sent = (
@@ -182,14 +206,14 @@ def _sent_ids(subscriber) -> set[str]:
     return set(SentPaper.objects.filter(subscriber=subscriber).values_list("paper_id", flat=True))
 
 
-def _deliver(delivery: Delivery, composer: Composer, period, mailer: Mailer, report) -> None:
+def _deliver(delivery: Delivery, composer: Composer, builder, mailer: Mailer, report) -> None:
     subscriber = delivery.subscriber
     digest = composer.compose(subscriber, _sent_ids(subscriber))
     if not digest.items:
         Delivery.objects.filter(pk=delivery.pk).update(state=Delivery.SKIPPED)
         report.skipped += 1
         return
-    message = build_message(subscriber, digest, period)
+    message = builder.build(subscriber, digest)
     Delivery.objects.filter(pk=delivery.pk).update(
         state=Delivery.SENDING,
         attempts=F("attempts") + 1,
