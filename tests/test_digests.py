@@ -205,3 +205,21 @@ def test_commands(smtp_server, listed):
     assert "weekend" in out.getvalue()
     call_command("subscribers", "remove", "ada@example.org", stdout=out)
     assert not Subscriber.objects.exists()
+
+
+def test_new_versions_of_older_papers_count_for_topics(smtp_server, make_paper, search_index):
+    make_paper(
+        "2401.00001",
+        title="Sparse attention revisited",
+        published=datetime(2024, 1, 3, tzinfo=UTC),
+        updated=datetime(2026, 11, 25, 8, 0, tzinfo=UTC),
+        version=3,
+    )
+    make_paper(
+        "2401.00002", title="Sparse attention, old news", published=datetime(2024, 1, 3, tzinfo=UTC)
+    )
+    rebuild()
+    Subscriber.objects.create(email="ada@example.org", trending=False, topics=["sparse attention"])
+    send_digests(period_for("daily", DAY))
+    text = smtp_server.messages[0].get_body(("plain",)).get_content()
+    assert "Sparse attention revisited" in text and "old news" not in text

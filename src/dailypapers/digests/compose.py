@@ -97,6 +97,7 @@ class Composer:
             published_from=self.period.start,
             published_until=self.period.end,
             sort="relevance" if text else "newest",
+            include_updated=True,
         )
         try:
             return ranked_ids(query, limit=PER_TOPIC * 4)

@@ -13,7 +13,16 @@ from .index import IndexFolder, IndexMissing, PaperDoc
 
 log = logging.getLogger("dailypapers.search")
 CHUNK = 2000
-FIELDS = ("arxiv_id", "title", "abstract", "authors", "categories", "published", "content_hash")
+FIELDS = (
+    "arxiv_id",
+    "title",
+    "abstract",
+    "authors",
+    "categories",
+    "published",
+    "updated",
+    "content_hash",
+)
 
 
 def _docs(queryset):

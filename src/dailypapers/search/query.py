@@ -68,6 +68,8 @@ class SearchQuery:
     published_until: date | None = None
     sort: str = "relevance"
     arxiv_id: ArxivId | None = field(default=None)
+    # The date range also admits papers with a new version in it (digests want both).
+    include_updated: bool = False
 
     @property
     def is_empty(self) -> bool:
@@ -92,6 +94,7 @@ def compile_query(
     published_from: date | None = None,
     published_until: date | None = None,
     sort: str = "relevance",
+    include_updated: bool = False,
 ) -> SearchQuery:
     text = clean(raw)
     arxiv_id = None
@@ -124,6 +127,7 @@ def compile_query(
         published_until=published_until,
         sort=sort if sort in SORTS else "relevance",
         arxiv_id=arxiv_id,
+        include_updated=include_updated,
     )
 
 

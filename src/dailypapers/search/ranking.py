@@ -71,9 +71,13 @@ def filter_query(query: SearchQuery) -> tantivy.Query | None:
         term = tantivy.Query.term_query(SCHEMA, "categories", query.category)
         clauses.append((tantivy.Occur.Must, term))
     if query.published_from or query.published_until:
-        clauses.append(
-            (tantivy.Occur.Must, date_range_query(query.published_from, query.published_until))
-        )
+        dates = date_range_query(query.published_from, query.published_until)
+        if query.include_updated:
+            updated = date_range_query(query.published_from, query.published_until, "updated")
+            dates = tantivy.Query.boolean_query(
+                [(tantivy.Occur.Should, dates), (tantivy.Occur.Should, updated)]
+            )
+        clauses.append((tantivy.Occur.Must, dates))
     return tantivy.Query.boolean_query(clauses) if clauses else None
 
 
