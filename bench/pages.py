@@ -11,14 +11,12 @@ import argparse
 import os
 import re
 import shutil
-import socket
 import subprocess
-import sys
 import tempfile
-import time
 import urllib.request
 from pathlib import Path
 
+from common import start_gunicorn
 from corpus import write_snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -60,40 +58,10 @@ def prepare(home: Path, papers: int) -> str:
     return Paper.objects.order_by("arxiv_id").values_list("arxiv_id", flat=True)[papers // 2]
 
 
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 def serve(home: Path, workers: int, cache_seconds: int) -> tuple[subprocess.Popen, str]:
-    port = free_port()
-    env = {
-        **os.environ,
-        "DAILYPAPERS_HOME": str(home),
-        "DAILYPAPERS_PAGE_CACHE_SECONDS": str(cache_seconds),
-    }
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "dailypapers.wsgi:application",
-            f"--bind=127.0.0.1:{port}",
-            f"--workers={workers}",
-            "--log-level=warning",
-        ],
-        env=env,
+    return start_gunicorn(
+        home, workers, "/about", DAILYPAPERS_PAGE_CACHE_SECONDS=str(cache_seconds)
     )
-    base = f"http://127.0.0.1:{port}"
-    for _ in range(100):
-        try:
-            urllib.request.urlopen(base + "/about", timeout=1)
-            return server, base
-        except OSError:
-            time.sleep(0.1)
-    server.kill()
-    raise SystemExit("gunicorn did not start")
 
 
 def drive(url: str, seconds: int, connections: int, script: Path) -> dict:

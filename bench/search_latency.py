@@ -20,6 +20,7 @@ import sys
 import time
 from pathlib import Path
 
+from common import start_gunicorn
 from corpus import write_snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -217,41 +218,18 @@ BASELINES = {"fts5": fts5_baseline, "bm25s": bm25s_baseline, "numpy": numpy_base
 
 
 def http_latency(home: Path, requests: int = 200) -> tuple:
-    import socket
     import urllib.parse
     import urllib.request
 
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        port = sock.getsockname()[1]
-    env = {**os.environ, "DAILYPAPERS_HOME": str(home)}
-    server = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "gunicorn",
-            "dailypapers.wsgi:application",
-            f"--bind=127.0.0.1:{port}",
-            "--workers=2",
-            "--log-level=warning",
-        ],
-        env=env,
-    )
-    base = f"http://127.0.0.1:{port}/api/papers/search?"
+    server, base = start_gunicorn(home, 2, "/api/papers/search?q=warm")
     try:
-        for _ in range(100):
-            try:
-                urllib.request.urlopen(base + "q=warm", timeout=5).read()
-                break
-            except OSError:
-                time.sleep(0.2)
         rng = random.Random(9)
         words = ["learning", "model", "graph", "quantum", "neural", "theory", "data", "network"]
         samples = []
         for _ in range(requests):
             query = urllib.parse.urlencode({"q": " ".join(rng.sample(words, 2)), "limit": 20})
             started = time.perf_counter()
-            urllib.request.urlopen(base + query, timeout=10).read()
+            urllib.request.urlopen(f"{base}/api/papers/search?{query}", timeout=10).read()
             samples.append(time.perf_counter() - started)
         return percentiles(samples)
     finally:
