@@ -52,6 +52,7 @@ INSTALLED_APPS = [
     "dailypapers.feed",
     "dailypapers.search",
     "dailypapers.digests",
+    "dailypapers.api",
 ]
 
 MIDDLEWARE = [

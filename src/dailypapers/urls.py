@@ -5,6 +5,7 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("", include("dailypapers.accounts.urls")),
     path("", include("dailypapers.feed.urls")),
+    path("", include("dailypapers.api.urls")),
     path("", include("dailypapers.search.urls")),
     path("", include("dailypapers.digests.urls")),
 ]

@@ -10,6 +10,7 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_GET, require_POST
 
 from ..accounts.roles import is_curator
+from ..api import bibtex
 from ..papers.arxiv_ids import InvalidArxivId, parse_arxiv_id
 from ..papers.models import Paper
 from ..search.service import similar_papers
@@ -114,6 +115,7 @@ def paper_page(request, arxiv_id: str):
             "threads": threads,
             "is_curator": is_curator(request.user),
             "similar": similar_papers(paper.arxiv_id),
+            "bibtex": bibtex.entry(paper),
         },
     )
 

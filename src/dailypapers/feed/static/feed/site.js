@@ -23,3 +23,12 @@ document.addEventListener("submit", async (event) => {
     button.disabled = false;
   }
 });
+
+// Copy buttons: <button data-copy="element-id">.
+document.addEventListener("click", async (event) => {
+  const button = event.target.closest("button[data-copy]");
+  if (!button) return;
+  const source = document.getElementById(button.dataset.copy);
+  await navigator.clipboard.writeText(source.textContent);
+  button.textContent = "Copied";
+});

@@ -1,0 +1,123 @@
+"""RSS 2.0 and Atom feeds through Django's syndication framework."""
+
+from datetime import date
+
+from django.conf import settings
+from django.contrib.syndication.views import Feed
+from django.http import Http404
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+
+from ..feed import listing
+from ..papers.models import Paper
+from ..search.index import IndexMissing
+from ..search.query import compile_query
+from ..search.service import ranked_ids
+
+FEED_SIZE = 50
+
+
+class PaperFeed(Feed):
+    """Items are papers; the GUID is the paper's permanent page, which never changes."""
+
+    feed_type = Rss201rev2Feed
+
+    def item_title(self, paper: Paper) -> str:
+        return paper.title
+
+    def item_description(self, paper: Paper) -> str:
+        return paper.abstract
+
+    def item_link(self, paper: Paper) -> str:
+        return reverse("paper", args=[paper.arxiv_id])
+
+    def item_guid(self, paper: Paper) -> str:
+        return f"{settings.BASE_URL}/papers/{paper.arxiv_id}"
+
+    item_guid_is_permalink = True
+
+    def item_author_name(self, paper: Paper) -> str:
+        return ", ".join(paper.authors[:10]) + (" et al." if len(paper.authors) > 10 else "")
+
+    def item_pubdate(self, paper: Paper):
+        return paper.published
+
+    def item_updateddate(self, paper: Paper):
+        return paper.updated
+
+    def item_categories(self, paper: Paper):
+        return paper.categories
+
+
+def _papers(ids: list[str]) -> list[Paper]:
+    found = Paper.objects.in_bulk(ids)
+    return [found[i] for i in ids if i in found]
+
+
+class DailyFeed(PaperFeed):
+    description = "Papers on the community's daily list, most upvoted first."
+
+    def get_object(self, request):
+        raw = request.GET.get("date")
+        if raw:
+            try:
+                return date.fromisoformat(raw)
+            except ValueError as error:
+                raise Http404("date must be YYYY-MM-DD") from error
+        return listing.newest_day()
+
+    def title(self, day):
+        return f"Daily papers, {day:%-d %B %Y}" if day else "Daily papers"
+
+    def link(self, day):
+        return reverse("papers_date", args=[day.isoformat()]) if day else reverse("home")
+
+    def items(self, day):
+        if day is None:
+            return []
+        ids = list(listing.entry_ids_in(listing.day_period(day))[:FEED_SIZE])
+        return _papers([card.paper_id for card in listing.cards_for(ids)])
+
+
+class TrendingFeed(PaperFeed):
+    description = "Papers ranked by upvotes decayed by age (see /about)."
+
+    def get_object(self, request):
+        window = request.GET.get("window", "week")
+        return window if window in listing.TRENDING_WINDOWS else "week"
+
+    def title(self, window):
+        return f"Trending papers, past {window}"
+
+    def link(self, window):
+        return f"{reverse('trending')}?window={window}"
+
+    def items(self, window):
+        return _papers([card.paper_id for card in listing.trending(window, FEED_SIZE)])
+
+
+class SearchFeed(PaperFeed):
+    description = "Papers matching a search, best first."
+
+    def get_object(self, request):
+        return request.GET.get("q", "")
+
+    def title(self, text):
+        return f"Search: {text}"
+
+    def link(self, text):
+        return f"{reverse('search')}?q={text}"
+
+    def items(self, text):
+        query = compile_query(text)
+        if query.is_empty:
+            return []
+        try:
+            return _papers(ranked_ids(query, limit=FEED_SIZE))
+        except IndexMissing:
+            return []
+
+
+def atom(feed_class):
+    """The same feed as Atom 1.0."""
+    return type(f"Atom{feed_class.__name__}", (feed_class,), {"feed_type": Atom1Feed})

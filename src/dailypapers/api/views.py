@@ -1,0 +1,69 @@
+from datetime import date
+
+from django.http import Http404, HttpResponse
+from django.shortcuts import get_object_or_404
+from django.views.decorators.http import conditional_page, require_GET
+
+from ..feed import listing
+from ..papers.arxiv_ids import InvalidArxivId, parse_arxiv_id
+from ..papers.models import Paper
+from ..search.index import IndexMissing
+from ..search.query import compile_query
+from ..search.service import ranked_ids
+from . import bibtex
+from .feeds import DailyFeed, SearchFeed, TrendingFeed, atom
+
+BIBTEX_TYPE = "application/x-bibtex; charset=utf-8"
+
+
+def _feed(feed_class):
+    """ETag from the content, Last-Modified from the newest item: answers 304 when unchanged."""
+    return conditional_page(feed_class())
+
+
+daily_rss, daily_atom = _feed(DailyFeed), _feed(atom(DailyFeed))
+trending_rss, trending_atom = _feed(TrendingFeed), _feed(atom(TrendingFeed))
+search_rss, search_atom = _feed(SearchFeed), _feed(atom(SearchFeed))
+
+
+def search_feed(request):
+    return (search_atom if request.GET.get("format") == "atom" else search_rss)(request)
+
+
+def _bibtex(text: str, filename: str) -> HttpResponse:
+    response = HttpResponse(text, content_type=BIBTEX_TYPE)
+    response["Content-Disposition"] = f'inline; filename="{filename}.bib"'
+    return response
+
+
+@require_GET
+def paper_bibtex(request, arxiv_id: str):
+    try:
+        parsed = parse_arxiv_id(arxiv_id)
+    except InvalidArxivId as error:
+        raise Http404(str(error)) from error
+    paper = get_object_or_404(Paper, pk=parsed.id)
+    return _bibtex(bibtex.entry(paper), parsed.id.replace("/", "_"))
+
+
+@require_GET
+def day_bibtex(request, slug: str):
+    try:
+        day = date.fromisoformat(slug)
+    except ValueError as error:
+        raise Http404("date must be YYYY-MM-DD") from error
+    ids = list(listing.entry_ids_in(listing.day_period(day)))
+    papers = Paper.objects.in_bulk([c.paper_id for c in listing.cards_for(ids)])
+    ordered = [papers[c.paper_id] for c in listing.cards_for(ids) if c.paper_id in papers]
+    return _bibtex(bibtex.entries(ordered), f"dailypapers-{day}")
+
+
+@require_GET
+def search_bibtex(request):
+    query = compile_query(request.GET.get("q", ""))
+    try:
+        ids = ranked_ids(query, limit=50) if not query.is_empty else []
+    except IndexMissing:
+        ids = []
+    papers = Paper.objects.in_bulk(ids)
+    return _bibtex(bibtex.entries([papers[i] for i in ids if i in papers]), "search")
