@@ -147,7 +147,7 @@ def test_an_id_jumps_to_the_paper(client, corpus):
 def test_api_shape_and_limit(client, corpus):
     body = client.get("/api/papers/search", {"q": "networks", "limit": 1}).json()
     assert len(body) == 1 and set(body[0]["paper"]) >= {"id", "title", "summary", "authors"}
-    assert client.get("/api/papers/search", {"q": "x", "limit": "lots"}).status_code == 400
+    assert client.get("/api/papers/search", {"q": "x", "limit": "lots"}).status_code == 422
 
 
 def test_every_import_reaches_the_index(corpus, django_capture_on_commit_callbacks):

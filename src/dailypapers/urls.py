@@ -1,8 +1,11 @@
 from django.contrib import admin
 from django.urls import include, path
 
+from .api.rest import api
+
 urlpatterns = [
     path("admin/", admin.site.urls),
+    path("api/", api.urls),
     path("", include("dailypapers.accounts.urls")),
     path("", include("dailypapers.feed.urls")),
     path("", include("dailypapers.api.urls")),

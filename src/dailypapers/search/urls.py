@@ -4,5 +4,4 @@ from . import views
 
 urlpatterns = [
     path("search", views.search_page, name="search"),
-    path("api/papers/search", views.search_api, name="search_api"),
 ]

@@ -1,16 +1,12 @@
 from datetime import date
 
-from django.http import JsonResponse
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_GET
 
 from ..feed.page_cache import cached_for_anonymous
-from ..papers.models import Paper
 from .index import IndexMissing
 from .query import SORTS, compile_query
-from .service import ranked_ids, search
-
-API_MAX_LIMIT = 120
+from .service import search
 
 
 def _date(text: str | None) -> date | None:
@@ -49,37 +45,3 @@ def search_page(request):
     except IndexMissing:
         context["unavailable"] = True
     return render(request, "search/results.html", context)
-
-
-@require_GET
-def search_api(request):
-    query = _query_from(request.GET)
-    try:
-        limit = max(1, min(int(request.GET.get("limit", "20")), API_MAX_LIMIT))
-    except ValueError:
-        return JsonResponse({"error": "limit must be a whole number from 1 to 120"}, status=400)
-    if query.arxiv_id:
-        ids = [query.arxiv_id.id] if Paper.objects.filter(pk=query.arxiv_id.id).exists() else []
-    else:
-        try:
-            ids = ranked_ids(query, limit=limit)
-        except IndexMissing:
-            return JsonResponse({"error": "search index not built yet"}, status=503)
-    papers = Paper.objects.in_bulk(ids)
-    return JsonResponse(
-        [
-            {
-                "paper": {
-                    "id": i,
-                    "title": papers[i].title,
-                    "summary": papers[i].abstract,
-                    "authors": [{"name": a} for a in papers[i].authors],
-                    "publishedAt": papers[i].published.isoformat(),
-                    "categories": papers[i].categories,
-                }
-            }
-            for i in ids[:limit]
-            if i in papers
-        ],
-        safe=False,
-    )

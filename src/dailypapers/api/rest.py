@@ -1,0 +1,260 @@
+"""The JSON API (django-ninja; OpenAPI at /api/openapi.json, docs at /api/docs).
+
+Field names follow Hugging Face's /api/daily_papers where the concept is the same, so clients
+written for it port with little change (docs/api.md).
+"""
+
+from datetime import date, datetime
+from typing import Literal
+
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from ninja import NinjaAPI, Query, Schema
+from ninja.errors import ValidationError
+
+from ..feed import listing
+from ..feed.models import Comment, DailyEntry, Vote
+from ..papers.arxiv_ids import InvalidArxivId, parse_arxiv_id
+from ..papers.models import Paper
+from ..search.index import IndexMissing
+from ..search.query import compile_query
+from ..search.service import ranked_ids, similar_papers
+
+api = NinjaAPI(
+    title="dailypapers API",
+    version="1",
+    description="Daily lists, papers, search, trending and comments. Errors share one shape: "
+    '{"error": {"status": 404, "code": "not_found", "message": "…"}}.',
+    urls_namespace="api",
+)
+
+
+class Author(Schema):
+    name: str
+
+
+class PaperOut(Schema):
+    id: str
+    title: str
+    summary: str
+    authors: list[Author]
+    publishedAt: datetime
+    updatedAt: datetime
+    upvotes: int
+    categories: list[str]
+    primaryCategory: str
+    version: int | None
+
+
+class Submitter(Schema):
+    user: str | None
+
+
+class DailyPaper(Schema):
+    paper: PaperOut
+    title: str
+    publishedAt: datetime
+    submittedOnDailyAt: datetime
+    submittedOnDailyBy: Submitter
+    numComments: int
+
+
+class SearchHit(Schema):
+    paper: PaperOut
+
+
+class CommentOut(Schema):
+    id: int
+    author: str
+    body: str
+    createdAt: datetime
+    editedAt: datetime | None
+    parentId: int | None
+
+
+class ErrorBody(Schema):
+    status: int
+    code: str
+    message: str
+
+
+class ErrorOut(Schema):
+    error: ErrorBody
+
+
+def error(request, status: int, code: str, message: str):
+    return api.create_response(
+        request, {"error": {"status": status, "code": code, "message": message}}, status=status
+    )
+
+
+@api.exception_handler(Http404)
+def not_found(request, exc):
+    return error(request, 404, "not_found", str(exc) or "not found")
+
+
+@api.exception_handler(ValidationError)
+def invalid(request, exc):
+    return error(request, 422, "invalid", "; ".join(_describe(e) for e in exc.errors))
+
+
+def _describe(detail: dict) -> str:
+    where = ".".join(str(part) for part in detail.get("loc", [])[1:])
+    return f"{where}: {detail.get('msg', 'invalid')}" if where else detail.get("msg", "invalid")
+
+
+def paper_out(paper: Paper, upvotes: int) -> dict:
+    return {
+        "id": paper.arxiv_id,
+        "title": paper.title,
+        "summary": paper.abstract,
+        "authors": [{"name": name} for name in paper.authors],
+        "publishedAt": paper.published,
+        "updatedAt": paper.updated,
+        "upvotes": upvotes,
+        "categories": paper.categories,
+        "primaryCategory": paper.primary_category,
+        "version": paper.version,
+    }
+
+
+def _votes(ids: list[str]) -> dict[str, int]:
+    from django.db.models import Count
+
+    rows = Vote.objects.filter(paper_id__in=ids).values("paper_id").annotate(n=Count("id"))
+    return {row["paper_id"]: row["n"] for row in rows}
+
+
+def _paper(arxiv_id: str) -> Paper:
+    try:
+        parsed = parse_arxiv_id(arxiv_id)
+    except InvalidArxivId as exc:
+        raise Http404(str(exc)) from exc
+    paper = Paper.objects.filter(pk=parsed.id).first()
+    if paper is None:
+        raise Http404(f"no paper {parsed.id} here")
+    return paper
+
+
+def daily_items(entry_ids: list[int]) -> list[dict]:
+    entries = DailyEntry.objects.filter(pk__in=entry_ids).select_related("paper", "submitted_by")
+    by_pk = {entry.pk: entry for entry in entries}
+    return [
+        {
+            "paper": paper_out(e.paper, e.upvotes),
+            "title": e.paper.title,
+            "publishedAt": e.paper.published,
+            "submittedOnDailyAt": e.submitted_at,
+            "submittedOnDailyBy": {"user": e.submitted_by.username if e.submitted_by else None},
+            "numComments": e.comment_count,
+        }
+        for e in (by_pk[pk] for pk in entry_ids if pk in by_pk)
+    ]
+
+
+@api.get(
+    "/daily_papers",
+    response={200: list[DailyPaper], 404: ErrorOut},
+    summary="A day's, week's or month's list (the newest day by default), most upvoted first",
+)
+def daily_papers(
+    request,
+    response: HttpResponse,
+    date: date | None = None,
+    week: str | None = Query(None, pattern=r"^\d{4}-W\d{2}$", description="ISO week, 2026-W48"),
+    month: str | None = Query(None, pattern=r"^\d{4}-\d{2}$", description="2026-11"),
+    p: int = Query(0, ge=0, description="page, from 0"),
+    limit: int = Query(50, ge=1, le=100),
+):
+    try:
+        if week:
+            period = listing.parse_period("week", week)
+        elif month:
+            period = listing.parse_period("month", month)
+        else:
+            day = date or listing.newest_day()
+            if day is None:
+                return []
+            period = listing.day_period(day)
+    except ValueError:
+        return error(request, 404, "no_such_period", "no such week or month")
+    pages = Paginator(listing.entry_ids_in(period), limit)
+    if p >= pages.num_pages:
+        return []
+    page = pages.page(p + 1)
+    if page.has_next():
+        query = request.GET.copy()
+        query["p"] = p + 1
+        response["Link"] = (
+            f'<{request.build_absolute_uri(request.path)}?{query.urlencode()}>; rel="next"'
+        )
+    return daily_items(list(page.object_list))
+
+
+@api.get("/trending", response=list[DailyPaper], summary="Trending papers")
+def trending(
+    request,
+    period: Literal["day", "week", "month"] = "week",
+    limit: int = Query(50, ge=1, le=100),
+):
+    ids = [c.paper_id for c in listing.trending(period, limit)]
+    entry_ids = dict(DailyEntry.objects.filter(paper_id__in=ids).values_list("paper_id", "pk"))
+    return daily_items([entry_ids[i] for i in ids if i in entry_ids])
+
+
+@api.get(
+    "/papers/search",
+    response={200: list[SearchHit], 503: ErrorOut},
+    summary="Hybrid keyword and semantic search",
+)
+def search(request, q: str = "", limit: int = Query(20, ge=1, le=120)):
+    query = compile_query(q)
+    if query.arxiv_id:
+        ids = [query.arxiv_id.id]
+    else:
+        try:
+            ids = ranked_ids(query, limit=limit)
+        except IndexMissing:
+            return error(request, 503, "index_missing", "the search index is not built yet")
+    papers = Paper.objects.in_bulk(ids)
+    votes = _votes(ids)
+    return [{"paper": paper_out(papers[i], votes.get(i, 0))} for i in ids[:limit] if i in papers]
+
+
+@api.get(
+    "/papers/{path:arxiv_id}/similar",
+    response={200: list[PaperOut], 404: ErrorOut},
+    summary="Nearest papers by embedding",
+)
+def similar(request, arxiv_id: str, limit: int = Query(6, ge=1, le=50)):
+    paper = _paper(arxiv_id)
+    others = similar_papers(paper.arxiv_id, limit)
+    votes = _votes([o.arxiv_id for o in others])
+    return [paper_out(o, votes.get(o.arxiv_id, 0)) for o in others]
+
+
+@api.get(
+    "/papers/{path:arxiv_id}/comments",
+    response={200: list[CommentOut], 404: ErrorOut},
+    summary="A paper's visible comments, oldest first",
+)
+def comments(request, arxiv_id: str):
+    paper = _paper(arxiv_id)
+    rows = Comment.objects.filter(paper=paper, deleted=False, hidden=False).select_related("author")
+    return [
+        {
+            "id": c.pk,
+            "author": c.author.username,
+            "body": c.body,
+            "createdAt": c.created_at,
+            "editedAt": c.edited_at,
+            "parentId": c.parent_id,
+        }
+        for c in rows
+    ]
+
+
+@api.get("/papers/{path:arxiv_id}", response={200: PaperOut, 404: ErrorOut}, summary="One paper")
+def paper(request, arxiv_id: str):
+    found = _paper(arxiv_id)
+    return paper_out(found, _votes([found.arxiv_id]).get(found.arxiv_id, 0))
