@@ -60,6 +60,7 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Answers anonymous GETs from the page cache before sessions and CSRF are touched.
     "dailypapers.feed.page_cache.AnonymousPageCacheMiddleware",
+    "dailypapers.api.throttle.ApiRateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
@@ -137,6 +138,10 @@ SESSION_COOKIE_SAMESITE = "Lax"
 # Failed logins allowed per username and per client address in LOGIN_RATE_WINDOW seconds.
 LOGIN_RATE_LIMIT = int(env("DAILYPAPERS_LOGIN_RATE_LIMIT", "5"))
 LOGIN_RATE_WINDOW = 15 * 60
+
+# API requests per minute, per client address and per token.
+API_RATE_PER_IP = int(env("DAILYPAPERS_API_RATE_PER_IP", "300"))
+API_RATE_PER_TOKEN = int(env("DAILYPAPERS_API_RATE_PER_TOKEN", "120"))
 
 # Papers one user may put on a day's list; curators have no limit.
 SUBMISSIONS_PER_DAY = int(env("DAILYPAPERS_SUBMISSIONS_PER_DAY", "5"))

@@ -1,5 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth import login
+from django.contrib.auth.decorators import login_required
 from django.contrib.auth.models import User
 from django.contrib.auth.views import LoginView
 from django.shortcuts import get_object_or_404, redirect, render
@@ -7,7 +8,9 @@ from django.views.decorators.http import require_http_methods
 
 from ..feed.models import Comment, DailyEntry, Vote
 from .forms import RateLimitedLoginForm, SignupForm
+from .models import ApiToken
 from .roles import is_curator
+from .tokens import create_token, revoke
 
 
 @require_http_methods(["GET", "POST"])
@@ -51,5 +54,23 @@ def profile(request, username: str):
             "submissions": submissions,
             "upvoted": upvoted,
             "comments": comments,
+            "tokens": ApiToken.objects.filter(user=person, revoked_at__isnull=True)
+            if request.user == person
+            else [],
         },
     )
+
+
+@login_required
+@require_http_methods(["POST"])
+def token_create(request):
+    row, token = create_token(request.user, request.POST.get("name", ""))
+    return render(request, "accounts/token_created.html", {"row": row, "token": token})
+
+
+@login_required
+@require_http_methods(["POST"])
+def token_revoke(request, token_id: int):
+    if revoke(request.user, token_id):
+        messages.success(request, "Token revoked.")
+    return redirect("profile", username=request.user.username)

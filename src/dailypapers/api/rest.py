@@ -9,10 +9,12 @@ from typing import Literal
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
-from ninja import NinjaAPI, Query, Schema
-from ninja.errors import ValidationError
+from ninja import NinjaAPI, Query, Schema, Status
+from ninja.errors import AuthenticationError, ValidationError
+from ninja.security import HttpBearer
 
-from ..feed import listing
+from ..accounts.tokens import user_for_token
+from ..feed import listing, services
 from ..feed.models import Comment, DailyEntry, Vote
 from ..papers.arxiv_ids import InvalidArxivId, parse_arxiv_id
 from ..papers.models import Paper
@@ -86,6 +88,26 @@ def error(request, status: int, code: str, message: str):
     return api.create_response(
         request, {"error": {"status": status, "code": code, "message": message}}, status=status
     )
+
+
+class BearerToken(HttpBearer):
+    """Writes need `Authorization: Bearer <personal API token>` (made on the profile page)."""
+
+    def authenticate(self, request, token):
+        user = user_for_token(token)
+        if user is not None:
+            request.user = user
+        return user
+
+
+bearer = BearerToken()
+
+
+@api.exception_handler(AuthenticationError)
+def unauthorized(request, exc):
+    response = error(request, 401, "unauthorized", "send Authorization: Bearer <API token>")
+    response["WWW-Authenticate"] = "Bearer"
+    return response
 
 
 @api.exception_handler(Http404)
@@ -254,6 +276,90 @@ def comments(request, arxiv_id: str):
     ]
 
 
+class SubmitIn(Schema):
+    paper_id: str
+
+
+class CommentIn(Schema):
+    body: str
+    parentId: int | None = None
+
+
+class VoteOut(Schema):
+    voted: bool
+    upvotes: int
+
+
+FEED_ERRORS = {
+    services.AlreadyListed: (409, "already_listed"),
+    services.SubmissionLimit: (429, "daily_limit"),
+    services.PaperNotFound: (404, "not_found"),
+    services.ArxivDown: (503, "arxiv_unreachable"),
+}
+WRITE_ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut}
+
+
+def feed_error(request, exc: Exception):
+    status, code = FEED_ERRORS.get(type(exc), (400, "refused"))
+    if isinstance(exc, InvalidArxivId):
+        status, code = 400, "bad_id"
+    return error(request, status, code, str(exc))
+
+
+@api.post(
+    "/papers/submit",
+    auth=bearer,
+    response={201: DailyPaper, 503: ErrorOut, **WRITE_ERRORS},
+    summary="Put a paper on today's list (fetched from arXiv if unknown)",
+)
+def submit(request, body: SubmitIn):
+    try:
+        entry = services.submit(request.auth, body.paper_id)
+    except (services.FeedError, InvalidArxivId) as exc:
+        return feed_error(request, exc)
+    return Status(201, daily_items([entry.pk])[0])
+
+
+def _vote(request, arxiv_id: str, voted: bool):
+    state = services.set_vote(request.auth, _paper(arxiv_id), voted)
+    return {"voted": state.voted, "upvotes": state.upvotes}
+
+
+@api.post("/papers/{path:arxiv_id}/upvote", auth=bearer, response={200: VoteOut, **WRITE_ERRORS})
+def upvote(request, arxiv_id: str):
+    return _vote(request, arxiv_id, True)
+
+
+@api.delete("/papers/{path:arxiv_id}/upvote", auth=bearer, response={200: VoteOut, **WRITE_ERRORS})
+def remove_upvote(request, arxiv_id: str):
+    return _vote(request, arxiv_id, False)
+
+
+@api.post(
+    "/papers/{path:arxiv_id}/comments",
+    auth=bearer,
+    response={201: CommentOut, **WRITE_ERRORS},
+    summary="Comment on a paper (plain text; parentId to reply)",
+)
+def add_comment(request, arxiv_id: str, body: CommentIn):
+    try:
+        comment = services.add_comment(request.auth, _paper(arxiv_id), body.body, body.parentId)
+    except services.FeedError as exc:
+        return feed_error(request, exc)
+    return Status(
+        201,
+        {
+            "id": comment.pk,
+            "author": comment.author.username,
+            "body": comment.body,
+            "createdAt": comment.created_at,
+            "editedAt": comment.edited_at,
+            "parentId": comment.parent_id,
+        },
+    )
+
+
+# Last: its {path:} converter would otherwise swallow the /upvote, /comments and /submit routes.
 @api.get("/papers/{path:arxiv_id}", response={200: PaperOut, 404: ErrorOut}, summary="One paper")
 def paper(request, arxiv_id: str):
     found = _paper(arxiv_id)

@@ -29,6 +29,18 @@ class AlreadyListed(FeedError):
     pass
 
 
+class SubmissionLimit(FeedError):
+    pass
+
+
+class PaperNotFound(FeedError):
+    pass
+
+
+class ArxivDown(FeedError):
+    pass
+
+
 @dataclass
 class VoteState:
     voted: bool
@@ -44,13 +56,13 @@ def find_or_fetch_paper(text: str) -> Paper:
     try:
         result = fetch_papers([str(arxiv_id)])
     except ArxivUnavailable as error:
-        raise FeedError(
+        raise ArxivDown(
             f"arXiv could not be reached to fetch {arxiv_id}; try again later."
         ) from error
     except ArxivApiError as error:
         raise FeedError(str(error)) from error
     if result.missing:
-        raise FeedError(f"arXiv has no paper {arxiv_id}.")
+        raise PaperNotFound(f"arXiv has no paper {arxiv_id}.")
     return Paper.objects.get(pk=arxiv_id.id)
 
 
@@ -66,7 +78,7 @@ def submit(user, text: str, day: date | None = None) -> DailyEntry:
             today = timezone.now().date()
             count = DailyEntry.objects.filter(submitted_by=user, submitted_at__date=today).count()
             if count >= settings.SUBMISSIONS_PER_DAY:
-                raise FeedError(
+                raise SubmissionLimit(
                     f"You have submitted {count} papers today, the daily limit; try again tomorrow."
                 )
         now = timezone.now()

@@ -1,0 +1,20 @@
+from django.core.management.base import BaseCommand
+
+from ....feed import listing
+from ....feed.models import DailyEntry
+from ...rest import daily_items
+from .papers import print_items
+
+
+class Command(BaseCommand):
+    help = "Trending papers: dailypapers trending [--period day|week|month] [--json]"
+
+    def add_arguments(self, parser):
+        parser.add_argument("--period", choices=list(listing.TRENDING_WINDOWS), default="week")
+        parser.add_argument("--limit", type=int, default=20)
+        parser.add_argument("--json", action="store_true")
+
+    def handle(self, *args, period, limit, json, **options):
+        ids = [card.paper_id for card in listing.trending(period, limit)]
+        entries = dict(DailyEntry.objects.filter(paper_id__in=ids).values_list("paper_id", "pk"))
+        print_items(self.stdout, daily_items([entries[i] for i in ids if i in entries]), json)

@@ -1,0 +1,41 @@
+"""Rate limits for /api/: per token (when one is sent) and per client address."""
+
+import hashlib
+import json
+
+from django.conf import settings
+from django.http import HttpResponse
+
+from ..accounts.ratelimit import count_hit
+
+WINDOW = 60
+
+
+class ApiRateLimitMiddleware:
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        if not request.path.startswith("/api/") or request.path == "/api/openapi.json":
+            return self.get_response(request)
+        keys = [(f"api:ip:{request.META.get('REMOTE_ADDR', '')}", settings.API_RATE_PER_IP)]
+        authorization = request.headers.get("Authorization", "")
+        if authorization.lower().startswith("bearer "):
+            digest = hashlib.sha256(authorization[7:].strip().encode()).hexdigest()[:32]
+            keys.append((f"api:token:{digest}", settings.API_RATE_PER_TOKEN))
+        for key, limit in keys:
+            verdict = count_hit(key, limit, WINDOW)
+            if not verdict.allowed:
+                body = {
+                    "error": {
+                        "status": 429,
+                        "code": "rate_limited",
+                        "message": f"too many requests; retry in {verdict.retry_after} s",
+                    }
+                }
+                response = HttpResponse(
+                    json.dumps(body), status=429, content_type="application/json"
+                )
+                response["Retry-After"] = str(verdict.retry_after)
+                return response
+        return self.get_response(request)
