@@ -1,6 +1,7 @@
 """API writes with personal tokens, the error shape for them, and rate limits."""
 
 from datetime import date
+from io import StringIO
 
 import pytest
 
@@ -156,3 +157,21 @@ def test_cli_parity(make_paper, make_user, list_paper):
     out = StringIO()
     call_command("trending", "--period", "month", "--json", stdout=out)
     assert isinstance(json.loads(out.getvalue()), list)
+
+
+def test_curate_from_the_shell(make_paper, make_user, list_paper):
+    from django.core.management import CommandError, call_command
+
+    from dailypapers.feed import services
+
+    make_user("ak", curator=True)
+    entry = list_paper(make_paper("2611.00001"), date(2026, 11, 20))
+    comment = services.add_comment(make_user("troll"), entry.paper, "spam")
+    call_command("curate", "pin", "2611.00001", "--as", "ak", stdout=StringIO())
+    call_command("curate", "hide-comment", str(comment.pk), "--as", "ak", stdout=StringIO())
+    entry.refresh_from_db()
+    comment.refresh_from_db()
+    assert entry.pinned and comment.hidden
+    make_user("plain")
+    with pytest.raises(CommandError, match="Only curators"):
+        call_command("curate", "hide", "2611.00001", "--as", "plain", stdout=StringIO())
