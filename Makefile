@@ -5,7 +5,9 @@ BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
 export DAILYPAPERS_HOME ?= $(CURDIR)/var
 
-.PHONY: run test lint format bench-ingest clean
+PG_TEST_DIR ?= /tmp/dailypapers-test-pg
+
+.PHONY: run test test-pg lint format bench-ingest clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -23,6 +25,11 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
+
+# The whole suite again on a throwaway PostgreSQL server (the Debian one already installed).
+test-pg: $(STAMP)
+	@eval "$$(.ci/postgres.sh start $(PG_TEST_DIR))" && echo "PostgreSQL: $$DATABASE_URL" && \
+	  $(BIN)/pytest; status=$$?; .ci/postgres.sh stop $(PG_TEST_DIR); exit $$status
 
 lint: $(STAMP)
 	$(BIN)/ruff check --fix .

@@ -4,6 +4,8 @@ from datetime import UTC, date, datetime
 
 import pytest
 import schemathesis
+from django.core import signals
+from django.db import close_old_connections
 from hypothesis import HealthCheck, given, settings
 
 from dailypapers.feed import services
@@ -98,7 +100,12 @@ def served_schema(make_paper, list_paper, search_index):
     paper = make_paper("2611.00001", title="Fuzzing target")
     list_paper(paper, DAY)
     rebuild()
-    return schemathesis.openapi.from_wsgi("/api/openapi.json", application)
+    # As Django's test client does: a raw WSGI call must not close the test's connection.
+    signals.request_started.disconnect(close_old_connections)
+    signals.request_finished.disconnect(close_old_connections)
+    yield schemathesis.openapi.from_wsgi("/api/openapi.json", application)
+    signals.request_started.connect(close_old_connections)
+    signals.request_finished.connect(close_old_connections)
 
 
 def test_no_input_produces_a_500(served_schema):
