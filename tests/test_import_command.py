@@ -118,3 +118,22 @@ def test_non_terminal_progress_is_plain_log_lines(tmp_path, capsys):
     progress.close()
     line = stream.getvalue()
     assert "import x:  50.0%  1,200 papers" in line and "papers/s  ETA" in line
+
+
+def test_stats_count_entries_votes_and_subscribers(make_paper, make_user, list_paper):
+    from datetime import date
+
+    from dailypapers.digests.models import Subscriber
+    from dailypapers.feed import services
+
+    paper = make_paper("2611.00001")
+    list_paper(paper, date(2026, 11, 20))
+    services.set_vote(make_user(), paper, True)
+    Subscriber.objects.create(email="ada@example.org")
+    counts = stats()
+    assert (counts["papers"], counts["entries"], counts["votes"], counts["subscribers"]) == (
+        1,
+        1,
+        1,
+        1,
+    )
