@@ -270,14 +270,9 @@ class IndexFolder:
     def ordinals_of(self, arxiv_ids: list[str]) -> dict[str, int]:
         if not arxiv_ids:
             return {}
-        searcher = self.text.searcher()
         query = tantivy.Query.term_set_query(SCHEMA, "arxiv_id", list(arxiv_ids))
-        hits = searcher.search(query, limit=len(arxiv_ids) * 2, count=False).hits
-        found = {}
-        for _, address in hits:
-            doc = searcher.doc(address)
-            found[doc["arxiv_id"][0]] = doc["ordinal"][0]
-        return found
+        ordinals = self._ordinals(query, len(arxiv_ids) * 2)
+        return {self.arxiv_id(o): o for o, _ in ordinals}
 
     def arxiv_id(self, ordinal: int) -> str:
         return bytes(self.ids[ordinal]).rstrip(b"\0").decode()
@@ -293,15 +288,23 @@ class IndexFolder:
     def vector(self, ordinal: int) -> np.ndarray:
         return np.asarray(self.vectors[ordinal], dtype=np.float32)
 
+    def vectors_of(self, ordinals: list[int]) -> np.ndarray:
+        """Rows in the order given, read in one pass over the memory map."""
+        return np.asarray(self.vectors[np.asarray(ordinals, dtype=np.int64)], dtype=np.float32)
+
     def keyword(self, query: tantivy.Query, limit: int) -> list[tuple[int, float]]:
-        searcher = self.text.searcher()
-        hits = searcher.search(query, limit=limit, count=False).hits
-        return [(searcher.doc(address)["ordinal"][0], score) for score, address in hits]
+        return self._ordinals(query, limit)
 
     def newest(self, query: tantivy.Query, limit: int) -> list[int]:
+        return [o for o, _ in self._ordinals(query, limit, order_by_field="published")]
+
+    def _ordinals(self, query: tantivy.Query, limit: int, **order) -> list[tuple[int, float]]:
+        """(ordinal, score) of the top hits, read from the fast field: fetching each stored
+        document instead cost a random read per hit (p95 52 ms for rare terms at 2.7M)."""
         searcher = self.text.searcher()
-        hits = searcher.search(query, limit=limit, count=False, order_by_field="published").hits
-        return [searcher.doc(address)["ordinal"][0] for _, address in hits]
+        hits = searcher.search(query, limit=limit, count=False, **order).hits
+        ordinals = searcher.fast_field_values("ordinal", [address for _, address in hits])
+        return [(o, score) for o, (score, _) in zip(ordinals, hits, strict=True)]
 
     def nearest(self, vector: np.ndarray, limit: int) -> list[tuple[int, float]]:
         """Cosine similarity: the HNSW graph for the rows it covers, an exact scan after."""

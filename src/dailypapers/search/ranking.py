@@ -116,7 +116,7 @@ def rank(
     candidates = list(dict.fromkeys([*bm25, *(o for o, _ in semantic_hits)]))
     if not candidates:
         return []
-    vectors = np.asarray([folder.vector(o) for o in candidates])
+    vectors = folder.vectors_of(candidates)
     cosine = vectors @ query_vector
     # A candidate BM25 did not return matched no query word (score 0) unless the list was cut
     # at its depth; then it scored at most the lowest score seen.
@@ -126,7 +126,7 @@ def rank(
     fused = _z(keyword_scores) + SEMANTIC_WEIGHT * _z(cosine)
     if keyword_hits and FEEDBACK_DOCS:
         centroid = _unit(
-            np.mean([folder.vector(o) for o, _ in keyword_hits[:FEEDBACK_DOCS]], axis=0)
+            folder.vectors_of([o for o, _ in keyword_hits[:FEEDBACK_DOCS]]).mean(axis=0)
         )
         fused = fused + FEEDBACK_WEIGHT * _z(vectors @ centroid)
     order = np.argsort(-fused)[:limit]
