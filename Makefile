@@ -3,6 +3,7 @@ PYTHON ?= python3.11
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+RUN_STAMP := $(VENV)/.installed-run
 export DAILYPAPERS_HOME ?= $(CURDIR)/var
 
 PG_TEST_DIR ?= /tmp/dailypapers-test-pg
@@ -12,12 +13,19 @@ PG_TEST_DIR ?= /tmp/dailypapers-test-pg
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
+# `make run` needs only what the site runs on; `make test` adds the test tools, the optional
+# neural model (to test that path) and the benchmark baselines.
+$(RUN_STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/pip install --quiet --upgrade pip
+	$(BIN)/pip install --quiet -e .
+	touch $(RUN_STAMP)
+
 $(STAMP): pyproject.toml | $(BIN)/python
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev,neural,bench]'
-	touch $(STAMP)
+	touch $(STAMP) $(RUN_STAMP)
 
-run: $(STAMP)
+run: $(RUN_STAMP)
 	$(BIN)/dailypapers bootstrap
 	$(BIN)/dailypapers serve
 
