@@ -15,7 +15,7 @@ from ninja.security import HttpBearer
 
 from ..accounts.tokens import user_for_token
 from ..feed import listing, services
-from ..feed.models import Comment, DailyEntry, Vote
+from ..feed.models import Comment, DailyEntry
 from ..papers.arxiv_ids import InvalidArxivId, parse_arxiv_id
 from ..papers.models import Paper
 from ..search.index import IndexMissing
@@ -140,13 +140,6 @@ def paper_out(paper: Paper, upvotes: int) -> dict:
     }
 
 
-def _votes(ids: list[str]) -> dict[str, int]:
-    from django.db.models import Count
-
-    rows = Vote.objects.filter(paper_id__in=ids).values("paper_id").annotate(n=Count("id"))
-    return {row["paper_id"]: row["n"] for row in rows}
-
-
 def _paper(arxiv_id: str) -> Paper:
     try:
         parsed = parse_arxiv_id(arxiv_id)
@@ -219,9 +212,7 @@ def trending(
     period: Literal["day", "week", "month"] = "week",
     limit: int = Query(50, ge=1, le=100),
 ):
-    ids = [c.paper_id for c in listing.trending(period, limit)]
-    entry_ids = dict(DailyEntry.objects.filter(paper_id__in=ids).values_list("paper_id", "pk"))
-    return daily_items([entry_ids[i] for i in ids if i in entry_ids])
+    return daily_items(listing.trending_entry_ids(period, limit))
 
 
 @api.get(
@@ -239,7 +230,7 @@ def search(request, q: str = "", limit: int = Query(20, ge=1, le=120)):
         except IndexMissing:
             return error(request, 503, "index_missing", "the search index is not built yet")
     papers = Paper.objects.in_bulk(ids)
-    votes = _votes(ids)
+    votes = listing.vote_counts(ids)
     return [{"paper": paper_out(papers[i], votes.get(i, 0))} for i in ids[:limit] if i in papers]
 
 
@@ -251,7 +242,7 @@ def search(request, q: str = "", limit: int = Query(20, ge=1, le=120)):
 def similar(request, arxiv_id: str, limit: int = Query(6, ge=1, le=50)):
     paper = _paper(arxiv_id)
     others = similar_papers(paper.arxiv_id, limit)
-    votes = _votes([o.arxiv_id for o in others])
+    votes = listing.vote_counts([o.arxiv_id for o in others])
     return [paper_out(o, votes.get(o.arxiv_id, 0)) for o in others]
 
 
@@ -363,4 +354,4 @@ def add_comment(request, arxiv_id: str, body: CommentIn):
 @api.get("/papers/{path:arxiv_id}", response={200: PaperOut, 404: ErrorOut}, summary="One paper")
 def paper(request, arxiv_id: str):
     found = _paper(arxiv_id)
-    return paper_out(found, _votes([found.arxiv_id]).get(found.arxiv_id, 0))
+    return paper_out(found, listing.vote_counts([found.arxiv_id]).get(found.arxiv_id, 0))

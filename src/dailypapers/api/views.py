@@ -53,8 +53,9 @@ def day_bibtex(request, slug: str):
     except ValueError as error:
         raise Http404("date must be YYYY-MM-DD") from error
     ids = list(listing.entry_ids_in(listing.day_period(day)))
-    papers = Paper.objects.in_bulk([c.paper_id for c in listing.cards_for(ids)])
-    ordered = [papers[c.paper_id] for c in listing.cards_for(ids) if c.paper_id in papers]
+    paper_ids = [card.paper_id for card in listing.cards_for(ids)]
+    papers = Paper.objects.in_bulk(paper_ids)
+    ordered = [papers[i] for i in paper_ids if i in papers]
     return _bibtex(bibtex.entries(ordered), f"dailypapers-{day}")
 
 

@@ -3,7 +3,7 @@
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Max, Min, Q
+from django.db.models import Count, Max, Min, Q
 from django.urls import reverse
 from django.utils import timezone
 
@@ -135,10 +135,24 @@ def neighbours(period: Period) -> tuple[Period | None, Period | None]:
     )
 
 
-def trending(window: str, limit: int = 50) -> list[Card]:
+TRENDING_ORDER = ("-hotness", "paper_id")
+
+
+def trending_entry_ids(window: str, limit: int = 50) -> list[int]:
+    """The hottest entries submitted in the window, hottest first."""
     since = timezone.now() - timedelta(days=TRENDING_WINDOWS[window])
-    hottest = visible_entries().filter(submitted_at__gte=since).order_by("-hotness", "paper_id")
-    return cards_for(list(hottest.values_list("pk", flat=True)[:limit]), ("-hotness", "paper_id"))
+    hottest = visible_entries().filter(submitted_at__gte=since).order_by(*TRENDING_ORDER)
+    return list(hottest.values_list("pk", flat=True)[:limit])
+
+
+def trending(window: str, limit: int = 50) -> list[Card]:
+    return cards_for(trending_entry_ids(window, limit), TRENDING_ORDER)
+
+
+def vote_counts(paper_ids: list[str]) -> dict[str, int]:
+    """Upvotes per paper, counted from the votes table (papers without votes are absent)."""
+    rows = Vote.objects.filter(paper_id__in=paper_ids).values("paper_id").annotate(n=Count("id"))
+    return {row["paper_id"]: row["n"] for row in rows}
 
 
 def voted_paper_ids(user, paper_ids: list[str]) -> set[str]:

@@ -6,9 +6,9 @@ from dataclasses import dataclass, field
 from html import escape
 
 import tantivy
-from django.db.models import Count
 from django.utils.safestring import SafeString, mark_safe
 
+from ..feed.listing import vote_counts
 from ..papers.models import Paper
 from . import index, ranking
 from .query import SearchQuery
@@ -66,11 +66,7 @@ def ranked_ids(query: SearchQuery, limit: int = MAX_RESULTS, mode: str = "hybrid
         ordinals = [hit.ordinal for hit in hits]
     ids = [folder.arxiv_id(o) for o in ordinals]
     if query.sort == "upvotes":
-        votes = dict(
-            Paper.objects.filter(arxiv_id__in=ids[:UPVOTE_POOL])
-            .annotate(n=Count("votes"))
-            .values_list("arxiv_id", "n")
-        )
+        votes = vote_counts(ids[:UPVOTE_POOL])
         ids = sorted(ids[:UPVOTE_POOL], key=lambda i: -votes.get(i, 0))
     return ids
 
@@ -80,11 +76,7 @@ def search(query: SearchQuery, page: int = 1) -> SearchResults:
     page = max(1, min(page, max(1, math.ceil(len(ids) / PER_PAGE))))
     shown = ids[(page - 1) * PER_PAGE : page * PER_PAGE]
     papers = Paper.objects.in_bulk(shown)
-    votes = dict(
-        Paper.objects.filter(arxiv_id__in=shown)
-        .annotate(n=Count("votes"))
-        .values_list("arxiv_id", "n")
-    )
+    votes = vote_counts(shown)
     stems = _stems(" ".join([*query.terms, *(w for p in query.phrases for w in p)]))
     results = [
         Result(

@@ -1,7 +1,6 @@
 from django.core.management.base import BaseCommand
 
 from ....feed import listing
-from ....feed.models import DailyEntry
 from ...rest import daily_items
 from .papers import print_items
 
@@ -15,6 +14,4 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, period, limit, json, **options):
-        ids = [card.paper_id for card in listing.trending(period, limit)]
-        entries = dict(DailyEntry.objects.filter(paper_id__in=ids).values_list("paper_id", "pk"))
-        print_items(self.stdout, daily_items([entries[i] for i in ids if i in entries]), json)
+        print_items(self.stdout, daily_items(listing.trending_entry_ids(period, limit)), json)
