@@ -83,6 +83,29 @@ def test_keyword_semantic_and_hybrid_find_the_right_paper(corpus):
     assert ids('"machine translation"')[0] == "2611.00003"
 
 
+def test_request_words_are_not_search_terms():
+    assert compile_query("I'd like to find articles on graph coloring").terms == (
+        "graph",
+        "coloring",
+    )
+    assert compile_query("papers").terms == ("papers",)  # nothing else: keep it
+
+
+def test_words_side_by_side_rank_above_the_same_words_apart(search_index, make_paper):
+    make_paper("2611.00011", title="Neural recordings over sensor networks", abstract="")
+    make_paper(
+        "2611.00012",
+        title="Neural networks for sensor recordings",
+        abstract="Signals feed a classifier.",
+    )
+    for n, topic in enumerate(["Surface codes", "Tax policy", "Glacier melt"]):
+        make_paper(f"2611.0002{n}", title=topic, abstract="Unrelated to the query.")
+    rebuild()
+    # Without the proximity bonus the shorter paper wins on BM25 alone.
+    assert ranked_ids(compile_query("neural networks"), 5, "keyword")[0] == "2611.00012"
+    assert ids("neural networks")[0] == "2611.00012"
+
+
 def test_author_names_match(corpus):
     assert ids("Shor")[0] == "2611.00002"
 

@@ -55,6 +55,39 @@ STOPWORDS = frozenset(
         "with",
     ]
 )
+# Words that describe the request rather than its topic ("I'd like to find articles on …").
+# Dropping them lifted keyword nDCG@10 on the dev queries from 0.514 to 0.523, hurting none.
+REQUEST_WORDS = frozenset(
+    [
+        "i",
+        "d",
+        "m",
+        "am",
+        "what",
+        "which",
+        "like",
+        "want",
+        "interested",
+        "looking",
+        "find",
+        "exist",
+        "deal",
+        "please",
+        "etc",
+        "e",
+        "g",
+        "article",
+        "articles",
+        "paper",
+        "papers",
+        "discuss",
+        "discussion",
+        "discussions",
+        "describe",
+        "describes",
+        "describing",
+    ]
+)
 SORTS = ("relevance", "newest", "upvotes")
 
 
@@ -117,7 +150,11 @@ def compile_query(
     # Repeats stay: a word said twice weighs twice, as in BM25's query-term frequency.
     words = list(_words(loose))
     # Keep stop words only when they are all there is ("to be or not to be").
-    terms = tuple([w for w in words if w not in STOPWORDS] or words)[:MAX_TERMS]
+    terms = tuple(
+        [w for w in words if w not in STOPWORDS and w not in REQUEST_WORDS]
+        or [w for w in words if w not in STOPWORDS]
+        or words
+    )[:MAX_TERMS]
     return SearchQuery(
         text=text,
         terms=terms,

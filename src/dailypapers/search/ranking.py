@@ -1,7 +1,9 @@
 """Hybrid ranking: BM25 and embedding similarity, fused by weighted z-scores.
 
 Tuned on the CACM dev queries only (bench/relevance.py); docs/search.md has the measurements.
-- Candidates: the BM25 top KEYWORD_DEPTH and the embedding top SEMANTIC_DEPTH.
+- Keyword score: BM25 of the query words, plus a bonus for quoted phrases and for query words
+  that stand side by side in the paper (ADJACENT_PAIR_BOOST), computed on the top hits only.
+- Candidates: the keyword top KEYWORD_DEPTH and the embedding top SEMANTIC_DEPTH.
 - Signals, each z-normalised over the candidates (a candidate BM25 did not return scores 0,
   or the lowest score seen when BM25's list was cut at its depth):
   bm25; cosine(query, paper); cosine(paper, centroid of the top FEEDBACK_DOCS BM25 hits),
@@ -9,6 +11,7 @@ Tuned on the CACM dev queries only (bench/relevance.py); docs/search.md has the 
 - score = z(bm25) + SEMANTIC_WEIGHT * z(cosine) + FEEDBACK_WEIGHT * z(feedback).
 """
 
+import itertools
 from collections import Counter
 from dataclasses import dataclass
 
@@ -19,9 +22,10 @@ from .embeddings import embedder
 from .index import SCHEMA, IndexFolder, date_range_query, paper_analyzer
 from .query import SearchQuery
 
-FIELD_BOOSTS = {"text": 1.0}
 AUTHOR_BOOST = 0.3
 PHRASE_BOOST = 2.0
+ADJACENT_PAIR_BOOST = 0.4
+RESCORE_DEPTH = 300
 ANALYZER = paper_analyzer()
 KEYWORD_DEPTH = 100
 SEMANTIC_DEPTH = 100
@@ -37,22 +41,26 @@ class Hit:
 
 
 def keyword_query(query: SearchQuery) -> tantivy.Query | None:
-    """BM25 over title+abstract, with extra weight for title and author matches.
+    """BM25 over title+abstract, plus author-name matches: the bag of words that finds papers.
 
     Built from analysed tokens rather than parsed, so no user text is ever engine syntax.
-    A repeated word weighs more (query-term frequency). Quoted phrases add a boost for
-    documents that contain them; their words still count on their own.
+    A repeated word weighs more (query-term frequency); a quoted phrase's words count too.
     """
     words = [*query.terms, *(w for phrase in query.phrases for w in phrase)]
     tokens = Counter(token for word in words for token in ANALYZER.analyze(word))
     clauses = []
     for token, repeats in tokens.items():
-        for field_name, boost in FIELD_BOOSTS.items():
-            term = tantivy.Query.term_query(SCHEMA, field_name, token)
-            clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(term, boost * repeats)))
+        term = tantivy.Query.term_query(SCHEMA, "text", token)
+        clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(term, repeats)))
     for word in dict.fromkeys(words):
         term = tantivy.Query.term_query(SCHEMA, "authors", word)
         clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(term, AUTHOR_BOOST)))
+    return tantivy.Query.boolean_query(clauses) if clauses else None
+
+
+def proximity_query(query: SearchQuery) -> tantivy.Query | None:
+    """Bonus for quoted phrases and for query words that appear side by side in a paper."""
+    clauses = []
     for phrase in query.phrases:
         positioned = [
             (offset, token)
@@ -60,9 +68,45 @@ def keyword_query(query: SearchQuery) -> tantivy.Query | None:
             for token in ANALYZER.analyze(word)[:1]
         ]
         if len(positioned) > 1:
-            match = tantivy.Query.phrase_query(SCHEMA, "text", positioned)
-            clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(match, PHRASE_BOOST)))
+            clauses.append(_boosted_phrase(positioned, PHRASE_BOOST))
+    tokens = [token for word in query.terms for token in ANALYZER.analyze(word)[:1]]
+    for pair in dict.fromkeys(itertools.pairwise(tokens)):
+        if pair[0] != pair[1]:
+            clauses.append(_boosted_phrase(list(enumerate(pair)), ADJACENT_PAIR_BOOST))
     return tantivy.Query.boolean_query(clauses) if clauses else None
+
+
+def _boosted_phrase(positioned: list[tuple[int, str]], boost: float):
+    match = tantivy.Query.phrase_query(SCHEMA, "text", positioned)
+    return (tantivy.Occur.Should, tantivy.Query.boost_query(match, boost))
+
+
+def keyword_hits(
+    folder: IndexFolder, query: SearchQuery, filters: tantivy.Query | None, limit: int
+) -> list[tuple[int, float]]:
+    """BM25 top hits, re-scored with the proximity bonus.
+
+    The bonus is computed only for the bag-of-words top RESCORE_DEPTH: phrase matching over
+    the whole index cost p95 45 ms at 2.7M papers; over a few hundred candidates it is cheap.
+    """
+    text_query = keyword_query(query)
+    if text_query is None:
+        return []
+    hits = folder.keyword(with_filter(text_query, filters), max(limit, RESCORE_DEPTH))
+    bonus_query = proximity_query(query)
+    if bonus_query is None or not hits:
+        return hits[:limit]
+    candidates = tantivy.Query.term_set_query(SCHEMA, "ordinal", [o for o, _ in hits])
+    only_candidates = tantivy.Query.boolean_query(
+        [
+            (tantivy.Occur.Must, tantivy.Query.const_score_query(candidates, 0.0)),
+            (tantivy.Occur.Should, bonus_query),
+        ]
+    )
+    bonus = dict(folder.keyword(only_candidates, len(hits)))
+    rescored = [(o, score + bonus.get(o, 0.0)) for o, score in hits]
+    rescored.sort(key=lambda hit: -hit[1])
+    return rescored[:limit]
 
 
 def filter_query(query: SearchQuery) -> tantivy.Query | None:
@@ -94,12 +138,10 @@ def rank(
 ) -> list[Hit]:
     """Ranked hits for mode 'hybrid', 'keyword' or 'semantic'."""
     filters = filter_query(query)
-    keyword_hits = []
-    text_query = keyword_query(query)
-    if mode != "semantic" and text_query is not None:
-        keyword_hits = folder.keyword(with_filter(text_query, filters), max(limit, KEYWORD_DEPTH))
+    depth = max(limit, KEYWORD_DEPTH)
+    bm25_hits = [] if mode == "semantic" else keyword_hits(folder, query, filters, depth)
     if mode == "keyword":
-        return [Hit(o, s) for o, s in keyword_hits[:limit]]
+        return [Hit(o, s) for o, s in bm25_hits[:limit]]
 
     query_vector = embedder().encode([query.text])[0]
     if mode == "semantic":
@@ -112,7 +154,7 @@ def rank(
         allowed = folder.keep_matching([o for o, _ in semantic_hits], filters)
         semantic_hits = [(o, s) for o, s in semantic_hits if o in allowed]
 
-    bm25 = dict(keyword_hits)
+    bm25 = dict(bm25_hits)
     candidates = list(dict.fromkeys([*bm25, *(o for o, _ in semantic_hits)]))
     if not candidates:
         return []
@@ -120,14 +162,11 @@ def rank(
     cosine = vectors @ query_vector
     # A candidate BM25 did not return matched no query word (score 0) unless the list was cut
     # at its depth; then it scored at most the lowest score seen.
-    depth = max(limit, KEYWORD_DEPTH)
     floor = min(bm25.values()) if len(bm25) >= depth else 0.0
     keyword_scores = np.asarray([bm25.get(o, floor) for o in candidates])
     fused = _z(keyword_scores) + SEMANTIC_WEIGHT * _z(cosine)
-    if keyword_hits and FEEDBACK_DOCS:
-        centroid = _unit(
-            folder.vectors_of([o for o, _ in keyword_hits[:FEEDBACK_DOCS]]).mean(axis=0)
-        )
+    if bm25_hits and FEEDBACK_DOCS:
+        centroid = _unit(folder.vectors_of([o for o, _ in bm25_hits[:FEEDBACK_DOCS]]).mean(axis=0))
         fused = fused + FEEDBACK_WEIGHT * _z(vectors @ centroid)
     order = np.argsort(-fused)[:limit]
     return [Hit(candidates[i], float(fused[i])) for i in order]
