@@ -212,3 +212,19 @@ def smtp_server(settings):
     collector.port = port
     yield collector
     controller.stop()
+
+
+@pytest.fixture
+def deployment(tmp_path):
+    """Factory of standalone installs (own home, fresh database on the backend under test)."""
+    from deployment import Deployment
+
+    made = []
+
+    def make(name: str = "site") -> Deployment:
+        made.append(Deployment.create(tmp_path / name))
+        return made[-1]
+
+    yield make
+    for each in made:
+        each.destroy()

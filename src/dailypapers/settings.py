@@ -35,10 +35,18 @@ def _secret_key() -> str:
 
 
 SECRET_KEY = _secret_key()
-DEBUG = env_bool("DAILYPAPERS_DEBUG", False)
+# Production mode (`dailypapers serve --prod`): DEBUG off, hashed static files, secure cookies
+# and HSTS (sent on HTTPS requests only, i.e. behind a TLS-terminating proxy).
+PRODUCTION = env_bool("DAILYPAPERS_PRODUCTION", False)
+DEBUG = env_bool("DAILYPAPERS_DEBUG", False) and not PRODUCTION
+BASE_URL = env("DAILYPAPERS_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+_BASE_HOST = BASE_URL.split("://", 1)[-1].split("/")[0].split(":")[0]
 ALLOWED_HOSTS = [
-    h.strip() for h in env("DAILYPAPERS_ALLOWED_HOSTS", "127.0.0.1,localhost").split(",")
+    h.strip()
+    for h in env("DAILYPAPERS_ALLOWED_HOSTS", f"{_BASE_HOST},127.0.0.1,localhost").split(",")
+    if h.strip()
 ]
+CSRF_TRUSTED_ORIGINS = [BASE_URL] if BASE_URL.startswith("https://") else []
 
 INSTALLED_APPS = [
     "django.contrib.admin",
@@ -57,6 +65,8 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    # Outside the page cache, so cached pages carry the header too.
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Answers anonymous GETs from the page cache before sessions and CSRF are touched.
     "dailypapers.feed.page_cache.AnonymousPageCacheMiddleware",
@@ -66,7 +76,6 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
 
 ROOT_URLCONF = "dailypapers.urls"
@@ -119,8 +128,16 @@ USE_TZ = True
 STATIC_URL = "static/"
 STATIC_ROOT = HOME / "static"
 STATIC_ROOT.mkdir(exist_ok=True)
-# Serve app static files straight from the source tree, so `make run` needs no collectstatic.
-WHITENOISE_USE_FINDERS = True
+if PRODUCTION:
+    # Content-hashed, pre-compressed files with far-future cache headers (`serve --prod`
+    # runs collectstatic first).
+    STORAGES = {
+        "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},
+        "staticfiles": {"BACKEND": "whitenoise.storage.CompressedManifestStaticFilesStorage"},
+    }
+else:
+    # Serve app static files straight from the source tree, so `make run` needs no collectstatic.
+    WHITENOISE_USE_FINDERS = True
 
 CACHES = {
     # Rendered pages for anonymous visitors, per process; invalidated through the database.
@@ -132,9 +149,16 @@ LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "home"
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_SECURE = env_bool("DAILYPAPERS_SECURE_COOKIES", False)
+# Secure cookies by default in production; DAILYPAPERS_SECURE_COOKIES=0 for a plain-HTTP intranet.
+SESSION_COOKIE_SECURE = env_bool("DAILYPAPERS_SECURE_COOKIES", PRODUCTION)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SESSION_COOKIE_SAMESITE = "Lax"
+if PRODUCTION:
+    # The reverse proxy terminates TLS and says so in X-Forwarded-Proto (docs/deploy.md).
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_HSTS_SECONDS = int(env("DAILYPAPERS_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_SSL_REDIRECT = env_bool("DAILYPAPERS_SSL_REDIRECT", False)
+    X_FRAME_OPTIONS = "DENY"
 # Failed logins allowed per username and per client address in LOGIN_RATE_WINDOW seconds.
 LOGIN_RATE_LIMIT = int(env("DAILYPAPERS_LOGIN_RATE_LIMIT", "5"))
 LOGIN_RATE_WINDOW = 15 * 60
@@ -146,7 +170,6 @@ API_RATE_PER_TOKEN = int(env("DAILYPAPERS_API_RATE_PER_TOKEN", "120"))
 # Papers one user may put on a day's list; curators have no limit.
 SUBMISSIONS_PER_DAY = int(env("DAILYPAPERS_SUBMISSIONS_PER_DAY", "5"))
 SITE_NAME = env("DAILYPAPERS_SITE_NAME", "dailypapers")
-BASE_URL = env("DAILYPAPERS_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 
 def _email(url: str) -> dict:
@@ -174,9 +197,7 @@ globals().update(_email(env("EMAIL_URL", "console:")))
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "dailypapers <dailypapers@localhost>")
 # Digest mail: the mailto: of List-Unsubscribe, and the domain of Message-IDs.
 DIGEST_UNSUBSCRIBE_MAILBOX = env("DAILYPAPERS_UNSUBSCRIBE_MAILBOX", "unsubscribe@localhost")
-DIGEST_MESSAGE_DOMAIN = env(
-    "DAILYPAPERS_MESSAGE_DOMAIN", BASE_URL.split("://", 1)[-1].split("/")[0].split(":")[0]
-)
+DIGEST_MESSAGE_DOMAIN = env("DAILYPAPERS_MESSAGE_DOMAIN", _BASE_HOST)
 
 LOGGING = {
     "version": 1,

@@ -2,7 +2,7 @@ from datetime import date
 
 from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404
-from django.views.decorators.http import conditional_page, require_GET
+from django.views.decorators.http import conditional_page, require_safe
 
 from ..feed import listing
 from ..papers.arxiv_ids import InvalidArxivId, parse_arxiv_id
@@ -36,7 +36,7 @@ def _bibtex(text: str, filename: str) -> HttpResponse:
     return response
 
 
-@require_GET
+@require_safe
 def paper_bibtex(request, arxiv_id: str):
     try:
         parsed = parse_arxiv_id(arxiv_id)
@@ -46,7 +46,7 @@ def paper_bibtex(request, arxiv_id: str):
     return _bibtex(bibtex.entry(paper), parsed.id.replace("/", "_"))
 
 
-@require_GET
+@require_safe
 def day_bibtex(request, slug: str):
     try:
         day = date.fromisoformat(slug)
@@ -59,7 +59,7 @@ def day_bibtex(request, slug: str):
     return _bibtex(bibtex.entries(ordered), f"dailypapers-{day}")
 
 
-@require_GET
+@require_safe
 def search_bibtex(request):
     query = compile_query(request.GET.get("q", ""))
     try:

@@ -48,6 +48,7 @@ class AnonymousPageCacheMiddleware:
     def __call__(self, request):
         if request.method not in ("GET", "HEAD") or _has_state(request):
             return self.get_response(request)
+        request.get_host()  # a Host outside ALLOWED_HOSTS gets its 400 before any cache hit
         path = hashlib.blake2b(request.get_full_path().encode(), digest_size=16).hexdigest()
         key = f"page:{generation()}:{path}"
         if (hit := cache.get(key)) is not None:

@@ -7,7 +7,7 @@ from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_POST, require_safe
 
 from ..accounts.roles import is_curator
 from ..api import bibtex
@@ -25,7 +25,7 @@ def _list_page(request, entries, **context):
     return render(request, "feed/list.html", {"entries": entries, "voted": voted, **context})
 
 
-@require_GET
+@require_safe
 @cached_for_anonymous
 def home(request):
     day = listing.newest_day()
@@ -34,7 +34,7 @@ def home(request):
     return _period_page(request, listing.day_period(day), is_home=True)
 
 
-@require_GET
+@require_safe
 @cached_for_anonymous
 def period_page(request, kind: str, slug: str):
     try:
@@ -64,7 +64,7 @@ def _period_page(request, period, is_home=False):
     )
 
 
-@require_GET
+@require_safe
 @cached_for_anonymous
 def trending(request):
     window = request.GET.get("window", "week")
@@ -78,13 +78,13 @@ def trending(request):
     )
 
 
-@require_GET
+@require_safe
 @cached_for_anonymous
 def about(request):
     return render(request, "feed/about.html", {"decay_hours": DECAY_SECONDS / 3600})
 
 
-@require_GET
+@require_safe
 @cached_for_anonymous
 def paper_page(request, arxiv_id: str):
     parsed = _parse_or_404(arxiv_id)

@@ -15,12 +15,14 @@ appended to the current folder; rows past the HNSW graph are scanned exactly (th
 Readers notice a swap or an append by a stat() of meta.json and reopen.
 """
 
+import fcntl
 import json
 import os
 import shutil
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -203,10 +205,18 @@ class IndexFolder:
         self.save_meta()
         self.__init__(self.path)
 
+    @contextmanager
+    def locked(self):
+        """This folder's write lock, held across processes, and a fresh view of the folder:
+        appends claim rows by the count, so two writers must not interleave. Read what is
+        to be written inside it too, or a slower writer could put back an older version."""
+        with _exclusive(self.path):
+            yield IndexFolder(self.path)
+
     def upsert(self, docs: list[PaperDoc], embedder: Embedder, watermark: str | None) -> None:
-        """Add or replace papers. Vector rows and ids are appended first, then meta.json
-        records them, then the text index commits: a crash between steps wastes rows but
-        never points a document at a row that another paper will reuse."""
+        """Add or replace papers (inside `locked()`). Vector rows and ids are appended first,
+        then meta.json records them, then the text index commits: a crash between steps
+        wastes rows but never points a document at a row that another paper will reuse."""
         if not docs:
             return
         ordinals = self.ordinals_of([d.arxiv_id for d in docs])
@@ -335,6 +345,16 @@ class IndexFolder:
 
 def _embed(embedder: Embedder, docs: list[PaperDoc]) -> np.ndarray:
     return embedder.encode([paper_text(d.title, d.abstract) for d in docs])
+
+
+@contextmanager
+def _exclusive(folder: Path):
+    with open(folder / "write.lock", "a") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def _write_rows(path: Path, width: int, rows) -> None:

@@ -53,7 +53,9 @@ def rebuild(progress=None) -> IndexFolder:
     folder.meta["watermark"] = watermark
     folder.save_meta()
     index.swap_in(folder.path)
-    return folder
+    # Papers imported while this ran went into the old folder: bring them over.
+    incremental()
+    return index.open_index.get()
 
 
 def index_papers(arxiv_ids: list[str]) -> int:
@@ -62,26 +64,28 @@ def index_papers(arxiv_ids: list[str]) -> int:
         folder = index.open_index.get()
     except IndexMissing:
         return 0
-    papers = Paper.objects.filter(arxiv_id__in=arxiv_ids)
-    folder.upsert(list(_docs(papers)), embedder(), watermark=_watermark(papers))
+    with folder.locked() as folder:
+        papers = Paper.objects.filter(arxiv_id__in=arxiv_ids)
+        folder.upsert(list(_docs(papers)), embedder(), watermark=_watermark(papers))
     return len(arxiv_ids)
 
 
 def incremental(progress=None) -> int:
     """Index every paper imported at or after the index's watermark (for replicas)."""
-    folder = index.open_index.get()
-    since = folder.meta["watermark"]
-    papers = Paper.objects.all() if since is None else Paper.objects.filter(imported_at__gte=since)
     done = 0
-    for docs in _chunks(_docs(papers.order_by("imported_at", "arxiv_id"))):
-        folder = index.open_index.get()
-        ids = [d.arxiv_id for d in docs]
-        folder.upsert(
-            docs, embedder(), watermark=_watermark(Paper.objects.filter(arxiv_id__in=ids))
+    with index.open_index.get().locked() as folder:
+        since = folder.meta["watermark"]
+        papers = (
+            Paper.objects.all() if since is None else Paper.objects.filter(imported_at__gte=since)
         )
-        done += len(docs)
-        if progress:
-            progress(done)
+        for docs in _chunks(_docs(papers.order_by("imported_at", "arxiv_id"))):
+            ids = [d.arxiv_id for d in docs]
+            folder.upsert(
+                docs, embedder(), watermark=_watermark(Paper.objects.filter(arxiv_id__in=ids))
+            )
+            done += len(docs)
+            if progress:
+                progress(done)
     return done
 
 

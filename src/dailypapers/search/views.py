@@ -1,7 +1,7 @@
 from datetime import date
 
 from django.shortcuts import redirect, render
-from django.views.decorators.http import require_GET
+from django.views.decorators.http import require_safe
 
 from ..feed.page_cache import cached_for_anonymous
 from .index import IndexMissing
@@ -26,7 +26,7 @@ def _query_from(params):
     )
 
 
-@require_GET
+@require_safe
 @cached_for_anonymous
 def search_page(request):
     query = _query_from(request.GET)
