@@ -1,11 +1,8 @@
-"""kill -9 during a long import, then a re-run, ends with the same database as one clean run."""
+"""kill -9 during a long import or reindex, then a re-run, ends as one uninterrupted run did."""
 
 import json
-import os
 import signal
-import sqlite3
 import subprocess
-import sys
 import time
 
 from conftest import SNAPSHOT_200
@@ -26,57 +23,95 @@ def big_snapshot(path, copies: int) -> int:
     return copies * len(lines)
 
 
-def dailypapers(home, *args, **popen):
-    env = {**os.environ, "DAILYPAPERS_HOME": str(home)}
-    env.pop("DATABASE_URL", None)
-    command = [sys.executable, "-m", "dailypapers.cli", *args]
-    if popen:
-        return subprocess.Popen(command, env=env, **popen)
-    return subprocess.run(command, env=env, check=True, capture_output=True, text=True)
+def rows(site):
+    return site.sql(f"SELECT {COLUMNS} FROM papers_paper ORDER BY arxiv_id")
 
 
-def rows(home):
-    with sqlite3.connect(home / "dailypapers.sqlite3") as db:
-        return db.execute(f"SELECT {COLUMNS} FROM papers_paper ORDER BY arxiv_id").fetchall()
-
-
-def count(home) -> int:
+def count(site) -> int:
     try:
-        with sqlite3.connect(home / "dailypapers.sqlite3", timeout=5) as db:
-            return db.execute("SELECT count(*) FROM papers_paper").fetchone()[0]
-    except sqlite3.OperationalError:
+        return site.sql("SELECT count(*) FROM papers_paper")[0][0]
+    except Exception:  # the table may not be readable yet
         return 0
 
 
-def test_kill_during_import_then_rerun_matches_an_uninterrupted_run(tmp_path):
+def kill_when(victim: subprocess.Popen, ready, seconds: float = 120) -> None:
+    deadline = time.monotonic() + seconds
+    while not ready() and time.monotonic() < deadline and victim.poll() is None:
+        time.sleep(0.02)
+    victim.send_signal(signal.SIGKILL)
+    victim.wait()
+
+
+def test_kill_during_import_then_rerun_matches_an_uninterrupted_run(deployment, tmp_path):
     source = tmp_path / "big.jsonl"
     total = big_snapshot(source, copies=200)
-    clean, crashed = tmp_path / "clean", tmp_path / "crashed"
-    for home in (clean, crashed):
-        dailypapers(home, "migrate", "-v0")
-    dailypapers(clean, "import", "--batch-size", "500", str(source))
+    clean, crashed = deployment("clean"), deployment("crashed")
+    no_index = {"DAILYPAPERS_INDEX_ON_IMPORT": "0"}
+    for site in (clean, crashed):
+        site.cli("migrate", "-v0")
+    clean.cli("import", "--batch-size", "500", str(source), env=no_index)
 
-    victim = dailypapers(
-        crashed,
+    victim = crashed.cli(
         "import",
         "--batch-size",
         "500",
         str(source),
+        env=no_index,
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
-    deadline = time.monotonic() + 60
-    while count(crashed) < 2000 and time.monotonic() < deadline and victim.poll() is None:
-        time.sleep(0.02)
-    victim.send_signal(signal.SIGKILL)
-    victim.wait()
+    kill_when(victim, lambda: count(crashed) >= 2000)
     at_kill = count(crashed)
     assert 0 < at_kill < total, "the kill must land mid-import for this test to mean anything"
     assert at_kill % 500 == 0, "whole batches only: never half a batch"
 
-    rerun = dailypapers(crashed, "import", "--batch-size", "500", str(source))
+    rerun = crashed.cli("import", "--batch-size", "500", str(source), env=no_index)
     assert rerun.stdout.strip() == (
         f"imported {total - at_kill} new, 0 updated, {at_kill} unchanged, 0 rejected"
     )
     assert rows(crashed) == rows(clean)
     assert len(rows(clean)) == total
+
+
+INDEX_CONTENTS = """
+import hashlib, json
+from dailypapers.search import index
+folder = index.open_index.get()
+contents = json.dumps(sorted(folder.contents().items())).encode()
+print(json.dumps({
+    "count": folder.count,
+    "checksum": hashlib.sha256(contents).hexdigest(),
+    "builds": len(list(index.root().glob("build-*"))),
+}))
+"""
+
+
+def index_facts(site) -> dict:
+    return json.loads(site.python(INDEX_CONTENTS))
+
+
+def test_kill_during_reindex_keeps_the_old_index_and_a_rerun_completes(deployment, tmp_path):
+    source = tmp_path / "big.jsonl"
+    big_snapshot(source, copies=40)
+    clean, crashed = deployment("clean"), deployment("crashed")
+    for site in (clean, crashed):
+        site.cli("migrate", "-v0")
+        site.cli("import", str(SNAPSHOT_200))
+        site.cli("reindex")
+        site.cli("import", str(source), env={"DAILYPAPERS_INDEX_ON_IMPORT": "0"})
+    before = index_facts(crashed)
+    clean.cli("reindex")
+
+    victim = crashed.cli("reindex", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    builds = crashed.home / "search"
+    kill_when(victim, lambda: len(list(builds.glob("build-*/vectors.f16"))) > 1)
+    assert victim.returncode == -signal.SIGKILL
+    assert index_facts(crashed)["checksum"] == before["checksum"], "the old index still serves"
+    found = json.loads(crashed.cli("search", "--json", "Calculation of prompt diphoton").stdout)
+    assert found["ids"][0] == "0704.0001"
+
+    crashed.cli("reindex")
+    assert "matches the database" in crashed.cli("check").stdout
+    after = index_facts(crashed)
+    assert after == index_facts(clean)
+    assert after["builds"] == 1  # the killed build's folder is gone

@@ -1,9 +1,7 @@
 """SIGKILL mid-batch, re-run: every subscriber gets the period's digest, at most one twice."""
 
-import os
 import signal
 import subprocess
-import sys
 import time
 from collections import Counter
 
@@ -12,9 +10,6 @@ from conftest import SNAPSHOT_200, SmtpCollector, free_port
 
 SUBSCRIBERS = 150
 MAKE_SUBSCRIBERS = f"""
-import django, os
-os.environ["DJANGO_SETTINGS_MODULE"] = "dailypapers.settings"
-django.setup()
 from dailypapers.digests.models import Subscriber
 Subscriber.objects.bulk_create(
     Subscriber(email=f"reader{{i}}@example.org", frequency="weekly", trending=False,
@@ -24,30 +19,23 @@ Subscriber.objects.bulk_create(
 """
 
 
-def test_kill_during_send_then_rerun_sends_each_digest_once(tmp_path):
+def test_kill_during_send_then_rerun_sends_each_digest_once(deployment):
     collector = SmtpCollector()
     collector.delay = 0.01  # slow enough for the kill to land mid-batch
     port = free_port()
     controller = Controller(collector, hostname="127.0.0.1", port=port)
     controller.start()
-    env = {
-        **os.environ,
-        "DAILYPAPERS_HOME": str(tmp_path),
-        "EMAIL_URL": f"smtp://127.0.0.1:{port}",
-    }
-    env.pop("DATABASE_URL", None)
+    site = deployment()
+    smtp = {"EMAIL_URL": f"smtp://127.0.0.1:{port}"}
 
     def dailypapers(*args, **popen):
-        command = [sys.executable, "-m", "dailypapers.cli", *args]
-        if popen:
-            return subprocess.Popen(command, env=env, **popen)
-        return subprocess.run(command, env=env, check=True, capture_output=True, text=True)
+        return site.cli(*args, env=smtp, **popen)
 
     try:
         dailypapers("migrate", "-v0")
         dailypapers("import", str(SNAPSHOT_200))
         dailypapers("reindex")
-        subprocess.run([sys.executable, "-c", MAKE_SUBSCRIBERS], env=env, check=True)
+        site.python(MAKE_SUBSCRIBERS)
         send = ("send-digests", "--period", "weekly", "--date", "2007-04-02")
         victim = dailypapers(*send, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         deadline = time.monotonic() + 120
