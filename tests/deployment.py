@@ -114,6 +114,14 @@ class Deployment:
         with sqlite3.connect(self.home / "dailypapers.sqlite3", timeout=30) as db:
             return db.execute(query).fetchall()
 
+    def sql_write(self, statement: str) -> None:
+        if self.database_url:
+            with _connect(self.database_url) as db:
+                db.execute(statement)
+            return
+        with sqlite3.connect(self.home / "dailypapers.sqlite3", timeout=30) as db:
+            db.execute(statement)
+
     @contextmanager
     def serve(self, workers: int = 4, **env: str):
         """`dailypapers serve --prod` on a free port; yields its base URL once it answers."""
