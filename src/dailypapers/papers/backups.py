@@ -15,9 +15,6 @@ from pathlib import Path
 from django.conf import settings
 from django.db import connection
 
-SQLITE_MAGIC = b"SQLite format 3\x00"
-PG_DUMP_MAGIC = b"PGDMP"
-
 
 class BackupError(RuntimeError):
     pass
@@ -28,33 +25,61 @@ def backup(destination: Path) -> int:
     destination = destination.resolve()
     destination.parent.mkdir(parents=True, exist_ok=True)
     partial = destination.with_name(f".{destination.name}.partial")
-    if connection.vendor == "sqlite":
-        _sqlite_copy(Path(settings.DATABASES["default"]["NAME"]), partial)
-        _check_sqlite(partial)  # prove the copy reads back whole before it takes the name
-    else:
-        _run("pg_dump", "--format=custom", "--no-owner", f"--file={partial}")
+    for_this_database().dump(partial)
     os.replace(partial, destination)
     return destination.stat().st_size
 
 
 def restore(source: Path) -> None:
-    """Replace the database's contents with the backup's. Checks the file first, so a wrong or
-    damaged file changes nothing."""
+    """Replace the database's contents with the backup's. The file is checked first, so a
+    wrong or damaged file changes nothing."""
     source = source.resolve()
     if not source.is_file():
         raise BackupError(f"{source}: no such file")
+    backend = for_this_database()
     with open(source, "rb") as handle:
-        head = handle.read(16)
-    if connection.vendor == "sqlite":
-        if not head.startswith(SQLITE_MAGIC):
-            raise BackupError(f"{source} is not an SQLite backup")
-        _check_sqlite(source)
-        connection.close()
-        _sqlite_copy(source, Path(settings.DATABASES["default"]["NAME"]))
-    else:
-        if not head.startswith(PG_DUMP_MAGIC):
-            raise BackupError(f"{source} is not a pg_dump custom-format backup")
-        connection.close()
+        if not handle.read(16).startswith(backend.magic):
+            raise BackupError(f"{source} is not {backend.description}")
+    connection.close()
+    backend.load(source)
+
+
+class SqliteBackups:
+    magic = b"SQLite format 3\x00"
+    description = "an SQLite backup"
+
+    def __init__(self):
+        self.database = Path(settings.DATABASES["default"]["NAME"])
+
+    def dump(self, target: Path) -> None:
+        self._copy(self.database, target)
+        self._check(target)  # prove the copy reads back whole before it takes its name
+
+    def load(self, source: Path) -> None:
+        self._check(source)
+        self._copy(source, self.database)
+
+    @staticmethod
+    def _copy(source: Path, target: Path) -> None:
+        with sqlite3.connect(source) as src, sqlite3.connect(target, timeout=60) as dst:
+            src.backup(dst)
+
+    @staticmethod
+    def _check(path: Path) -> None:
+        with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
+            verdict = db.execute("PRAGMA integrity_check").fetchone()[0]
+        if verdict != "ok":
+            raise BackupError(f"{path}: SQLite integrity check failed: {verdict}")
+
+
+class PostgresBackups:
+    magic = b"PGDMP"
+    description = "a pg_dump custom-format backup"
+
+    def dump(self, target: Path) -> None:
+        _run("pg_dump", "--format=custom", "--no-owner", f"--file={target}")
+
+    def load(self, source: Path) -> None:
         _run(
             "pg_restore",
             "--clean",
@@ -66,16 +91,15 @@ def restore(source: Path) -> None:
         )
 
 
-def _sqlite_copy(source: Path, target: Path) -> None:
-    with sqlite3.connect(source) as src, sqlite3.connect(target, timeout=60) as dst:
-        src.backup(dst)
+BACKENDS = {"sqlite": SqliteBackups, "postgresql": PostgresBackups}
 
 
-def _check_sqlite(path: Path) -> None:
-    with sqlite3.connect(f"file:{path}?mode=ro", uri=True) as db:
-        verdict = db.execute("PRAGMA integrity_check").fetchone()[0]
-    if verdict != "ok":
-        raise BackupError(f"{path}: SQLite integrity check failed: {verdict}")
+def for_this_database():
+    """The one place that picks by database vendor."""
+    try:
+        return BACKENDS[connection.vendor]()
+    except KeyError:
+        raise BackupError(f"no backup support for {connection.vendor}") from None
 
 
 def _tool(name: str) -> str:
