@@ -18,19 +18,26 @@ def free_port() -> int:
 def start_gunicorn(
     home: Path, workers: int, ready_path: str, **env
 ) -> tuple[subprocess.Popen, str]:
-    """gunicorn serving DAILYPAPERS_HOME=home on a free loopback port, once it answers."""
+    """`dailypapers serve --prod` for DAILYPAPERS_HOME=home on a free loopback port, once it
+    answers (plain HTTP on loopback, so cookies are not marked Secure)."""
     port = free_port()
     server = subprocess.Popen(
         [
             sys.executable,
             "-m",
-            "gunicorn",
-            "dailypapers.wsgi:application",
-            f"--bind=127.0.0.1:{port}",
+            "dailypapers.cli",
+            "serve",
+            "--prod",
+            f"--addr=127.0.0.1:{port}",
             f"--workers={workers}",
-            "--log-level=warning",
         ],
-        env={**os.environ, "DAILYPAPERS_HOME": str(home), **env},
+        env={
+            **os.environ,
+            "DAILYPAPERS_HOME": str(home),
+            "DAILYPAPERS_SECURE_COOKIES": "0",
+            **env,
+        },
+        stdout=subprocess.DEVNULL,  # the access log
     )
     base = f"http://127.0.0.1:{port}"
     for _ in range(150):
