@@ -24,13 +24,13 @@ import time
 import urllib.parse
 from pathlib import Path
 
-from common import start_gunicorn
+from common import WRK_REPORT, run_wrk, start_gunicorn
 from search_latency import prepare as prepare_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
 PG_PORT = "55433"
 LISTED = 200
-WRK_SCRIPT = """
+WRK_ROTATE = """
 local paths = {}
 for line in io.lines("%(paths)s") do paths[#paths + 1] = line end
 local i = 0
@@ -41,12 +41,6 @@ end
 request = function()
   i = i + 1
   return wrk.format("GET", paths[(i %% #paths) + 1])
-end
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format("RESULT %%d %%d %%.2f %%.2f\\n", summary.requests,
-    e.connect + e.read + e.write + e.status + e.timeout, latency:percentile(95) / 1000,
-    summary.duration / 1e6))
 end
 """
 
@@ -139,29 +133,10 @@ def drive(base: str, paths: list[str], seconds: int, connections: int, scratch: 
     paths_file = scratch / "paths.txt"
     paths_file.write_text("\n".join(paths) + "\n")
     script = scratch / "rotate.lua"
-    script.write_text(WRK_SCRIPT % {"paths": paths_file})
+    script.write_text(WRK_ROTATE % {"paths": paths_file} + WRK_REPORT)
     for path in paths[:8]:  # every worker answers once before the clock starts
         subprocess.run(["curl", "-s", "-o", "/dev/null", base + path], check=False)
-    done = subprocess.run(
-        [
-            "wrk",
-            "-t2",
-            f"-c{connections}",
-            f"-d{seconds}s",
-            "--timeout",
-            "10s",
-            "-s",
-            str(script),
-            base,
-        ],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    requests, errors, p95, duration = re.search(
-        r"RESULT (\S+) (\S+) (\S+) (\S+)", done.stdout
-    ).groups()
-    return {"rps": int(requests) / float(duration), "p95": float(p95), "errors": int(errors)}
+    return run_wrk(base, script, seconds, connections)
 
 
 def main() -> None:

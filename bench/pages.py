@@ -9,26 +9,17 @@ Targets (issue 3): >= 300 req/s uncached and >= 1,500 req/s cached.
 
 import argparse
 import os
-import re
 import shutil
 import subprocess
 import tempfile
 import urllib.request
 from pathlib import Path
 
-from common import start_gunicorn
+from common import WRK_REPORT, run_wrk, start_gunicorn
 from corpus import write_snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 TARGETS = {"uncached": 300, "cached": 1500}
-WRK_REPORT = """
-done = function(summary, latency, requests)
-  local e = summary.errors
-  io.write(string.format("RESULT %d %d %.2f %.2f\\n", summary.requests,
-    e.connect + e.read + e.write + e.status + e.timeout, latency:percentile(95) / 1000,
-    summary.duration / 1e6))
-end
-"""
 
 
 def prepare(home: Path, papers: int) -> str:
@@ -67,16 +58,7 @@ def serve(home: Path, workers: int, cache_seconds: int) -> tuple[subprocess.Pope
 def drive(url: str, seconds: int, connections: int, script: Path) -> dict:
     for _ in range(3):  # warm every worker
         urllib.request.urlopen(url).read()
-    done = subprocess.run(
-        ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "-s", str(script), url],
-        capture_output=True,
-        text=True,
-        check=True,
-    )
-    requests, errors, p95, duration = re.search(
-        r"RESULT (\S+) (\S+) (\S+) (\S+)", done.stdout
-    ).groups()
-    return {"rps": int(requests) / float(duration), "p95": float(p95), "errors": int(errors)}
+    return run_wrk(url, script, seconds, connections)
 
 
 def main() -> None:
