@@ -16,6 +16,7 @@ case $action in
       [ "$(id -u)" = 0 ] && chown -R postgres "$dir"
       as_postgres "$bin/initdb" -D "$dir/data" -U postgres --auth=trust -E UTF8 >/dev/null
     fi
+    as_postgres "$bin/pg_ctl" -D "$dir/data" status >/dev/null 2>&1 ||
     as_postgres "$bin/pg_ctl" -D "$dir/data" -l "$dir/server.log" -w \
       -o "-p $port -k $dir/socket -c listen_addresses='' -c fsync=off -c full_page_writes=off" start >/dev/null
     as_postgres "$bin/createdb" -h "$dir/socket" -p "$port" -U postgres dailypapers 2>/dev/null || true

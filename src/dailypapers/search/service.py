@@ -1,5 +1,6 @@
 """Search as the site, the API and the CLI use it."""
 
+import functools
 import math
 import re
 from dataclasses import dataclass, field
@@ -108,6 +109,12 @@ def _stems(text: str) -> set[str]:
     return set(_ANALYZER.analyze(text)) if text else set()
 
 
+@functools.lru_cache(maxsize=100_000)
+def _word_stems(word: str) -> frozenset[str]:
+    """Cached: a results page looks at thousands of words, mostly the same few hundred."""
+    return frozenset(_ANALYZER.analyze(word))
+
+
 def highlight(text: str, stems: set[str]) -> SafeString:
     """Escape text and wrap words whose stem matches the query in <mark>."""
     if not stems:
@@ -115,7 +122,7 @@ def highlight(text: str, stems: set[str]) -> SafeString:
     out, position = [], 0
     for match in _TOKEN.finditer(text):
         word = match.group(0)
-        if stems.intersection(_ANALYZER.analyze(word)):
+        if not stems.isdisjoint(_word_stems(word)):
             out.append(escape(text[position : match.start()]))
             out.append(f"<mark>{escape(word)}</mark>")
             position = match.end()
@@ -129,7 +136,7 @@ def _excerpt(text: str, stems: set[str]) -> str:
         return text
     start = 0
     for match in _TOKEN.finditer(text):
-        if stems.intersection(_ANALYZER.analyze(match.group(0))):
+        if not stems.isdisjoint(_word_stems(match.group(0))):
             start = max(0, match.start() - 80)
             break
     if start:

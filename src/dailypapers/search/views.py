@@ -6,6 +6,7 @@ from django.views.decorators.http import require_safe
 from ..feed.page_cache import cached_for_anonymous
 from .index import IndexMissing
 from .query import SORTS, compile_query
+from .rendering import render_results
 from .service import search
 
 
@@ -42,6 +43,7 @@ def search_page(request):
         page = 1
     try:
         context["results"] = search(query, page=page)
+        context["results_html"] = render_results(context["results"].results)
     except IndexMissing:
         context["unavailable"] = True
     return render(request, "search/results.html", context)

@@ -56,7 +56,7 @@ class Command(BaseCommand):
                 # One control socket per user by default: it would collide between instances.
                 "--no-control-socket",
                 # Recycle workers now and then, so a slow leak can never grow unbounded.
-                "--max-requests=5000",
-                "--max-requests-jitter=500",
+                "--max-requests=100000",
+                "--max-requests-jitter=10000",
             ],
         )

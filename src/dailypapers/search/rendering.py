@@ -1,0 +1,26 @@
+"""Search result items rendered in Python, like the day page's cards: the template loop cost
+5 ms of a 10 ms results page (20 items)."""
+
+from html import escape
+
+from django.utils.safestring import SafeString, mark_safe
+
+from ..papers.templatetags.paper_text import short_authors
+from .service import Result
+
+
+def render_results(results: list[Result]) -> SafeString:
+    return mark_safe("".join(_item(result) for result in results))
+
+
+def _item(result: Result) -> str:
+    paper = result.paper
+    published = paper.published
+    return (
+        f'<li class="result"><h2><a href="/papers/{escape(paper.arxiv_id)}">{result.title}</a></h2>'
+        f'<p class="authors">{escape(short_authors(paper.authors))}</p>'
+        f'<p class="meta"><time datetime="{published.isoformat()}">'
+        f"{published.day} {published:%b %Y}</time> · {escape(paper.primary_category)} · "
+        f"{result.upvotes} ▲</p>"
+        f'<p class="snippet">{result.snippet}</p></li>'
+    )
