@@ -113,6 +113,7 @@ def _write(latest: dict[str, PaperRecord]) -> UpsertCounts:
             updates.append(paper)
             counts.updated += 1
     if inserts:
+        inserts.sort(key=lambda paper: paper.arxiv_id)
         Paper.objects.bulk_create(inserts, batch_size=500)
     if updates:
         _update_rows(updates)
@@ -123,10 +124,16 @@ def _write(latest: dict[str, PaperRecord]) -> UpsertCounts:
 
 
 def _existing_rows(ids: list[str]) -> dict:
+    """The stored version of each paper, locked until commit (PostgreSQL; SQLite's write lock
+    already covers the whole transaction): a concurrent import of a newer version waits for
+    this one, then compares against what it wrote, instead of overwriting it unseen.
+    Locked in id order, as inserts are made, so two imports never wait on each other."""
     rows = {}
+    ids = sorted(ids)
     for start in range(0, len(ids), _LOOKUP_CHUNK):
         chunk = ids[start : start + _LOOKUP_CHUNK]
-        for arxiv_id, *rest in Paper.objects.filter(arxiv_id__in=chunk).values_list(
+        stored = Paper.objects.filter(arxiv_id__in=chunk).order_by("arxiv_id")
+        for arxiv_id, *rest in stored.select_for_update().values_list(
             "arxiv_id", "version", "updated", "content_hash"
         ):
             rows[arxiv_id] = rest
