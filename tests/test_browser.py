@@ -34,18 +34,6 @@ pytestmark = [
 ]
 
 
-@pytest.fixture(autouse=True)
-def short_lived_connections():
-    """The live server answers on its own threads; persistent connections there would outlive
-    the test database on PostgreSQL (its teardown then warns that someone is still using it)."""
-    from django.db import connections
-
-    config = connections.settings["default"]
-    saved, config["CONN_MAX_AGE"] = config["CONN_MAX_AGE"], 0
-    yield
-    config["CONN_MAX_AGE"] = saved
-
-
 @pytest.fixture
 def browser(monkeypatch):
     # Playwright's sync API runs an event loop in this thread; the test's own ORM calls are safe.
