@@ -117,8 +117,8 @@ def list_today(env: dict) -> list[str]:
     return done.stdout.split()
 
 
-def search_paths(home: Path, endpoint: str, count: int = 2000) -> list[str]:
-    """Distinct two- and three-word queries from the corpus's own title vocabulary."""
+def search_queries(home: Path, count: int = 2000) -> list[str]:
+    """Distinct two- and three-word queries (URL-encoded) from the corpus's title vocabulary."""
     import sqlite3
 
     with sqlite3.connect(home / "dailypapers.sqlite3") as db:
@@ -126,7 +126,7 @@ def search_paths(home: Path, endpoint: str, count: int = 2000) -> list[str]:
     words = sorted({w.lower() for t in titles for w in re.findall(r"[A-Za-z]{4,}", t)})
     rng = random.Random(11)
     queries = {" ".join(rng.sample(words, rng.choice((2, 3)))) for _ in range(count * 2)}
-    return [f"{endpoint}{urllib.parse.quote_plus(q)}" for q in sorted(queries)[:count]]
+    return [urllib.parse.quote_plus(q) for q in sorted(queries)[:count]]
 
 
 def drive(base: str, paths: list[str], seconds: int, connections: int, scratch: Path) -> dict:
@@ -164,6 +164,7 @@ def main() -> None:
         corpus = args.corpus / str(size)
         prepare_corpus(corpus, size)  # snapshot, SQLite database, index (reused when present)
         home = corpus / "home"
+        queries = search_queries(home)
         for database in args.databases:
             env = {
                 "DAILYPAPERS_HOME": str(home),
@@ -181,10 +182,10 @@ def main() -> None:
                 rows = [
                     ("day page (cached)", ["/"], 1000),
                     ("paper pages (500)", [f"/papers/{i}" for i in paper_ids], None),
-                    ("search page (2,000 q)", search_paths(home, "/search?q="), 150),
+                    ("search page (2,000 q)", [f"/search?q={q}" for q in queries], 150),
                     (
                         "search API (2,000 q)",
-                        search_paths(home, "/api/papers/search?limit=20&q="),
+                        [f"/api/papers/search?limit=20&q={q}" for q in queries],
                         150,
                     ),
                 ]

@@ -7,7 +7,6 @@ Commands run as subprocesses and the site runs under gunicorn (`dailypapers serv
 
 import os
 import signal
-import socket
 import sqlite3
 import subprocess
 import sys
@@ -19,15 +18,10 @@ from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
+from conftest import free_port
 
 SERVER_URL = os.environ.get("DATABASE_URL", "")
 ON_POSTGRES = SERVER_URL.startswith(("postgres://", "postgresql://"))
-
-
-def free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def _connect(url: str, dbname: str | None = None, **options):
@@ -106,20 +100,19 @@ class Deployment:
             raise AssertionError(f"python failed:\n{result.stderr}")
         return result.stdout
 
+    def _database(self):
+        """A connection that commits when its `with` block ends."""
+        if self.database_url:
+            return _connect(self.database_url)
+        return sqlite3.connect(self.home / "dailypapers.sqlite3", timeout=30)
+
     def sql(self, query: str) -> list[tuple]:
         """Rows of one read-only query, straight from the database."""
-        if self.database_url:
-            with _connect(self.database_url) as db:
-                return db.execute(query).fetchall()
-        with sqlite3.connect(self.home / "dailypapers.sqlite3", timeout=30) as db:
+        with self._database() as db:
             return db.execute(query).fetchall()
 
     def sql_write(self, statement: str) -> None:
-        if self.database_url:
-            with _connect(self.database_url) as db:
-                db.execute(statement)
-            return
-        with sqlite3.connect(self.home / "dailypapers.sqlite3", timeout=30) as db:
+        with self._database() as db:
             db.execute(statement)
 
     @contextmanager

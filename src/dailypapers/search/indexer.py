@@ -54,7 +54,11 @@ def rebuild(progress=None) -> IndexFolder:
     folder.save_meta()
     index.swap_in(folder.path)
     # Papers imported while this ran went into the old folder: bring them over.
-    incremental()
+    later = Paper.objects.all()
+    if watermark is not None:
+        later = later.filter(imported_at__gt=watermark)
+    if later.exists():
+        incremental()
     return index.open_index.get()
 
 
