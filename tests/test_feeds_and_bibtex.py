@@ -5,7 +5,7 @@ from datetime import UTC, date, datetime
 import feedparser
 import pytest
 
-from dailypapers.api.bibtex import entries, entry, escape_latex
+from dailypapers.papers.bibtex import entries, entry, escape_latex
 from dailypapers.feed import services
 from dailypapers.search.indexer import rebuild
 

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "dailypapers.search",
     "dailypapers.digests",
     "dailypapers.api",
+    "dailypapers.site",
 ]
 
 MIDDLEWARE = [
@@ -69,7 +70,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Answers anonymous GETs from the page cache before sessions and CSRF are touched.
-    "dailypapers.feed.page_cache.AnonymousPageCacheMiddleware",
+    "dailypapers.core.page_cache.AnonymousPageCacheMiddleware",
     "dailypapers.api.throttle.ApiRateLimitMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -78,7 +79,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
 ]
 
-ROOT_URLCONF = "dailypapers.urls"
+ROOT_URLCONF = "dailypapers.site.urls"
 WSGI_APPLICATION = "dailypapers.wsgi.application"
 
 TEMPLATES = [

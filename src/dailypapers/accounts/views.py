@@ -47,7 +47,7 @@ def profile(request, username: str):
     )
     return render(
         request,
-        "accounts/profile.html",
+        "feed/profile.html",
         {
             "person": person,
             "person_is_curator": is_curator(person),

@@ -10,7 +10,7 @@ from ..papers.models import Paper
 from ..search.index import IndexMissing
 from ..search.query import compile_query
 from ..search.service import ranked_ids
-from . import bibtex
+from ..papers import bibtex
 from .feeds import DailyFeed, SearchFeed, TrendingFeed, atom
 
 BIBTEX_TYPE = "application/x-bibtex; charset=utf-8"

@@ -18,7 +18,7 @@ from ..papers.fetch import fetch_papers
 from ..papers.models import Paper
 from .hotness import hotness
 from .models import Comment, DailyEntry, Vote
-from .page_cache import bump_generation
+from ..core.page_cache import bump_generation
 
 
 class FeedError(ValueError):

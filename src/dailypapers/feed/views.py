@@ -10,14 +10,14 @@ from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
 from ..accounts.roles import is_curator
-from ..api import bibtex
+from ..papers import bibtex
 from ..papers.arxiv_ids import InvalidArxivId, parse_arxiv_id
 from ..papers.models import Paper
 from ..search.service import similar_papers
 from . import listing, services
 from .hotness import DECAY_SECONDS
 from .models import Comment
-from .page_cache import cached_for_anonymous
+from ..core.page_cache import cached_for_anonymous
 
 
 def _list_page(request, entries, **context):

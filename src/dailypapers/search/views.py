@@ -3,7 +3,7 @@ from datetime import date
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
-from ..feed.page_cache import cached_for_anonymous
+from ..core.page_cache import cached_for_anonymous
 from .index import IndexMissing
 from .query import SORTS, compile_query
 from .rendering import render_results

@@ -3,7 +3,7 @@ import json
 from django.apps import apps
 from django.core.management.base import BaseCommand
 
-from ...store import paper_stats
+from ....papers.store import paper_stats
 
 # Counted when their apps are installed: the papers app does not depend on them.
 COUNTED = {

@@ -3,7 +3,7 @@
 import re
 import unicodedata
 
-from ..papers.models import Paper
+from .models import Paper
 
 # Outside $...$ math these mean something to LaTeX; inside math they are the math.
 _SPECIAL = {

@@ -1,7 +1,7 @@
 from django.contrib import admin
 from django.urls import include, path
 
-from .api.rest import api
+from ..api.rest import api
 
 urlpatterns = [
     path("admin/", admin.site.urls),

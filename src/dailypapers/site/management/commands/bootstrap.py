@@ -3,7 +3,7 @@ from django.core.management.base import BaseCommand
 from ....papers.first_run import first_run
 from ....search.index import IndexMissing, open_index
 from ....search.indexer import rebuild
-from ...seed import seed_daily_lists
+from ....feed.seed import seed_daily_lists
 
 
 class Command(BaseCommand):

@@ -13,7 +13,7 @@ from django.core.cache import cache
 from django.db.models import F
 from django.http import HttpResponse
 
-from .models import SiteGeneration
+from ..feed.models import SiteGeneration
 
 
 def generation() -> int:

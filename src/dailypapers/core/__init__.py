@@ -1,0 +1,1 @@
+"""Shared utilities below every app: plain modules, no models (docs/architecture.md)."""
