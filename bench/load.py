@@ -90,7 +90,7 @@ django.setup()
 from django.utils import timezone
 from dailypapers.feed.hotness import hotness
 from dailypapers.feed.models import DailyEntry
-from dailypapers.core.page_cache import bump_generation
+from dailypapers.feed.generation import bump_generation
 from dailypapers.papers.models import Paper
 now = timezone.now()
 ids = list(Paper.objects.order_by("-published").values_list("arxiv_id", flat=True)[:{LISTED}])

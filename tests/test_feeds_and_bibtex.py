@@ -5,8 +5,8 @@ from datetime import UTC, date, datetime
 import feedparser
 import pytest
 
-from dailypapers.papers.bibtex import entries, entry, escape_latex
 from dailypapers.feed import services
+from dailypapers.papers.bibtex import entries, entry, escape_latex
 from dailypapers.search.indexer import rebuild
 
 pytestmark = pytest.mark.django_db

@@ -35,7 +35,6 @@ urlpatterns = [
         ),
         name="password_reset_complete",
     ),
-    path("u/<str:username>", views.profile, name="profile"),
     path("accounts/tokens/", views.token_create, name="token_create"),
     path("accounts/tokens/<int:token_id>/revoke", views.token_revoke, name="token_revoke"),
 ]

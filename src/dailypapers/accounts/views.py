@@ -1,15 +1,11 @@
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_required
-from django.contrib.auth.models import User
 from django.contrib.auth.views import LoginView
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
-from ..feed.models import Comment, DailyEntry, Vote
 from .forms import RateLimitedLoginForm, SignupForm
-from .models import ApiToken
-from .roles import is_curator
 from .tokens import create_token, revoke
 
 
@@ -30,35 +26,6 @@ class RateLimitedLoginView(LoginView):
     form_class = RateLimitedLoginForm
     template_name = "accounts/login.html"
     redirect_authenticated_user = True
-
-
-def profile(request, username: str):
-    person = get_object_or_404(User, username=username, is_active=True)
-    submissions = (
-        DailyEntry.objects.filter(submitted_by=person, hidden=False)
-        .select_related("paper")
-        .order_by("-submitted_at")[:50]
-    )
-    upvoted = Vote.objects.filter(user=person).select_related("paper").order_by("-created_at")[:50]
-    comments = (
-        Comment.objects.filter(author=person, deleted=False, hidden=False)
-        .select_related("paper")
-        .order_by("-created_at")[:50]
-    )
-    return render(
-        request,
-        "feed/profile.html",
-        {
-            "person": person,
-            "person_is_curator": is_curator(person),
-            "submissions": submissions,
-            "upvoted": upvoted,
-            "comments": comments,
-            "tokens": ApiToken.objects.filter(user=person, revoked_at__isnull=True)
-            if request.user == person
-            else [],
-        },
-    )
 
 
 @login_required

@@ -5,12 +5,12 @@ from django.shortcuts import get_object_or_404
 from django.views.decorators.http import conditional_page, require_safe
 
 from ..feed import listing
+from ..papers import bibtex
 from ..papers.arxiv_ids import InvalidArxivId, parse_arxiv_id
 from ..papers.models import Paper
 from ..search.index import IndexMissing
 from ..search.query import compile_query
 from ..search.service import ranked_ids
-from ..papers import bibtex
 from .feeds import DailyFeed, SearchFeed, TrendingFeed, atom
 
 BIBTEX_TYPE = "application/x-bibtex; charset=utf-8"

@@ -1,8 +1,9 @@
 """Whole-page caching for anonymous visitors.
 
-Views opt in with @cached_for_anonymous. Keys carry SiteGeneration.value, which every vote,
-submission and comment bumps, so a write invalidates every cached page at once, across
-processes and hosts, with no cache-wide delete.
+Views opt in with @cached_for_anonymous. Keys carry a site-wide generation number, which
+every vote, submission and comment bumps, so a write invalidates every cached page at once,
+across processes and hosts, with no cache-wide delete. The counter lives in the database of
+the app that does those writes (feed.generation), which registers how to read it here.
 """
 
 import hashlib
@@ -10,20 +11,20 @@ from functools import wraps
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import F
 from django.http import HttpResponse
 
-from ..feed.models import SiteGeneration
+
+def _no_generation() -> int:
+    return 0
 
 
-def generation() -> int:
-    value = SiteGeneration.objects.filter(pk=1).values_list("value", flat=True).first()
-    return value or 0
+_generation = _no_generation
 
 
-def bump_generation() -> None:
-    if not SiteGeneration.objects.filter(pk=1).update(value=F("value") + 1):
-        SiteGeneration.objects.get_or_create(pk=1, defaults={"value": 1})
+def use_generation(read) -> None:
+    """Key cached pages by read(), a number that changes whenever any page may change."""
+    global _generation
+    _generation = read
 
 
 def _has_state(request) -> bool:
@@ -50,7 +51,7 @@ class AnonymousPageCacheMiddleware:
             return self.get_response(request)
         request.get_host()  # a Host outside ALLOWED_HOSTS gets its 400 before any cache hit
         path = hashlib.blake2b(request.get_full_path().encode(), digest_size=16).hexdigest()
-        key = f"page:{generation()}:{path}"
+        key = f"page:{_generation()}:{path}"
         if (hit := cache.get(key)) is not None:
             content, content_type = hit
             response = HttpResponse(content, content_type=content_type)

@@ -5,3 +5,9 @@ class FeedConfig(AppConfig):
     name = "dailypapers.feed"
     label = "feed"
     verbose_name = "Daily list, votes and comments"
+
+    def ready(self):
+        from ..core import page_cache
+        from .generation import generation
+
+        page_cache.use_generation(generation)

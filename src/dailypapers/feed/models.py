@@ -3,6 +3,18 @@ from django.db import models
 from django.utils import timezone
 
 
+class EntryQuerySet(models.QuerySet):
+    def listed(self):
+        """The entries lists show: not hidden by a curator."""
+        return self.filter(hidden=False)
+
+
+class CommentQuerySet(models.QuerySet):
+    def visible(self):
+        """The comments readers see: neither deleted by their author nor hidden by a curator."""
+        return self.filter(deleted=False, hidden=False)
+
+
 class DailyEntry(models.Model):
     """A paper on one day's list. The counters are recomputed from Vote and Comment."""
 
@@ -18,6 +30,8 @@ class DailyEntry(models.Model):
     comment_count = models.PositiveIntegerField(default=0)
     # Stored so /trending is a plain ORDER BY (see hotness.py).
     hotness = models.FloatField(default=0.0)
+
+    objects = EntryQuerySet.as_manager()
 
     class Meta:
         verbose_name_plural = "daily entries"
@@ -59,6 +73,8 @@ class Comment(models.Model):
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted = models.BooleanField(default=False)
     hidden = models.BooleanField(default=False)
+
+    objects = CommentQuerySet.as_manager()
 
     class Meta:
         ordering = ["created_at"]

@@ -9,9 +9,9 @@ from django.utils import timezone
 
 from ..accounts.roles import make_curator
 from ..papers.models import Paper
+from .generation import bump_generation
 from .hotness import hotness
 from .models import DailyEntry
-from .page_cache import bump_generation
 
 SYSTEM_CURATOR = "dailypapers"
 

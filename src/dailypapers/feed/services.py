@@ -16,9 +16,9 @@ from ..papers.arxiv_client import ArxivApiError, ArxivUnavailable
 from ..papers.arxiv_ids import parse_arxiv_id
 from ..papers.fetch import fetch_papers
 from ..papers.models import Paper
+from .generation import bump_generation
 from .hotness import hotness
 from .models import Comment, DailyEntry, Vote
-from ..core.page_cache import bump_generation
 
 
 class FeedError(ValueError):

@@ -32,5 +32,6 @@ urlpatterns = [
     path("papers/<arxiv:arxiv_id>/entry", views.entry_action, name="entry_action"),
     path("comments/<int:pk>/edit", views.comment_edit, name="comment_edit"),
     path("comments/<int:pk>/delete", views.comment_delete, name="comment_delete"),
+    path("u/<str:username>", views.profile, name="profile"),
     path("comments/<int:pk>/hide", views.comment_hide, name="comment_hide"),
 ]

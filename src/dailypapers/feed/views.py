@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import User
 from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
@@ -9,15 +10,15 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
+from ..accounts.models import ApiToken
 from ..accounts.roles import is_curator
+from ..core.page_cache import cached_for_anonymous
 from ..papers import bibtex
 from ..papers.arxiv_ids import InvalidArxivId, parse_arxiv_id
 from ..papers.models import Paper
-from ..search.service import similar_papers
 from . import listing, services
 from .hotness import DECAY_SECONDS
-from .models import Comment
-from ..core.page_cache import cached_for_anonymous
+from .models import Comment, DailyEntry, Vote
 
 
 def _list_page(request, entries, **context):
@@ -114,8 +115,39 @@ def paper_page(request, arxiv_id: str):
             "voted": listing.voted_paper_ids(request.user, [paper.pk]),
             "threads": threads,
             "is_curator": is_curator(request.user),
-            "similar": similar_papers(paper.arxiv_id),
             "bibtex": bibtex.entry(paper),
+        },
+    )
+
+
+def profile(request, username: str):
+    """What a person did on the lists; their own API tokens when it is their page."""
+    person = get_object_or_404(User, username=username, is_active=True)
+    submissions = (
+        DailyEntry.objects.listed()
+        .filter(submitted_by=person)
+        .select_related("paper")
+        .order_by("-submitted_at")[:50]
+    )
+    upvoted = Vote.objects.filter(user=person).select_related("paper").order_by("-created_at")[:50]
+    comments = (
+        Comment.objects.visible()
+        .filter(author=person)
+        .select_related("paper")
+        .order_by("-created_at")[:50]
+    )
+    return render(
+        request,
+        "feed/profile.html",
+        {
+            "person": person,
+            "person_is_curator": is_curator(person),
+            "submissions": submissions,
+            "upvoted": upvoted,
+            "comments": comments,
+            "tokens": ApiToken.objects.filter(user=person, revoked_at__isnull=True)
+            if request.user == person
+            else [],
         },
     )
 

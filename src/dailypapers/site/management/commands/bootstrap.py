@@ -1,9 +1,9 @@
 from django.core.management.base import BaseCommand
 
+from ....feed.seed import seed_daily_lists
 from ....papers.first_run import first_run
 from ....search.index import IndexMissing, open_index
 from ....search.indexer import rebuild
-from ....feed.seed import seed_daily_lists
 
 
 class Command(BaseCommand):
