@@ -2,12 +2,12 @@
 
 from datetime import date
 
-from django.conf import settings
 from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
+from ..core.urls import paper_path, paper_url
 from ..feed import listing
 from ..papers.models import Paper
 from ..search.index import IndexMissing
@@ -29,10 +29,10 @@ class PaperFeed(Feed):
         return paper.abstract
 
     def item_link(self, paper: Paper) -> str:
-        return reverse("paper", args=[paper.arxiv_id])
+        return paper_path(paper.arxiv_id)
 
     def item_guid(self, paper: Paper) -> str:
-        return f"{settings.BASE_URL}/papers/{paper.arxiv_id}"
+        return paper_url(paper.arxiv_id)
 
     item_guid_is_permalink = True
 

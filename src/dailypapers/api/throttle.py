@@ -7,6 +7,7 @@ from django.conf import settings
 from django.http import HttpResponse
 
 from ..accounts.ratelimit import count_hit
+from ..core.urls import api_prefix, fixed_path
 
 WINDOW = 60
 
@@ -16,7 +17,9 @@ class ApiRateLimitMiddleware:
         self.get_response = get_response
 
     def __call__(self, request):
-        if not request.path.startswith("/api/") or request.path == "/api/openapi.json":
+        if not request.path.startswith(api_prefix()) or request.path == fixed_path(
+            "api:openapi-json"
+        ):
             return self.get_response(request)
         keys = [(f"api:ip:{request.META.get('REMOTE_ADDR', '')}", settings.API_RATE_PER_IP)]
         authorization = request.headers.get("Authorization", "")

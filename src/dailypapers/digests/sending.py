@@ -22,6 +22,7 @@ from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
+from ..core.urls import digest_unsubscribe_url, paper_url
 from .addresses import unsubscribe_token
 from .compose import Composer, Digest, Period, excerpt
 from .models import Delivery, SentPaper, Subscriber
@@ -107,7 +108,7 @@ class MessageBuilder:
             context = {
                 "item": {
                     "title": item.paper.title,
-                    "url": f"{settings.BASE_URL}/papers/{item.paper.arxiv_id}",
+                    "url": paper_url(item.paper.arxiv_id),
                     "authors": ", ".join(authors[:6]) + (" et al." if len(authors) > 6 else ""),
                     "excerpt": excerpt(item.paper.abstract),
                     "upvotes": item.upvotes,
@@ -122,7 +123,7 @@ class MessageBuilder:
 
     def build(self, subscriber: Subscriber, digest: Digest) -> EmailMultiAlternatives:
         token = quote(unsubscribe_token(subscriber.email), safe="")
-        unsubscribe_url = f"{settings.BASE_URL}/digests/unsubscribe/{token}"
+        unsubscribe_url = digest_unsubscribe_url(token)
         mailbox = settings.DIGEST_UNSUBSCRIBE_MAILBOX
         entries = [self.entry(item) for item in digest.items]
         context = {

@@ -7,6 +7,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from ..accounts.ratelimit import count_hit
+from ..core.urls import digest_confirm_url
 from .addresses import (
     AddressError,
     clean_address,
@@ -33,7 +34,7 @@ def request_subscription(raw_email: str, options: dict, client_address: str = ""
     ):
         if not count_hit(key, limit, SUBSCRIBE_WINDOW).allowed:
             raise AddressError("Too many subscription requests; try again in an hour.")
-    link = f"{settings.BASE_URL}/digests/confirm/{confirmation_token(email, options)}"
+    link = digest_confirm_url(confirmation_token(email, options))
     context = {"link": link, "options": options, "site": settings.SITE_NAME}
     message = EmailMultiAlternatives(
         subject=f"Confirm your {settings.SITE_NAME} digest",

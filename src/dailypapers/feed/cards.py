@@ -6,6 +6,7 @@ from urllib.parse import quote
 
 from django.utils.safestring import SafeString, mark_safe
 
+from ..core.urls import login_path, route_template
 from ..papers.templatetags.paper_text import short_authors
 from .listing import Card
 
@@ -16,15 +17,16 @@ CARD_CATEGORIES = 4
 def vote_widget(paper_id: str, count: int, voted: bool, *, csrf_input: str, next_path: str) -> str:
     """A POST form for signed-in users (csrf_input given), a log-in link for everyone else."""
     if not csrf_input:
-        login = "/accounts/login/?next=" + quote(f"/papers/{paper_id}", safe="")
+        login = escape(login_path(route_template("paper").format(paper_id)))
         return (
             f'<a class="vote" href="{login}" aria-label="Log in to upvote ({count} votes)">'
             f'<span aria-hidden="true">▲</span> <span class="count">{count}</span></a>'
         )
     state = "true" if voted else "false"
     label = f"Upvote{'d' if voted else ''} ({count} votes)"
+    action = escape(route_template("vote").format(paper_id))
     return (
-        f'<form class="vote" method="post" action="/papers/{escape(paper_id)}/vote">{csrf_input}'
+        f'<form class="vote" method="post" action="{action}">{csrf_input}'
         f'<input type="hidden" name="next" value="{escape(next_path)}">'
         f'<button type="submit" aria-pressed="{state}" aria-label="{label}">'
         f'<span aria-hidden="true">▲</span> <span class="count">{count}</span></button></form>'
@@ -43,13 +45,14 @@ def render_cards(
 
 
 def _card(index: int, card: Card, voted: bool, csrf_input: str, next_path: str) -> str:
-    url = f"/papers/{escape(card.paper_id)}"
+    url = escape(route_template("paper").format(card.paper_id))
     tags = "".join(
         f'<span class="tag">{escape(c)}</span> ' for c in card.categories[:CARD_CATEGORIES]
     )
     comments = card.comment_count
     by = (
-        f'<a href="/u/{quote(card.submitter)}">{escape(card.submitter)}</a>'
+        f'<a href="{escape(route_template("profile").format(quote(card.submitter)))}">'
+        f"{escape(card.submitter)}</a>"
         if card.submitter
         else "someone"
     )

@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST, require_safe
 from ..accounts.models import ApiToken
 from ..accounts.roles import is_curator
 from ..core.page_cache import cached_for_anonymous
+from ..core.urls import paper_path
 from ..papers import bibtex
 from ..papers.arxiv_ids import InvalidArxivId, parse_arxiv_id
 from ..papers.models import Paper
@@ -158,11 +159,11 @@ def vote(request, arxiv_id: str):
     if not request.user.is_authenticated:
         if _wants_json(request):
             return JsonResponse({"error": "Log in to vote."}, status=401)
-        return redirect_to_login(paper_url(paper))
+        return redirect_to_login(paper_path(paper.pk))
     state = services.toggle_vote(request.user, paper)
     if _wants_json(request):
         return JsonResponse({"voted": state.voted, "upvotes": state.upvotes})
-    return redirect(_safe_next(request, paper_url(paper)))
+    return redirect(_safe_next(request, paper_path(paper.pk)))
 
 
 @require_POST
@@ -176,7 +177,7 @@ def comment_create(request, arxiv_id: str):
         )
     except (services.FeedError, ValueError) as error:
         messages.error(request, str(error))
-    return redirect(paper_url(paper) + "#comments")
+    return redirect(paper_path(paper.pk) + "#comments")
 
 
 @login_required
@@ -190,7 +191,7 @@ def comment_edit(request, pk: int):
         except services.FeedError as error:
             messages.error(request, str(error))
         else:
-            return redirect(paper_url(comment.paper) + f"#comment-{comment.pk}")
+            return redirect(paper_path(comment.paper_id) + f"#comment-{comment.pk}")
     return render(request, "feed/comment_edit.html", {"comment": comment})
 
 
@@ -202,7 +203,7 @@ def comment_delete(request, pk: int):
         services.delete_comment(request.user, comment)
     except services.FeedError as error:
         messages.error(request, str(error))
-    return redirect(paper_url(comment.paper) + "#comments")
+    return redirect(paper_path(comment.paper_id) + "#comments")
 
 
 @require_POST
@@ -213,7 +214,7 @@ def comment_hide(request, pk: int):
         services.hide_comment(request.user, comment, hidden=request.POST.get("hidden") != "0")
     except services.FeedError as error:
         messages.error(request, str(error))
-    return redirect(paper_url(comment.paper) + "#comments")
+    return redirect(paper_path(comment.paper_id) + "#comments")
 
 
 ENTRY_ACTIONS = {
@@ -235,7 +236,7 @@ def entry_action(request, arxiv_id: str):
         services.set_entry_flags(request.user, paper, **flags)
     except services.FeedError as error:
         messages.error(request, str(error))
-    return redirect(paper_url(paper))
+    return redirect(paper_path(paper.pk))
 
 
 @login_required
@@ -248,7 +249,7 @@ def submit(request):
             messages.error(request, str(error))
             return render(request, "feed/submit.html", {"value": text}, status=400)
         messages.success(request, f"{entry.paper.title} is on today's list.")
-        return redirect(paper_url(entry.paper))
+        return redirect(paper_path(entry.paper_id))
     return render(request, "feed/submit.html", {"value": request.GET.get("paper", "")})
 
 
@@ -256,16 +257,12 @@ def submit(request):
 def fetch_paper(request, arxiv_id: str):
     parsed = _parse_or_404(arxiv_id)
     if not request.user.is_authenticated:
-        return redirect_to_login(f"/papers/{parsed.id}")
+        return redirect_to_login(paper_path(parsed.id))
     try:
         services.find_or_fetch_paper(parsed.id)
     except services.FeedError as error:
         messages.error(request, str(error))
     return redirect("paper", arxiv_id=parsed.id)
-
-
-def paper_url(paper) -> str:
-    return f"/papers/{paper.pk}"
 
 
 def _parse_or_404(arxiv_id: str):

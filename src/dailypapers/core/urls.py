@@ -1,0 +1,61 @@
+"""Every path and absolute URL the site writes in Python, through reverse().
+
+Renaming a route changes its links everywhere, including cards, feeds and emailed links:
+nothing else writes "/papers/…" by hand (tests/test_urls.py checks). Templates use {% url %}.
+"""
+
+from functools import cache
+from urllib.parse import quote
+
+from django.conf import settings
+from django.urls import reverse
+
+# Stands for a route's argument while its pattern is worked out once (see route_template).
+_SLOT = "0000.00000"
+
+
+def absolute(path: str) -> str:
+    """The public URL of a path, from DAILYPAPERS_BASE_URL (emails and feeds leave the site)."""
+    return settings.BASE_URL + path
+
+
+def paper_path(arxiv_id: str) -> str:
+    return reverse("paper", args=[arxiv_id])
+
+
+def paper_url(arxiv_id: str) -> str:
+    return absolute(paper_path(arxiv_id))
+
+
+def login_path(next_path: str) -> str:
+    """The log-in page, coming back to next_path afterwards."""
+    return f"{fixed_path('login')}?next={quote(next_path, safe='')}"
+
+
+def digest_confirm_url(token: str) -> str:
+    return absolute(reverse("digest_confirm", args=[token]))
+
+
+def digest_unsubscribe_url(quoted_token: str) -> str:
+    """For a token already percent-encoded (the mailto: of List-Unsubscribe carries it too)."""
+    return absolute(route_template("digest_unsubscribe").format(quoted_token))
+
+
+@cache
+def fixed_path(name: str) -> str:
+    """The path of a route without arguments, reversed once per process."""
+    return reverse(name)
+
+
+def api_prefix() -> str:
+    """Where the JSON API is mounted ("/api/")."""
+    return fixed_path("api:openapi-json").rsplit("/", 1)[0] + "/"
+
+
+@cache
+def route_template(name: str) -> str:
+    """The path of a one-argument route as a str.format template, reversed once per process:
+    the day page's fast card renderer formats 50 cards' links without calling reverse()
+    for each (route_template("vote").format(arxiv_id) == reverse("vote", args=[arxiv_id]))."""
+    path = reverse(name, args=[_SLOT])
+    return path.replace("{", "{{").replace("}", "}}").replace(_SLOT, "{}")
