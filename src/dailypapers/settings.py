@@ -2,6 +2,7 @@
 
 import os
 import secrets
+from dataclasses import dataclass
 from pathlib import Path
 
 import dj_database_url
@@ -173,28 +174,50 @@ SUBMISSIONS_PER_DAY = int(env("DAILYPAPERS_SUBMISSIONS_PER_DAY", "5"))
 SITE_NAME = env("DAILYPAPERS_SITE_NAME", "dailypapers")
 
 
-def _email(url: str) -> dict:
+@dataclass(frozen=True)
+class _Mail:
+    """Django's mail settings; the defaults are Django's own."""
+
+    backend: str = "django.core.mail.backends.console.EmailBackend"
+    host: str = "localhost"
+    port: int = 25
+    user: str = ""
+    password: str = ""
+    use_tls: bool = False
+    use_ssl: bool = False
+    timeout: int | None = None
+
+
+def _mail(url: str) -> _Mail:
     """EMAIL_URL: smtp://host:port, smtp+tls://user:pass@host:587, smtp+ssl://…, or console:"""
     from urllib.parse import unquote, urlsplit
 
     parts = urlsplit(url)
     if parts.scheme in {"", "console"}:
-        return {"EMAIL_BACKEND": "django.core.mail.backends.console.EmailBackend"}
+        return _Mail()
     if parts.scheme not in {"smtp", "smtp+tls", "smtp+ssl"}:
         raise ValueError(f"EMAIL_URL: unsupported scheme {parts.scheme!r}")
-    return {
-        "EMAIL_BACKEND": "django.core.mail.backends.smtp.EmailBackend",
-        "EMAIL_HOST": parts.hostname or "localhost",
-        "EMAIL_PORT": parts.port or 25,
-        "EMAIL_HOST_USER": unquote(parts.username or ""),
-        "EMAIL_HOST_PASSWORD": unquote(parts.password or ""),
-        "EMAIL_USE_TLS": parts.scheme == "smtp+tls",
-        "EMAIL_USE_SSL": parts.scheme == "smtp+ssl",
-        "EMAIL_TIMEOUT": 30,
-    }
+    return _Mail(
+        backend="django.core.mail.backends.smtp.EmailBackend",
+        host=parts.hostname or "localhost",
+        port=parts.port or 25,
+        user=unquote(parts.username or ""),
+        password=unquote(parts.password or ""),
+        use_tls=parts.scheme == "smtp+tls",
+        use_ssl=parts.scheme == "smtp+ssl",
+        timeout=30,
+    )
 
 
-globals().update(_email(env("EMAIL_URL", "console:")))
+_MAIL = _mail(env("EMAIL_URL", "console:"))
+EMAIL_BACKEND = _MAIL.backend
+EMAIL_HOST = _MAIL.host
+EMAIL_PORT = _MAIL.port
+EMAIL_HOST_USER = _MAIL.user
+EMAIL_HOST_PASSWORD = _MAIL.password
+EMAIL_USE_TLS = _MAIL.use_tls
+EMAIL_USE_SSL = _MAIL.use_ssl
+EMAIL_TIMEOUT = _MAIL.timeout
 DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "dailypapers <dailypapers@localhost>")
 # Digest mail: the mailto: of List-Unsubscribe, and the domain of Message-IDs.
 DIGEST_UNSUBSCRIBE_MAILBOX = env("DAILYPAPERS_UNSUBSCRIBE_MAILBOX", "unsubscribe@localhost")
