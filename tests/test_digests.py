@@ -85,7 +85,7 @@ def test_double_opt_in_end_to_end(client, smtp_server, listed):
     assert b"Stop sending digests to ada@example.org" in client.get(unsubscribe_path).content
     for _ in range(2):  # one click, and twice is fine; no CSRF token needed (RFC 8058)
         assert client.post(unsubscribe_path, {"List-Unsubscribe": "One-Click"}).status_code == 200
-    assert Subscriber.objects.get().status == Subscriber.UNSUBSCRIBED
+    assert Subscriber.objects.get().status == Subscriber.Status.UNSUBSCRIBED
 
 
 def test_a_second_subscription_updates_the_first_and_reveals_nothing(client, smtp_server):
@@ -113,7 +113,7 @@ def test_forged_unsubscribe_tokens_do_nothing(client, listed):
     Subscriber.objects.create(email="ada@example.org")
     response = client.post("/digests/unsubscribe/ada@example.org:forged")
     assert response.status_code == 400
-    assert Subscriber.objects.get().status == Subscriber.ACTIVE
+    assert Subscriber.objects.get().status == Subscriber.Status.ACTIVE
 
 
 @pytest.mark.parametrize(
@@ -169,8 +169,8 @@ def test_permanent_refusal_marks_the_address_failing(smtp_server, listed):
     smtp_server.refuse["gone@example.org"] = "550 5.1.1 no such user"
     report = send_digests(period_for("daily", DAY))
     assert report.failed == 1
-    assert Subscriber.objects.get().status == Subscriber.FAILING
-    assert Delivery.objects.get().state == Delivery.FAILED
+    assert Subscriber.objects.get().status == Subscriber.Status.FAILING
+    assert Delivery.objects.get().state == Delivery.State.FAILED
 
 
 def test_transient_failures_are_retried(smtp_server, listed, monkeypatch):
@@ -200,7 +200,7 @@ def test_commands(smtp_server, listed):
     with pytest.raises(CommandError, match="--confirmed"):
         call_command("subscribers", "add", "bob@example.org")
     call_command("digest-bounce", "ada@example.org", stdout=out)
-    assert Subscriber.objects.get().status == Subscriber.FAILING
+    assert Subscriber.objects.get().status == Subscriber.Status.FAILING
     call_command("send-digests", "--period", "daily", "--date", "2026-11-28", stdout=out)
     assert "weekend" in out.getvalue()
     call_command("subscribers", "remove", "ada@example.org", stdout=out)

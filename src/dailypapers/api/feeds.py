@@ -1,15 +1,14 @@
 """RSS 2.0 and Atom feeds through Django's syndication framework."""
 
-from datetime import date
-
 from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
 
 from ..core.urls import paper_path, paper_url
-from ..feed import listing
+from ..feed import listing, periods
 from ..papers.models import Paper
+from ..papers.text import FEED_AUTHORS, short_authors
 from ..search.index import IndexMissing
 from ..search.query import compile_query
 from ..search.service import ranked_ids
@@ -37,7 +36,7 @@ class PaperFeed(Feed):
     item_guid_is_permalink = True
 
     def item_author_name(self, paper: Paper) -> str:
-        return ", ".join(paper.authors[:10]) + (" et al." if len(paper.authors) > 10 else "")
+        return short_authors(paper.authors, FEED_AUTHORS)
 
     def item_pubdate(self, paper: Paper):
         return paper.published
@@ -61,21 +60,22 @@ class DailyFeed(PaperFeed):
         raw = request.GET.get("date")
         if raw:
             try:
-                return date.fromisoformat(raw)
+                return periods.parse_period("date", raw)
             except ValueError as error:
                 raise Http404("date must be YYYY-MM-DD") from error
-        return listing.newest_day()
+        day = listing.newest_day()
+        return periods.day_period(day) if day else None
 
     def title(self, day):
-        return f"Daily papers, {day:%-d %B %Y}" if day else "Daily papers"
+        return f"Daily papers, {day.start:%-d %B %Y}" if day else "Daily papers"
 
     def link(self, day):
-        return reverse("papers_date", args=[day.isoformat()]) if day else reverse("home")
+        return day.url if day else reverse("home")
 
     def items(self, day):
         if day is None:
             return []
-        ids = list(listing.entry_ids_in(listing.day_period(day))[:FEED_SIZE])
+        ids = list(listing.entry_ids_in(day)[:FEED_SIZE])
         return _papers([card.paper_id for card in listing.cards_for(ids)])
 
 
@@ -83,8 +83,7 @@ class TrendingFeed(PaperFeed):
     description = "Papers ranked by upvotes decayed by age (see /about)."
 
     def get_object(self, request):
-        window = request.GET.get("window", "week")
-        return window if window in listing.TRENDING_WINDOWS else "week"
+        return listing.trending_window(request.GET.get("window"))
 
     def title(self, window):
         return f"Trending papers, past {window}"

@@ -5,18 +5,20 @@ written for it port with little change (docs/api.md).
 """
 
 from datetime import date, datetime
+from http import HTTPStatus
 from typing import Literal
 
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponse
 from ninja import NinjaAPI, Query, Schema, Status
-from ninja.errors import AuthenticationError, ValidationError
+from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
 from ..accounts.tokens import user_for_token
-from ..feed import listing, services
+from ..core.errors import DomainError, json_error, json_error_for
+from ..feed import listing, periods, services
 from ..feed.models import Comment, DailyEntry
-from ..papers.arxiv_ids import InvalidArxivId, parse_arxiv_id
+from ..papers.lookup import paper_or_404
 from ..papers.models import Paper
 from ..search.index import IndexMissing
 from ..search.query import compile_query
@@ -84,12 +86,6 @@ class ErrorOut(Schema):
     error: ErrorBody
 
 
-def error(request, status: int, code: str, message: str):
-    return api.create_response(
-        request, {"error": {"status": status, "code": code, "message": message}}, status=status
-    )
-
-
 class BearerToken(HttpBearer):
     """Writes need `Authorization: Bearer <personal API token>` (made on the profile page)."""
 
@@ -105,19 +101,31 @@ bearer = BearerToken()
 
 @api.exception_handler(AuthenticationError)
 def unauthorized(request, exc):
-    response = error(request, 401, "unauthorized", "send Authorization: Bearer <API token>")
+    response = json_error(401, "unauthorized", "send Authorization: Bearer <API token>")
     response["WWW-Authenticate"] = "Bearer"
     return response
 
 
 @api.exception_handler(Http404)
 def not_found(request, exc):
-    return error(request, 404, "not_found", str(exc) or "not found")
+    return json_error(404, "not_found", str(exc) or "not found")
 
 
 @api.exception_handler(ValidationError)
 def invalid(request, exc):
-    return error(request, 422, "invalid", "; ".join(_describe(e) for e in exc.errors))
+    return json_error(422, "invalid", "; ".join(_describe(e) for e in exc.errors))
+
+
+@api.exception_handler(HttpError)
+def http_error(request, exc):
+    """django-ninja's own refusals, such as a body that is not JSON (400)."""
+    code = HTTPStatus(exc.status_code).phrase.lower().replace(" ", "_")
+    return json_error(exc.status_code, code, str(exc))
+
+
+@api.exception_handler(DomainError)
+def refused(request, exc):
+    return json_error_for(exc)
 
 
 def _describe(detail: dict) -> str:
@@ -140,17 +148,6 @@ def paper_out(paper: Paper, upvotes: int) -> dict:
     }
 
 
-def _paper(arxiv_id: str) -> Paper:
-    try:
-        parsed = parse_arxiv_id(arxiv_id)
-    except InvalidArxivId as exc:
-        raise Http404(str(exc)) from exc
-    paper = Paper.objects.filter(pk=parsed.id).first()
-    if paper is None:
-        raise Http404(f"no paper {parsed.id} here")
-    return paper
-
-
 def daily_items(entry_ids: list[int]) -> list[dict]:
     entries = DailyEntry.objects.filter(pk__in=entry_ids).select_related("paper", "submitted_by")
     by_pk = {entry.pk: entry for entry in entries}
@@ -169,7 +166,7 @@ def daily_items(entry_ids: list[int]) -> list[dict]:
 
 @api.get(
     "/daily_papers",
-    response={200: list[DailyPaper], 404: ErrorOut},
+    response={200: list[DailyPaper], 400: ErrorOut, 404: ErrorOut},
     summary="A day's, week's or month's list (the newest day by default), most upvoted first",
 )
 def daily_papers(
@@ -183,16 +180,18 @@ def daily_papers(
 ):
     try:
         if week:
-            period = listing.parse_period("week", week)
+            period = periods.parse_period("week", week)
         elif month:
-            period = listing.parse_period("month", month)
+            period = periods.parse_period("month", month)
         else:
             day = date or listing.newest_day()
             if day is None:
                 return []
-            period = listing.day_period(day)
+            period = periods.day_period(day)
+    except periods.PeriodOutOfRange as exc:
+        return json_error_for(exc)
     except ValueError:
-        return error(request, 404, "no_such_period", "no such week or month")
+        return json_error(404, "no_such_period", "no such week or month")
     pages = Paginator(listing.entry_ids_in(period), limit)
     if p >= pages.num_pages:
         return []
@@ -209,10 +208,14 @@ def daily_papers(
 @api.get("/trending", response=list[DailyPaper], summary="Trending papers")
 def trending(
     request,
-    period: Literal["day", "week", "month"] = "week",
+    window: Literal["day", "week", "month"] | None = Query(None, description="default: week"),
+    period: Literal["day", "week", "month"] | None = Query(
+        None, description="the older name of window", deprecated=True
+    ),
     limit: int = Query(50, ge=1, le=100),
 ):
-    return daily_items(listing.trending_entry_ids(period, limit))
+    chosen = listing.trending_window(window or period)
+    return daily_items(listing.trending_entry_ids(chosen, limit))
 
 
 @api.get(
@@ -228,7 +231,7 @@ def search(request, q: str = "", limit: int = Query(20, ge=1, le=120)):
         try:
             ids = ranked_ids(query, limit=limit)
         except IndexMissing:
-            return error(request, 503, "index_missing", "the search index is not built yet")
+            return json_error(503, "index_missing", "the search index is not built yet")
     papers = Paper.objects.in_bulk(ids)
     votes = listing.vote_counts(ids)
     return [{"paper": paper_out(papers[i], votes.get(i, 0))} for i in ids[:limit] if i in papers]
@@ -240,7 +243,7 @@ def search(request, q: str = "", limit: int = Query(20, ge=1, le=120)):
     summary="Nearest papers by embedding",
 )
 def similar(request, arxiv_id: str, limit: int = Query(6, ge=1, le=50)):
-    paper = _paper(arxiv_id)
+    paper = paper_or_404(arxiv_id)
     others = similar_papers(paper.arxiv_id, limit)
     votes = listing.vote_counts([o.arxiv_id for o in others])
     return [paper_out(o, votes.get(o.arxiv_id, 0)) for o in others]
@@ -252,8 +255,8 @@ def similar(request, arxiv_id: str, limit: int = Query(6, ge=1, le=50)):
     summary="A paper's visible comments, oldest first",
 )
 def comments(request, arxiv_id: str):
-    paper = _paper(arxiv_id)
-    rows = Comment.objects.filter(paper=paper, deleted=False, hidden=False).select_related("author")
+    paper = paper_or_404(arxiv_id)
+    rows = Comment.objects.visible().filter(paper=paper).select_related("author")
     return [
         {
             "id": c.pk,
@@ -281,20 +284,7 @@ class VoteOut(Schema):
     upvotes: int
 
 
-FEED_ERRORS = {
-    services.AlreadyListed: (409, "already_listed"),
-    services.SubmissionLimit: (429, "daily_limit"),
-    services.PaperNotFound: (404, "not_found"),
-    services.ArxivDown: (503, "arxiv_unreachable"),
-}
 WRITE_ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429: ErrorOut}
-
-
-def feed_error(request, exc: Exception):
-    status, code = FEED_ERRORS.get(type(exc), (400, "refused"))
-    if isinstance(exc, InvalidArxivId):
-        status, code = 400, "bad_id"
-    return error(request, status, code, str(exc))
 
 
 @api.post(
@@ -304,15 +294,12 @@ def feed_error(request, exc: Exception):
     summary="Put a paper on today's list (fetched from arXiv if unknown)",
 )
 def submit(request, body: SubmitIn):
-    try:
-        entry = services.submit(request.auth, body.paper_id)
-    except (services.FeedError, InvalidArxivId) as exc:
-        return feed_error(request, exc)
+    entry = services.submit(request.auth, body.paper_id)
     return Status(201, daily_items([entry.pk])[0])
 
 
 def _vote(request, arxiv_id: str, voted: bool):
-    state = services.set_vote(request.auth, _paper(arxiv_id), voted)
+    state = services.set_vote(request.auth, paper_or_404(arxiv_id), voted)
     return {"voted": state.voted, "upvotes": state.upvotes}
 
 
@@ -333,10 +320,7 @@ def remove_upvote(request, arxiv_id: str):
     summary="Comment on a paper (plain text; parentId to reply)",
 )
 def add_comment(request, arxiv_id: str, body: CommentIn):
-    try:
-        comment = services.add_comment(request.auth, _paper(arxiv_id), body.body, body.parentId)
-    except services.FeedError as exc:
-        return feed_error(request, exc)
+    comment = services.add_comment(request.auth, paper_or_404(arxiv_id), body.body, body.parentId)
     return Status(
         201,
         {
@@ -353,5 +337,5 @@ def add_comment(request, arxiv_id: str, body: CommentIn):
 # Last: its {path:} converter would otherwise swallow the /upvote, /comments and /submit routes.
 @api.get("/papers/{path:arxiv_id}", response={200: PaperOut, 404: ErrorOut}, summary="One paper")
 def paper(request, arxiv_id: str):
-    found = _paper(arxiv_id)
+    found = paper_or_404(arxiv_id)
     return paper_out(found, listing.vote_counts([found.arxiv_id]).get(found.arxiv_id, 0))

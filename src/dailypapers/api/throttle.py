@@ -1,12 +1,11 @@
 """Rate limits for /api/: per token (when one is sent) and per client address."""
 
 import hashlib
-import json
 
 from django.conf import settings
-from django.http import HttpResponse
 
 from ..accounts.ratelimit import count_hit
+from ..core.errors import json_error
 from ..core.urls import api_prefix, fixed_path
 
 WINDOW = 60
@@ -29,15 +28,8 @@ class ApiRateLimitMiddleware:
         for key, limit in keys:
             verdict = count_hit(key, limit, WINDOW)
             if not verdict.allowed:
-                body = {
-                    "error": {
-                        "status": 429,
-                        "code": "rate_limited",
-                        "message": f"too many requests; retry in {verdict.retry_after} s",
-                    }
-                }
-                response = HttpResponse(
-                    json.dumps(body), status=429, content_type="application/json"
+                response = json_error(
+                    429, "rate_limited", f"too many requests; retry in {verdict.retry_after} s"
                 )
                 response["Retry-After"] = str(verdict.retry_after)
                 return response

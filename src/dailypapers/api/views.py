@@ -1,12 +1,9 @@
-from datetime import date
-
 from django.http import Http404, HttpResponse
-from django.shortcuts import get_object_or_404
 from django.views.decorators.http import conditional_page, require_safe
 
-from ..feed import listing
+from ..feed import listing, periods
 from ..papers import bibtex
-from ..papers.arxiv_ids import InvalidArxivId, parse_arxiv_id
+from ..papers.lookup import paper_or_404
 from ..papers.models import Paper
 from ..search.index import IndexMissing
 from ..search.query import compile_query
@@ -38,25 +35,21 @@ def _bibtex(text: str, filename: str) -> HttpResponse:
 
 @require_safe
 def paper_bibtex(request, arxiv_id: str):
-    try:
-        parsed = parse_arxiv_id(arxiv_id)
-    except InvalidArxivId as error:
-        raise Http404(str(error)) from error
-    paper = get_object_or_404(Paper, pk=parsed.id)
-    return _bibtex(bibtex.entry(paper), parsed.id.replace("/", "_"))
+    paper = paper_or_404(arxiv_id)
+    return _bibtex(bibtex.entry(paper), paper.arxiv_id.replace("/", "_"))
 
 
 @require_safe
 def day_bibtex(request, slug: str):
     try:
-        day = date.fromisoformat(slug)
+        day = periods.parse_period("date", slug)
     except ValueError as error:
         raise Http404("date must be YYYY-MM-DD") from error
-    ids = list(listing.entry_ids_in(listing.day_period(day)))
+    ids = list(listing.entry_ids_in(day))
     paper_ids = [card.paper_id for card in listing.cards_for(ids)]
     papers = Paper.objects.in_bulk(paper_ids)
     ordered = [papers[i] for i in paper_ids if i in papers]
-    return _bibtex(bibtex.entries(ordered), f"dailypapers-{day}")
+    return _bibtex(bibtex.entries(ordered), f"dailypapers-{day.slug}")
 
 
 @require_safe

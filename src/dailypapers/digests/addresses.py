@@ -4,6 +4,8 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from .models import Frequency
+
 CONFIRM_SALT = "dailypapers.digests.confirm"
 UNSUBSCRIBE_SALT = "dailypapers.digests.unsubscribe"
 CONFIRM_MAX_AGE = 48 * 3600
@@ -39,7 +41,7 @@ def clean_options(frequency: str, topics, categories, trending: bool) -> dict:
     categories = [c.strip() for c in categories if c.strip()]
     if len(topics) > MAX_TOPICS:
         raise AddressError(f"At most {MAX_TOPICS} topics.")
-    if frequency not in ("daily", "weekly"):
+    if frequency not in Frequency.values:
         raise AddressError("Choose daily or weekly.")
     if not (trending or topics or categories):
         raise AddressError("Choose trending papers, a topic or a category.")

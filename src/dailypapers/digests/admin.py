@@ -12,7 +12,7 @@ class SubscriberAdmin(admin.ModelAdmin):
 
     @admin.action(description="Disable (the address bounces)")
     def disable(self, request, queryset):
-        queryset.update(status=Subscriber.FAILING, last_error="disabled by an administrator")
+        queryset.update(status=Subscriber.Status.FAILING, last_error="disabled by an administrator")
 
 
 @admin.register(Delivery)

@@ -1,47 +1,55 @@
 """What goes into one subscriber's digest for one period."""
 
 from dataclasses import dataclass, field
-from datetime import date, timedelta
+from datetime import date
 
 from django.db.models import Count
 
+from ..feed import periods
 from ..feed.models import DailyEntry
+from ..feed.periods import Period
 from ..papers.models import Paper
 from ..search.index import IndexMissing
 from ..search.query import compile_query
 from ..search.service import ranked_ids
+from .models import Frequency
 
 TRENDING_LIMIT = 10
 PER_TOPIC = 5
-EXCERPT_CHARS = 320
 
 
 @dataclass(frozen=True)
-class Period:
+class Edition:
+    """The digests of one frequency for one period (a day, or an ISO week)."""
+
     frequency: str
-    start: date
-    end: date  # inclusive
+    period: Period
+
+    @property
+    def start(self) -> date:
+        return self.period.start
+
+    @property
+    def end(self) -> date:
+        return self.period.end
 
     @property
     def key(self) -> str:
-        if self.frequency == "daily":
-            return f"daily:{self.start.isoformat()}"
-        year, week, _ = self.start.isocalendar()
-        return f"weekly:{year}-W{week:02d}"
+        """What Delivery rows record: "daily:2026-11-26" or "weekly:2026-W47"."""
+        return f"{self.frequency}:{self.period.slug}"
 
     @property
     def label(self) -> str:
-        if self.frequency == "daily":
+        if self.frequency == Frequency.DAILY:
             return f"{self.start:%A %-d %B %Y}"
         return f"the week of {self.start:%-d %B %Y}"
 
 
-def period_for(frequency: str, day: date) -> Period:
+def period_for(frequency: str, day: date) -> Edition:
     """Daily: that day. Weekly: the ISO week (Monday to Sunday) containing it."""
-    if frequency == "daily":
-        return Period("daily", day, day)
-    start = day - timedelta(days=day.weekday())
-    return Period("weekly", start, start + timedelta(days=6))
+    if frequency == Frequency.DAILY:
+        return Edition(Frequency.DAILY, periods.day_period(day))
+    return Edition(Frequency.WEEKLY, periods.week_period(day))
 
 
 @dataclass
@@ -60,7 +68,7 @@ class Composer:
     """Builds digests for one period. Each distinct topic or category is searched once per
     run, however many subscribers share it."""
 
-    def __init__(self, period: Period):
+    def __init__(self, period: Edition):
         self.period = period
         self._topic_hits: dict[str, list[str]] = {}
         self._category_hits: dict[str, list[str]] = {}
@@ -71,9 +79,8 @@ class Composer:
     def trending(self) -> list[tuple[str, int]]:
         if self._trending is None:
             entries = (
-                DailyEntry.objects.filter(
-                    hidden=False, day__range=(self.period.start, self.period.end)
-                )
+                DailyEntry.objects.listed()
+                .filter(day__range=(self.period.start, self.period.end))
                 .order_by("-upvotes", "submitted_at")
                 .values_list("paper_id", "upvotes")
             )
@@ -136,9 +143,3 @@ class Composer:
         papers = Paper.objects.filter(arxiv_id__in=paper_ids).annotate(n=Count("votes"))
         for paper in papers:
             self._papers[paper.arxiv_id] = (paper, paper.n)
-
-
-def excerpt(text: str) -> str:
-    if len(text) <= EXCERPT_CHARS:
-        return text
-    return text[:EXCERPT_CHARS].rsplit(" ", 1)[0] + "…"

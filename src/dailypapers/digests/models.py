@@ -3,21 +3,26 @@ from django.db import models
 from django.utils import timezone
 
 
+class Frequency(models.TextChoices):
+    DAILY = "daily", "Daily (weekdays)"
+    WEEKLY = "weekly", "Weekly (Mondays)"
+
+
 class Subscriber(models.Model):
     """A confirmed address (double opt-in: rows exist only after the link was clicked,
     or when an operator adds one)."""
 
-    DAILY, WEEKLY = "daily", "weekly"
-    FREQUENCIES = [(DAILY, "Daily (weekdays)"), (WEEKLY, "Weekly (Mondays)")]
-    ACTIVE, UNSUBSCRIBED, FAILING = "active", "unsubscribed", "failing"
-    STATUSES = [(ACTIVE, "active"), (UNSUBSCRIBED, "unsubscribed"), (FAILING, "failing")]
+    class Status(models.TextChoices):
+        ACTIVE = "active", "active"
+        UNSUBSCRIBED = "unsubscribed", "unsubscribed"
+        FAILING = "failing", "failing"
 
     email = models.EmailField(unique=True, max_length=254)
-    frequency = models.CharField(max_length=8, choices=FREQUENCIES, default=DAILY)
+    frequency = models.CharField(max_length=8, choices=Frequency, default=Frequency.DAILY)
     trending = models.BooleanField(default=True)
     topics = models.JSONField(default=list, blank=True)
     categories = models.JSONField(default=list, blank=True)
-    status = models.CharField(max_length=16, choices=STATUSES, default=ACTIVE, db_index=True)
+    status = models.CharField(max_length=16, choices=Status, default=Status.ACTIVE, db_index=True)
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
@@ -35,12 +40,16 @@ class Delivery(models.Model):
     A row left in `sending` by a killed run is sent again by the next run: the one message
     that may arrive twice is the one SMTP accepted just before the kill."""
 
-    PENDING, SENDING, SENT, SKIPPED, FAILED = "pending", "sending", "sent", "skipped", "failed"
-    STATES = [(s, s) for s in (PENDING, SENDING, SENT, SKIPPED, FAILED)]
+    class State(models.TextChoices):
+        PENDING = "pending", "pending"
+        SENDING = "sending", "sending"
+        SENT = "sent", "sent"
+        SKIPPED = "skipped", "skipped"
+        FAILED = "failed", "failed"
 
     subscriber = models.ForeignKey(Subscriber, on_delete=models.CASCADE, related_name="deliveries")
     period = models.CharField(max_length=32)  # "daily:2026-11-26" or "weekly:2026-W47"
-    state = models.CharField(max_length=8, choices=STATES, default=PENDING)
+    state = models.CharField(max_length=8, choices=State, default=State.PENDING)
     message_id = models.CharField(max_length=255, blank=True)
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)

@@ -23,8 +23,9 @@ from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
 from ..core.urls import digest_unsubscribe_url, paper_url
+from ..papers.text import DIGEST_AUTHORS, DIGEST_EXCERPT_CHARS, excerpt, short_authors
 from .addresses import unsubscribe_token
-from .compose import Composer, Digest, Period, excerpt
+from .compose import Composer, Digest, Edition
 from .models import Delivery, SentPaper, Subscriber
 
 log = logging.getLogger("dailypapers.digests")
@@ -97,20 +98,19 @@ class MessageBuilder:
     """Renders digests; each paper's entry is rendered once per run and reused, since
     subscribers with the same topics get the same papers."""
 
-    def __init__(self, period: Period):
+    def __init__(self, period: Edition):
         self.period = period
         self._entries: dict[tuple, tuple[str, str]] = {}
 
     def entry(self, item) -> tuple[str, str]:
         key = (item.paper.arxiv_id, item.reason, item.upvotes)
         if key not in self._entries:
-            authors = item.paper.authors
             context = {
                 "item": {
                     "title": item.paper.title,
                     "url": paper_url(item.paper.arxiv_id),
-                    "authors": ", ".join(authors[:6]) + (" et al." if len(authors) > 6 else ""),
-                    "excerpt": excerpt(item.paper.abstract),
+                    "authors": short_authors(item.paper.authors, DIGEST_AUTHORS),
+                    "excerpt": excerpt(item.paper.abstract, DIGEST_EXCERPT_CHARS),
                     "upvotes": item.upvotes,
                     "reason": item.reason,
                 }
@@ -154,10 +154,12 @@ class MessageBuilder:
 
 
 def send_digests(
-    period: Period, *, only: str | None = None, dry_run: bool = False, mailer=None, say=None
+    period: Edition, *, only: str | None = None, dry_run: bool = False, mailer=None, say=None
 ) -> RunReport:
     report = RunReport(period.key)
-    subscribers = Subscriber.objects.filter(status=Subscriber.ACTIVE, frequency=period.frequency)
+    subscribers = Subscriber.objects.filter(
+        status=Subscriber.Status.ACTIVE, frequency=period.frequency
+    )
     if only:
         subscribers = subscribers.filter(email=only)
     report.subscribers = subscribers.count()
@@ -175,7 +177,7 @@ def send_digests(
         deliveries = (
             Delivery.objects.filter(
                 period=period.key,
-                state__in=[Delivery.PENDING, Delivery.SENDING],
+                state__in=[Delivery.State.PENDING, Delivery.State.SENDING],
                 subscriber__in=subscribers,
             )
             .select_related("subscriber")
@@ -187,14 +189,14 @@ def send_digests(
         mailer.close()
     report.already_sent = (
         Delivery.objects.filter(
-            period=period.key, state=Delivery.SENT, subscriber__in=subscribers
+            period=period.key, state=Delivery.State.SENT, subscriber__in=subscribers
         ).count()
         - report.sent
     )
     return report
 
 
-def _create_pending(subscribers, period: Period) -> None:
+def _create_pending(subscribers, period: Edition) -> None:
     ids = list(subscribers.values_list("pk", flat=True))
     for start in range(0, len(ids), 2000):
         Delivery.objects.bulk_create(
@@ -211,12 +213,12 @@ def _deliver(delivery: Delivery, composer: Composer, builder, mailer: Mailer, re
     subscriber = delivery.subscriber
     digest = composer.compose(subscriber, _sent_ids(subscriber))
     if not digest.items:
-        Delivery.objects.filter(pk=delivery.pk).update(state=Delivery.SKIPPED)
+        Delivery.objects.filter(pk=delivery.pk).update(state=Delivery.State.SKIPPED)
         report.skipped += 1
         return
     message = builder.build(subscriber, digest)
     Delivery.objects.filter(pk=delivery.pk).update(
-        state=Delivery.SENDING,
+        state=Delivery.State.SENDING,
         attempts=F("attempts") + 1,
         message_id=message.extra_headers["Message-ID"],
     )
@@ -224,20 +226,24 @@ def _deliver(delivery: Delivery, composer: Composer, builder, mailer: Mailer, re
         mailer.send(message)
     except PermanentFailure as error:
         with transaction.atomic():
-            Delivery.objects.filter(pk=delivery.pk).update(state=Delivery.FAILED, error=str(error))
+            Delivery.objects.filter(pk=delivery.pk).update(
+                state=Delivery.State.FAILED, error=str(error)
+            )
             Subscriber.objects.filter(pk=subscriber.pk).update(
-                status=Subscriber.FAILING, last_error=str(error)[:1000]
+                status=Subscriber.Status.FAILING, last_error=str(error)[:1000]
             )
         report.failed += 1
         log.warning("%s refused for good: %s", subscriber.email, error)
         return
     except TransientFailure as error:
-        Delivery.objects.filter(pk=delivery.pk).update(state=Delivery.PENDING, error=str(error))
+        Delivery.objects.filter(pk=delivery.pk).update(
+            state=Delivery.State.PENDING, error=str(error)
+        )
         report.deferred += 1
         log.warning("%s deferred: %s", subscriber.email, error)
         return
     with transaction.atomic():
-        Delivery.objects.filter(pk=delivery.pk).update(state=Delivery.SENT, error="")
+        Delivery.objects.filter(pk=delivery.pk).update(state=Delivery.State.SENT, error="")
         SentPaper.objects.bulk_create(
             [
                 SentPaper(subscriber=subscriber, paper=i.paper, delivery=delivery)

@@ -56,7 +56,7 @@ def save_subscriber(email: str, options: dict, user=None) -> Subscriber:
         subscriber, _ = Subscriber.objects.select_for_update().get_or_create(email=email)
         for name, value in options.items():
             setattr(subscriber, name, value)
-        subscriber.status = Subscriber.ACTIVE
+        subscriber.status = Subscriber.Status.ACTIVE
         subscriber.confirmed_at = timezone.now()
         subscriber.last_error = ""
         if user is not None:
@@ -69,13 +69,13 @@ def unsubscribe(token: str) -> str:
     """Takes effect at once; unsubscribing twice is fine. Returns the address."""
     email = read_unsubscribe(token)
     Subscriber.objects.filter(email=email).update(
-        status=Subscriber.UNSUBSCRIBED, updated_at=timezone.now()
+        status=Subscriber.Status.UNSUBSCRIBED, updated_at=timezone.now()
     )
     return email
 
 
 def mark_failing(email: str, reason: str) -> bool:
     changed = Subscriber.objects.filter(email=clean_address(email)).update(
-        status=Subscriber.FAILING, last_error=reason[:1000], updated_at=timezone.now()
+        status=Subscriber.Status.FAILING, last_error=reason[:1000], updated_at=timezone.now()
     )
     return bool(changed)

@@ -5,7 +5,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from .addresses import AddressError, read_confirmation, read_unsubscribe
-from .models import Subscriber
+from .models import Frequency, Subscriber
 from .subscriptions import confirm, request_subscription, unsubscribe
 
 
@@ -22,7 +22,7 @@ def _message(request, heading, text="", status=200, **form):
 def subscribe(request):
     post = request.POST
     options = {
-        "frequency": post.get("frequency", "daily"),
+        "frequency": post.get("frequency", Frequency.DAILY),
         "topics": post.get("topics", "").splitlines(),
         "categories": post.get("categories", "").replace(",", " ").split(),
         "trending": post.get("trending") == "1",

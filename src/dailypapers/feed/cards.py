@@ -7,10 +7,9 @@ from urllib.parse import quote
 from django.utils.safestring import SafeString, mark_safe
 
 from ..core.urls import login_path, route_template
-from ..papers.templatetags.paper_text import short_authors
+from ..papers.text import CARD_AUTHORS, CARD_EXCERPT_CHARS, excerpt, short_authors
 from .listing import Card
 
-SNIPPET_CHARS = 280
 CARD_CATEGORIES = 4
 
 
@@ -64,13 +63,9 @@ def _card(index: int, card: Card, voted: bool, csrf_input: str, next_path: str) 
     return (
         f'<li><article class="card{pinned}" aria-labelledby="title-{index}">{vote}'
         f'<div class="body"><h2 id="title-{index}"><a href="{url}">{escape(card.title)}</a></h2>'
-        f'<p class="authors">{escape(short_authors(card.authors))}</p>'
-        f'<p class="snippet">{escape(_snippet(card.abstract))}</p>'
+        f'<p class="authors">{escape(short_authors(card.authors, CARD_AUTHORS))}</p>'
+        f'<p class="snippet">{escape(excerpt(card.abstract, CARD_EXCERPT_CHARS))}</p>'
         f'<p class="meta">{tags}<a href="{url}#comments">{comments} comment{plural}</a>'
         f" · submitted by {by}{' · <strong>pinned</strong>' if pinned else ''}</p>"
         "</div></article></li>"
     )
-
-
-def _snippet(text: str) -> str:
-    return text if len(text) <= SNIPPET_CHARS else text[: SNIPPET_CHARS - 1].rstrip() + "…"

@@ -4,78 +4,24 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from django.db.models import Count, Max, Min, Q
-from django.urls import reverse
 from django.utils import timezone
 
 from .models import DailyEntry, Vote
+from .periods import PERIOD_OF, Period
 
+# Trending looks back over one window: ?window= on the site, the API and the CLI (whose older
+# ?period= / --period still work).
 TRENDING_WINDOWS = {"day": 1, "week": 7, "month": 30}
+DEFAULT_WINDOW = "week"
 
 
-@dataclass(frozen=True)
-class Period:
-    kind: str  # "date", "week" or "month"
-    start: date
-    end: date  # inclusive
-
-    @property
-    def slug(self) -> str:
-        if self.kind == "date":
-            return self.start.isoformat()
-        if self.kind == "week":
-            year, week, _ = self.start.isocalendar()
-            return f"{year}-W{week:02d}"
-        return f"{self.start:%Y-%m}"
-
-    @property
-    def title(self) -> str:
-        if self.kind == "date":
-            return f"{self.start:%A, %-d %B %Y}"
-        if self.kind == "week":
-            year = self.start.isocalendar()[0]
-            return f"Week {self.slug[-2:]} of {year} ({self.start:%-d %b} – {self.end:%-d %b})"
-        return f"{self.start:%B %Y}"
-
-    @property
-    def url(self) -> str:
-        return reverse(f"papers_{self.kind}", args=[self.slug])
-
-
-def day_period(day: date) -> Period:
-    return Period("date", day, day)
-
-
-def week_period(day: date) -> Period:
-    start = day - timedelta(days=day.weekday())
-    return Period("week", start, start + timedelta(days=6))
-
-
-def month_period(day: date) -> Period:
-    start = day.replace(day=1)
-    following = (start + timedelta(days=32)).replace(day=1)
-    return Period("month", start, following - timedelta(days=1))
-
-
-PERIOD_OF = {"date": day_period, "week": week_period, "month": month_period}
-
-
-def parse_period(kind: str, slug: str) -> Period:
-    """Parse YYYY-MM-DD, YYYY-Www or YYYY-MM; ValueError on anything else."""
-    if kind == "date":
-        return day_period(date.fromisoformat(slug))
-    if kind == "week":
-        year, week = slug.split("-W")
-        return week_period(date.fromisocalendar(int(year), int(week), 1))
-    year, month = slug.split("-")
-    return month_period(date(int(year), int(month), 1))
-
-
-def visible_entries():
-    return DailyEntry.objects.filter(hidden=False)
+def trending_window(asked: str | None) -> str:
+    """The window asked for, or the default for anything else."""
+    return asked if asked in TRENDING_WINDOWS else DEFAULT_WINDOW
 
 
 def newest_day() -> date | None:
-    return visible_entries().aggregate(day=Max("day"))["day"]
+    return DailyEntry.objects.listed().aggregate(day=Max("day"))["day"]
 
 
 PAGE_SIZE = 50
@@ -85,7 +31,7 @@ LIST_ORDER = ("-pinned", "-upvotes", "submitted_at", "paper_id")
 def entry_ids_in(period: Period):
     """Ids only, in list order: sorting narrow entry rows, then joining one page of papers,
     is several times faster than sorting the joined rows."""
-    entries = visible_entries().filter(day__range=(period.start, period.end))
+    entries = DailyEntry.objects.listed().filter(day__range=(period.start, period.end))
     return entries.order_by(*LIST_ORDER).values_list("pk", flat=True)
 
 
@@ -124,7 +70,7 @@ def cards_for(entry_ids, order=LIST_ORDER) -> list[Card]:
 
 def neighbours(period: Period) -> tuple[Period | None, Period | None]:
     """The nearest earlier and later periods that have entries: empty days are skipped."""
-    around = visible_entries().aggregate(
+    around = DailyEntry.objects.listed().aggregate(
         before=Max("day", filter=Q(day__lt=period.start)),
         after=Min("day", filter=Q(day__gt=period.end)),
     )
@@ -141,7 +87,7 @@ TRENDING_ORDER = ("-hotness", "paper_id")
 def trending_entry_ids(window: str, limit: int = 50) -> list[int]:
     """The hottest entries submitted in the window, hottest first."""
     since = timezone.now() - timedelta(days=TRENDING_WINDOWS[window])
-    hottest = visible_entries().filter(submitted_at__gte=since).order_by(*TRENDING_ORDER)
+    hottest = DailyEntry.objects.listed().filter(submitted_at__gte=since).order_by(*TRENDING_ORDER)
     return list(hottest.values_list("pk", flat=True)[:limit])
 
 

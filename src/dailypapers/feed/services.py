@@ -12,6 +12,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from ..accounts.roles import is_curator
+from ..core.errors import DomainError
 from ..papers.arxiv_client import ArxivApiError, ArxivUnavailable
 from ..papers.arxiv_ids import parse_arxiv_id
 from ..papers.fetch import fetch_papers
@@ -21,24 +22,35 @@ from .hotness import hotness
 from .models import Comment, DailyEntry, Vote
 
 
-class FeedError(ValueError):
+class FeedError(DomainError, ValueError):
     """A user-facing refusal; the message is shown as is."""
 
 
 class AlreadyListed(FeedError):
-    pass
+    status, code = 409, "already_listed"
 
 
 class SubmissionLimit(FeedError):
-    pass
+    status, code = 429, "daily_limit"
 
 
 class PaperNotFound(FeedError):
-    pass
+    """arXiv itself has no such paper."""
+
+    status, code = 404, "not_found"
 
 
 class ArxivDown(FeedError):
-    pass
+    status, code = 503, "arxiv_unreachable"
+
+
+# What curators do to an entry, by name: the paper page's buttons and `dailypapers curate`.
+ENTRY_ACTIONS = {
+    "pin": {"pinned": True},
+    "unpin": {"pinned": False},
+    "hide": {"hidden": True},
+    "unhide": {"hidden": False},
+}
 
 
 @dataclass
@@ -181,7 +193,7 @@ def set_entry_flags(curator, paper: Paper, **flags) -> DailyEntry:
 def recount(paper_id: str) -> int:
     """Recompute an entry's counters and hotness from the Vote and Comment tables."""
     upvotes = Vote.objects.filter(paper_id=paper_id).count()
-    comments = Comment.objects.filter(paper_id=paper_id, deleted=False, hidden=False).count()
+    comments = Comment.objects.visible().filter(paper_id=paper_id).count()
     entry = DailyEntry.objects.filter(paper_id=paper_id).first()
     if entry:
         entry.upvotes, entry.comment_count = upvotes, comments

@@ -15,9 +15,10 @@ from ..accounts.roles import is_curator
 from ..core.page_cache import cached_for_anonymous
 from ..core.urls import paper_path
 from ..papers import bibtex
-from ..papers.arxiv_ids import InvalidArxivId, parse_arxiv_id
+from ..papers.arxiv_ids import InvalidArxivId
+from ..papers.lookup import arxiv_id_or_404, paper_or_404
 from ..papers.models import Paper
-from . import listing, services
+from . import listing, periods, services
 from .hotness import DECAY_SECONDS
 from .models import Comment, DailyEntry, Vote
 
@@ -33,14 +34,14 @@ def home(request):
     day = listing.newest_day()
     if day is None:
         return render(request, "feed/empty.html")
-    return _period_page(request, listing.day_period(day), is_home=True)
+    return _period_page(request, periods.day_period(day), is_home=True)
 
 
 @require_safe
 @cached_for_anonymous
 def period_page(request, kind: str, slug: str):
     try:
-        period = listing.parse_period(kind, slug)
+        period = periods.parse_period(kind, slug)
     except ValueError as error:
         raise Http404(f"{slug!r} is not a valid {kind}") from error
     return _period_page(request, period)
@@ -56,9 +57,9 @@ def _period_page(request, period, is_home=False):
         page=page,
         period=period,
         period_tabs=[
-            ("Day", listing.day_period(period.start)),
-            ("Week", listing.week_period(period.start)),
-            ("Month", listing.month_period(period.start)),
+            ("Day", periods.day_period(period.start)),
+            ("Week", periods.week_period(period.start)),
+            ("Month", periods.month_period(period.start)),
         ],
         previous=previous,
         following=following,
@@ -69,9 +70,7 @@ def _period_page(request, period, is_home=False):
 @require_safe
 @cached_for_anonymous
 def trending(request):
-    window = request.GET.get("window", "week")
-    if window not in listing.TRENDING_WINDOWS:
-        window = "week"
+    window = listing.trending_window(request.GET.get("window"))
     return _list_page(
         request,
         listing.trending(window),
@@ -89,7 +88,7 @@ def about(request):
 @require_safe
 @cached_for_anonymous
 def paper_page(request, arxiv_id: str):
-    parsed = _parse_or_404(arxiv_id)
+    parsed = arxiv_id_or_404(arxiv_id)
     if parsed.version:
         return redirect("paper", arxiv_id=parsed.id)
     paper = Paper.objects.select_related("entry__submitted_by").filter(pk=parsed.id).first()
@@ -155,7 +154,7 @@ def profile(request, username: str):
 
 @require_POST
 def vote(request, arxiv_id: str):
-    paper = _paper_or_404(arxiv_id)
+    paper = paper_or_404(arxiv_id)
     if not request.user.is_authenticated:
         if _wants_json(request):
             return JsonResponse({"error": "Log in to vote."}, status=401)
@@ -169,7 +168,7 @@ def vote(request, arxiv_id: str):
 @require_POST
 @login_required
 def comment_create(request, arxiv_id: str):
-    paper = _paper_or_404(arxiv_id)
+    paper = paper_or_404(arxiv_id)
     parent = request.POST.get("parent") or None
     try:
         services.add_comment(
@@ -217,19 +216,11 @@ def comment_hide(request, pk: int):
     return redirect(paper_path(comment.paper_id) + "#comments")
 
 
-ENTRY_ACTIONS = {
-    "hide": {"hidden": True},
-    "unhide": {"hidden": False},
-    "pin": {"pinned": True},
-    "unpin": {"pinned": False},
-}
-
-
 @require_POST
 @login_required
 def entry_action(request, arxiv_id: str):
-    paper = _paper_or_404(arxiv_id)
-    flags = ENTRY_ACTIONS.get(request.POST.get("action", ""))
+    paper = paper_or_404(arxiv_id)
+    flags = services.ENTRY_ACTIONS.get(request.POST.get("action", ""))
     if flags is None:
         return HttpResponseBadRequest("unknown action")
     try:
@@ -255,7 +246,7 @@ def submit(request):
 
 @require_POST
 def fetch_paper(request, arxiv_id: str):
-    parsed = _parse_or_404(arxiv_id)
+    parsed = arxiv_id_or_404(arxiv_id)
     if not request.user.is_authenticated:
         return redirect_to_login(paper_path(parsed.id))
     try:
@@ -263,17 +254,6 @@ def fetch_paper(request, arxiv_id: str):
     except services.FeedError as error:
         messages.error(request, str(error))
     return redirect("paper", arxiv_id=parsed.id)
-
-
-def _parse_or_404(arxiv_id: str):
-    try:
-        return parse_arxiv_id(arxiv_id)
-    except InvalidArxivId as error:
-        raise Http404(str(error)) from error
-
-
-def _paper_or_404(arxiv_id: str) -> Paper:
-    return get_object_or_404(Paper, pk=_parse_or_404(arxiv_id).id)
 
 
 def _wants_json(request) -> bool:

@@ -7,6 +7,8 @@ Old style: archive[.SUBJECT]/YYMMNNN, e.g. hep-th/9901001 or math.GT/0309136.
 import re
 from dataclasses import dataclass
 
+from ..core.errors import DomainError
+
 _NEW = r"(?P<new>(?P<yy>\d{2})(?P<mm>\d{2})\.(?P<num>\d{4,5}))"
 _OLD = r"(?P<old>[a-z]+(?:-[a-z]+)*(?:\.[A-Za-z]{2}(?:-[a-z]+)?)?/\d{2}(?:0[1-9]|1[0-2])\d{3})"
 _VERSION = r"(?:v(?P<version>[1-9]\d{0,3}))?"
@@ -23,8 +25,10 @@ EXPECTED = (
 )
 
 
-class InvalidArxivId(ValueError):
+class InvalidArxivId(DomainError, ValueError):
     """Raised for text that is not an arXiv id; the message says what was expected."""
+
+    code = "bad_id"
 
     def __init__(self, text: str):
         shown = text if len(text) <= 80 else text[:77] + "..."

@@ -6,7 +6,7 @@ from html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from ..core.urls import route_template
-from ..papers.templatetags.paper_text import short_authors
+from ..papers.text import CARD_AUTHORS, short_authors
 from .service import Result
 
 
@@ -20,7 +20,7 @@ def _item(result: Result) -> str:
     url = escape(route_template("paper").format(paper.arxiv_id))
     return (
         f'<li class="result"><h2><a href="{url}">{result.title}</a></h2>'
-        f'<p class="authors">{escape(short_authors(paper.authors))}</p>'
+        f'<p class="authors">{escape(short_authors(paper.authors, CARD_AUTHORS))}</p>'
         f'<p class="meta"><time datetime="{published.isoformat()}">'
         f"{published.day} {published:%b %Y}</time> · {escape(paper.primary_category)} · "
         f"{result.upvotes} ▲</p>"

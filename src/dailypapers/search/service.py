@@ -11,13 +11,13 @@ from django.utils.safestring import SafeString, mark_safe
 
 from ..feed.listing import vote_counts
 from ..papers.models import Paper
+from ..papers.text import SEARCH_EXCERPT_CHARS, excerpt
 from . import index, ranking
 from .query import SearchQuery
 
 PER_PAGE = 20
 MAX_RESULTS = 200
 UPVOTE_POOL = 200
-SNIPPET_CHARS = 300
 _ANALYZER = (
     tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
     .filter(tantivy.Filter.lowercase())
@@ -142,12 +142,8 @@ def highlight(text: str, stems: set[str]) -> SafeString:
 
 
 def _excerpt(text: str, stems: set[str]) -> str:
-    """About SNIPPET_CHARS characters around the first matching word."""
-    if len(text) <= SNIPPET_CHARS:
+    """The search excerpt around the first matching word."""
+    if len(text) <= SEARCH_EXCERPT_CHARS:
         return text
     first = next(_matches(text, stems), None)
-    start = max(0, first.start() - 80) if first else 0
-    if start:
-        start = text.find(" ", start) + 1
-    excerpt = text[start : start + SNIPPET_CHARS]
-    return ("…" if start else "") + excerpt.rsplit(" ", 1)[0] + "…"
+    return excerpt(text, SEARCH_EXCERPT_CHARS, near=first.start() if first else 0)

@@ -9,10 +9,3 @@ register = template.Library()
 def with_math(text: str):
     """Render a title or abstract with its LaTeX math as MathML."""
     return render_math_text(text or "")
-
-
-@register.filter
-def short_authors(authors: list[str], limit: int = 4) -> str:
-    if len(authors) <= limit:
-        return ", ".join(authors)
-    return f"{', '.join(authors[: limit - 1])} and {len(authors) - limit + 1} others"

@@ -3,15 +3,8 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ....feed import services
 from ....feed.models import Comment
-from ....papers.arxiv_ids import InvalidArxivId, parse_arxiv_id
-from ....papers.models import Paper
-
-ENTRY_ACTIONS = {
-    "pin": {"pinned": True},
-    "unpin": {"pinned": False},
-    "hide": {"hidden": True},
-    "unhide": {"hidden": False},
-}
+from ....papers.arxiv_ids import InvalidArxivId
+from ....papers.lookup import PaperMissing, find_paper
 
 
 class Command(BaseCommand):
@@ -21,7 +14,9 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("action", choices=[*ENTRY_ACTIONS, "hide-comment", "unhide-comment"])
+        parser.add_argument(
+            "action", choices=[*services.ENTRY_ACTIONS, "hide-comment", "unhide-comment"]
+        )
         parser.add_argument("target", help="a paper id, or a comment number")
         parser.add_argument("--as", dest="username", required=True, metavar="USERNAME")
 
@@ -30,11 +25,9 @@ class Command(BaseCommand):
         if user is None:
             raise CommandError(f"no user {username!r}")
         try:
-            if action in ENTRY_ACTIONS:
-                paper = Paper.objects.filter(pk=parse_arxiv_id(target).id).first()
-                if paper is None:
-                    raise CommandError(f"no paper {target}")
-                services.set_entry_flags(user, paper, **ENTRY_ACTIONS[action])
+            if action in services.ENTRY_ACTIONS:
+                paper = find_paper(target)
+                services.set_entry_flags(user, paper, **services.ENTRY_ACTIONS[action])
             else:
                 comment = (
                     Comment.objects.filter(pk=int(target)).first() if target.isdigit() else None
@@ -42,6 +35,6 @@ class Command(BaseCommand):
                 if comment is None:
                     raise CommandError(f"no comment {target}")
                 services.hide_comment(user, comment, hidden=action == "hide-comment")
-        except (services.FeedError, InvalidArxivId) as error:
+        except (services.FeedError, InvalidArxivId, PaperMissing) as error:
             raise CommandError(str(error)) from error
         self.stdout.write(f"{action} {target}: done")

@@ -3,7 +3,7 @@ from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
-from ....feed import listing
+from ....feed import listing, periods
 from ...rest import daily_items
 
 
@@ -20,7 +20,7 @@ class Command(BaseCommand):
         day = date or listing.newest_day()
         if day is None:
             raise CommandError("no day has a list yet")
-        items = daily_items(list(listing.entry_ids_in(listing.day_period(day))))
+        items = daily_items(list(listing.entry_ids_in(periods.day_period(day))))
         print_items(self.stdout, items, json)
 
 

@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
 from ...compose import period_for
+from ...models import Frequency
 from ...sending import send_digests
 
 
@@ -15,15 +16,15 @@ class Command(BaseCommand):
     )
 
     def add_arguments(self, parser):
-        parser.add_argument("--period", choices=["daily", "weekly"], required=True)
+        parser.add_argument("--period", choices=Frequency.values, required=True)
         parser.add_argument("--date", type=date.fromisoformat, metavar="YYYY-MM-DD")
         parser.add_argument("--dry-run", action="store_true", help="compose, send nothing")
         parser.add_argument("--to", metavar="EMAIL", help="only this subscriber")
 
     def handle(self, *args, period, date, dry_run, to, **options):
         today = timezone.now().date()
-        day = date or (today - timedelta(days=1 if period == "daily" else 7))
-        if period == "daily" and day.weekday() >= 5:
+        day = date or (today - timedelta(days=1 if period == Frequency.DAILY else 7))
+        if period == Frequency.DAILY and day.weekday() >= 5:
             self.stdout.write(f"{day} is a weekend day: daily digests go out on weekdays only")
             return
         report = send_digests(

@@ -3,7 +3,7 @@ import json as json_module
 from django.core.management.base import BaseCommand, CommandError
 
 from ...addresses import AddressError, clean_address, clean_options
-from ...models import Subscriber
+from ...models import Frequency, Subscriber
 from ...subscriptions import save_subscriber
 
 
@@ -40,7 +40,9 @@ class Command(BaseCommand):
                 "operators add confirmed subscribers only (--confirmed); people subscribe "
                 "through the site, which mails them a confirmation link"
             )
-        options = clean_options("weekly" if weekly else "daily", topic, category, not no_trending)
+        options = clean_options(
+            Frequency.WEEKLY if weekly else Frequency.DAILY, topic, category, not no_trending
+        )
         subscriber = save_subscriber(clean_address(email), options)
         self.stdout.write(f"{subscriber.email}: {subscriber.frequency}, active")
 

@@ -1,0 +1,32 @@
+"""How much of a paper's abstract and author list each place shows: one cutting rule each,
+with every place's size side by side so that they are chosen together."""
+
+# Characters of an abstract: a list card, a search result (around the first match), a digest.
+CARD_EXCERPT_CHARS = 280
+SEARCH_EXCERPT_CHARS = 300
+DIGEST_EXCERPT_CHARS = 320
+# Characters a search excerpt shows before the match it is built around.
+LEAD_IN_CHARS = 80
+
+# Authors named before "and N others": a card or search result, a digest, a feed item.
+CARD_AUTHORS = 4
+DIGEST_AUTHORS = 6
+FEED_AUTHORS = 10
+
+
+def excerpt(text: str, chars: int, near: int = 0) -> str:
+    """About `chars` characters of text cut at a word boundary, with "…" where it was cut;
+    starting a little before character `near` when given (a search match)."""
+    if len(text) <= chars:
+        return text
+    start = max(0, near - LEAD_IN_CHARS)
+    if start:
+        start = text.find(" ", start) + 1
+    return ("…" if start else "") + text[start : start + chars].rsplit(" ", 1)[0] + "…"
+
+
+def short_authors(authors: list[str], shown: int) -> str:
+    """All the names when there are `shown` or fewer, else the first ones and a count."""
+    if len(authors) <= shown:
+        return ", ".join(authors)
+    return f"{', '.join(authors[: shown - 1])} and {len(authors) - shown + 1} others"
