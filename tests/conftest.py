@@ -187,18 +187,12 @@ class SmtpCollector:
         return "250 OK"
 
 
-def free_port() -> int:
-    import socket
-
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
 @pytest.fixture
 def smtp_server(settings):
     """A real SMTP server on loopback; Django's SMTP backend sends to it."""
     from aiosmtpd.controller import Controller
+
+    from dailypapers.site.serving import free_port
 
     collector = SmtpCollector()
     port = free_port()

@@ -6,19 +6,18 @@ Commands run as subprocesses and the site runs under gunicorn (`dailypapers serv
 """
 
 import os
-import signal
 import sqlite3
 import subprocess
 import sys
-import time
-import urllib.request
+import tempfile
 import uuid
 from contextlib import contextmanager
 from pathlib import Path
 from urllib.parse import urlsplit, urlunsplit
 
 import dj_database_url
-from conftest import free_port
+
+from dailypapers.site.serving import start_server, stop_server
 
 SERVER_URL = os.environ.get("DATABASE_URL", "")
 ON_POSTGRES = SERVER_URL.startswith(("postgres://", "postgresql://"))
@@ -63,7 +62,7 @@ class Deployment:
 
     def destroy(self) -> None:
         for server in self.servers:
-            _stop(server)
+            stop_server(server)
         if self.database_url:
             name = urlsplit(self.database_url).path.lstrip("/")
             with _admin_connection() as admin:
@@ -118,46 +117,14 @@ class Deployment:
     @contextmanager
     def serve(self, workers: int = 4, **env: str):
         """`dailypapers serve --prod` on a free port; yields its base URL once it answers."""
-        port = free_port()
-        log = open(self.home / f"server-{port}.log", "wb")  # noqa: SIM115 (outlives this call)
-        server = self.cli(
-            "serve",
-            "--prod",
-            f"--workers={workers}",
-            f"--addr=127.0.0.1:{port}",
-            env={"DAILYPAPERS_SECURE_COOKIES": "0", **env},
-            stdout=subprocess.DEVNULL,
-            stderr=log,
-            start_new_session=True,
-        )
-        self.servers.append(server)
-        base = f"http://127.0.0.1:{port}"
-        try:
-            _wait_until_up(base, server, Path(log.name))
-            yield base
-        finally:
-            _stop(server)
-            log.close()
-
-
-def _wait_until_up(base: str, server: subprocess.Popen, log: Path, seconds: float = 60) -> None:
-    deadline = time.monotonic() + seconds
-    while time.monotonic() < deadline:
-        if server.poll() is not None:
-            raise AssertionError(f"server exited: {log.read_text()}")
-        try:
-            urllib.request.urlopen(base + "/about", timeout=5).read()
-            return
-        except OSError:
-            time.sleep(0.2)
-    raise AssertionError("server did not answer in time")
-
-
-def _stop(server: subprocess.Popen) -> None:
-    if server.poll() is None:
-        os.killpg(server.pid, signal.SIGTERM)
-        try:
-            server.wait(timeout=20)
-        except subprocess.TimeoutExpired:
-            os.killpg(server.pid, signal.SIGKILL)
-            server.wait()
+        with tempfile.TemporaryFile(dir=self.home) as log:
+            try:
+                server, base = start_server(self.env(**env), workers=workers, log=log)
+            except RuntimeError as error:
+                log.seek(0)
+                raise AssertionError(f"{error}:\n{log.read().decode()}") from error
+            self.servers.append(server)
+            try:
+                yield base
+            finally:
+                stop_server(server)

@@ -6,7 +6,9 @@ import time
 from collections import Counter
 
 from aiosmtpd.controller import Controller
-from conftest import SNAPSHOT_200, SmtpCollector, free_port
+from conftest import SNAPSHOT_200, SmtpCollector
+
+from dailypapers.site.serving import free_port
 
 SUBSCRIBERS = 150
 MAKE_SUBSCRIBERS = f"""
