@@ -154,9 +154,9 @@ def search_index(settings, tmp_path):
     from dailypapers.search import index
 
     settings.SEARCH_INDEX_DIR = tmp_path / "search"
-    index.open_index.__init__()
+    index.open_index.forget()
     yield settings.SEARCH_INDEX_DIR
-    index.open_index.__init__()
+    index.open_index.forget()
 
 
 class SmtpCollector:

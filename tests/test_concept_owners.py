@@ -160,3 +160,28 @@ def test_one_author_rule():
     assert short_authors(names[:4], 4) == "Author 0, Author 1, Author 2, Author 3"
     assert short_authors(names, 4) == "Author 0, Author 1, Author 2 and 6 others"
     assert short_authors(names, 10) == ", ".join(names)
+
+
+def test_highlighting_stems_words_as_the_index_does():
+    from dailypapers.search.schema import paper_analyzer
+    from dailypapers.search.service import _stems, highlight
+
+    text = "The theory of networked systems"
+    assert _stems(text) == set(paper_analyzer().analyze(text))
+    marked = highlight(text, _stems("network theories"))
+    assert marked == "The <mark>theory</mark> of <mark>networked</mark> systems"
+
+
+def test_the_index_handle_reloads_and_forgets(search_index, make_paper):
+    from dailypapers.search.index import IndexMissing, open_index
+    from dailypapers.search.indexer import rebuild
+
+    make_paper("2611.00001")
+    built = rebuild()
+    assert open_index.get() is built
+    assert open_index.reload() is not built  # reopened from disk
+    open_index.forget()
+    assert open_index.folder is None
+    search_index.joinpath("current").unlink()
+    with pytest.raises(IndexMissing):
+        open_index.get()

@@ -1,107 +1,18 @@
-"""The search index: one module owns every file of it.
+"""The index this process searches: `current` is a symlink to the folder in use.
 
-A built index is a folder holding
-- text/: a Tantivy index (BM25 with English stemming over title, abstract and authors;
-  filters on categories and publication date), memory-mapped;
-- vectors.f16: one float16 embedding per paper, memory-mapped, row = the paper's ordinal;
-- ids.bin, hashes.bin: the arXiv id and content hash of each ordinal (fixed-width), so
-  `dailypapers check` can find papers missing from or stale in the index;
-- hnsw.usearch: an HNSW graph over the rows that existed at build time;
-- meta.json: counts, the embedding model, the import watermark.
-
-`current` is a symlink to the folder in use. A rebuild writes a new folder and swaps the link
-atomically, so a crash mid-build leaves the old index serving. Papers imported later are
-appended to the current folder; rows past the HNSW graph are scanned exactly (the "delta").
-Readers notice a swap or an append by a stat() of meta.json and reopen.
+A rebuild writes a new folder and swaps the link atomically, so a crash mid-build leaves the
+old index serving. Readers notice a swap, or an append to the current folder, by a stat() of
+meta.json and reopen it.
 """
 
-import fcntl
-import json
 import os
 import shutil
 import threading
-import time
-from collections import deque
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import contextmanager
-from dataclasses import dataclass
-from datetime import UTC, date, datetime
 from pathlib import Path
 
-import numpy as np
-import tantivy
 from django.conf import settings
 
-from .embeddings import Embedder, paper_text
-
-ID_BYTES = 32
-HASH_BYTES = 32
-# Bumped when the layout changes; an index of another version must be rebuilt.
-SCHEMA_VERSION = 2
-# Measured on 100k synthetic papers (int8 graph): expansion_add 64 builds in half the time of
-# 128; searching with 256 and re-scoring 4x the asked-for rows exactly recovers the recall.
-HNSW_EXPANSION_ADD = 64
-HNSW_EXPANSION_SEARCH = 256
-HNSW_OVERFETCH = 4
-# Two embedding threads: wordllama's tokenizer and numpy release the GIL (measured 1.4x).
-EMBED_THREADS = 2
-
-
-class IndexMissing(RuntimeError):
-    """No search index has been built yet: run `dailypapers reindex`."""
-
-
-def paper_analyzer() -> tantivy.TextAnalyzer:
-    """Words of two or more letters or digits, lowercased, without English stop words,
-    Snowball-stemmed (measured: nDCG@10 0.42 -> see docs/search.md with this analyzer)."""
-    from .query import STOPWORDS
-
-    return (
-        tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.regex(r"[^\W_]{2,}"))
-        .filter(tantivy.Filter.lowercase())
-        .filter(tantivy.Filter.remove_long(40))
-        .filter(tantivy.Filter.custom_stopword(sorted(STOPWORDS)))
-        .filter(tantivy.Filter.stemmer("english"))
-        .build()
-    )
-
-
-ANALYZER = "paper_text"
-
-
-def open_text_index(path: Path, reuse: bool = True) -> tantivy.Index:
-    text = tantivy.Index(SCHEMA, path=str(path), reuse=reuse)
-    text.register_tokenizer(ANALYZER, paper_analyzer())
-    return text
-
-
-def build_schema() -> tantivy.Schema:
-    builder = tantivy.SchemaBuilder()
-    builder.add_text_field("arxiv_id", stored=True, tokenizer_name="raw")
-    builder.add_integer_field("ordinal", stored=True, indexed=True, fast=True)
-    builder.add_text_field("title", tokenizer_name=ANALYZER)
-    # Title and abstract together: one length norm, as BM25 expects (and measured better).
-    builder.add_text_field("text", tokenizer_name=ANALYZER)
-    builder.add_text_field("authors", tokenizer_name="default")
-    builder.add_text_field("categories", tokenizer_name="raw")
-    builder.add_date_field("published", indexed=True, fast=True)
-    builder.add_date_field("updated", indexed=True, fast=True)
-    return builder.build()
-
-
-SCHEMA = build_schema()
-
-
-@dataclass
-class PaperDoc:
-    arxiv_id: str
-    title: str
-    abstract: str
-    authors: list[str]
-    categories: list[str]
-    published: datetime
-    updated: datetime
-    content_hash: str
+from .folder import IndexFolder, IndexMissing
 
 
 def root() -> Path:
@@ -112,309 +23,9 @@ def current_link() -> Path:
     return root() / "current"
 
 
-def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w") as out:
-        out.write(text)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(tmp, path)
-
-
-class IndexFolder:
-    """Read and write access to one built index folder."""
-
-    def __init__(self, path: Path):
-        self.path = path
-        self.meta = json.loads((path / "meta.json").read_text())
-        if self.meta.get("schema") != SCHEMA_VERSION:
-            raise IndexMissing(
-                "the search index is from another version: run `dailypapers reindex`"
-            )
-        self.text = open_text_index(path / "text")
-        self.dimensions = self.meta["dimensions"]
-        count = self.meta["count"]
-        self.vectors = _memmap(path / "vectors.f16", np.float16, (count, self.dimensions))
-        self.ids = _memmap(path / "ids.bin", f"S{ID_BYTES}", (count,))
-        self.hashes = _memmap(path / "hashes.bin", f"S{HASH_BYTES}", (count,))
-        self.hnsw = None
-        if self.meta["hnsw_count"]:
-            from usearch.index import Index
-
-            self.hnsw = Index.restore(str(path / "hnsw.usearch"), view=True)
-            self.hnsw.expansion_search = HNSW_EXPANSION_SEARCH
-
-    @property
-    def count(self) -> int:
-        return self.meta["count"]
-
-    def save_meta(self) -> None:
-        _atomic_write(self.path / "meta.json", json.dumps(self.meta))
-
-    # --- writing -------------------------------------------------------------------------
-
-    @classmethod
-    def create(cls, path: Path, embedder: Embedder) -> "IndexFolder":
-        (path / "text").mkdir(parents=True)
-        open_text_index(path / "text", reuse=False)
-        (path / "vectors.f16").touch()
-        (path / "ids.bin").touch()
-        (path / "hashes.bin").touch()
-        meta = {
-            "schema": SCHEMA_VERSION,
-            "count": 0,
-            "hnsw_count": 0,
-            "model": embedder.name,
-            "dimensions": embedder.dimensions,
-            "watermark": None,
-            "built_at": datetime.now(UTC).isoformat(),
-        }
-        _atomic_write(path / "meta.json", json.dumps(meta))
-        return cls(path)
-
-    def bulk_load(self, chunks, embedder: Embedder, progress=None) -> None:
-        """Fill a new, empty folder. One writer and one commit for everything. Chunks are
-        embedded on EMBED_THREADS threads, ahead of the one going into the text index."""
-        writer = _writer(self.text)
-        ordinal = 0
-        with (
-            ThreadPoolExecutor(max_workers=EMBED_THREADS) as pool,
-            open(self.path / "vectors.f16", "ab") as vectors,
-            open(self.path / "ids.bin", "ab") as ids,
-            open(self.path / "hashes.bin", "ab") as hashes,
-        ):
-            chunks = iter(chunks)
-            pending = deque()
-
-            def embed_next() -> None:
-                if (chunk := next(chunks, None)) is not None:
-                    pending.append((chunk, pool.submit(_embed, embedder, chunk)))
-
-            for _ in range(EMBED_THREADS):
-                embed_next()
-            while pending:
-                current, embedding = pending.popleft()
-                encoded = embedding.result()
-                embed_next()
-                vectors.write(encoded.astype(np.float16).tobytes())
-                for doc in current:
-                    ids.write(doc.arxiv_id.encode().ljust(ID_BYTES, b"\0")[:ID_BYTES])
-                    hashes.write(doc.content_hash.encode().ljust(HASH_BYTES, b"\0")[:HASH_BYTES])
-                    writer.add_document(_tantivy_doc(doc, ordinal))
-                    ordinal += 1
-                if progress:
-                    progress(ordinal)
-            for handle in (vectors, ids, hashes):
-                handle.flush()
-                os.fsync(handle.fileno())
-        writer.commit()
-        writer.wait_merging_threads()
-        self.meta["count"] = ordinal
-        self.save_meta()
-        self.__init__(self.path)
-
-    @contextmanager
-    def locked(self):
-        """This folder's write lock, held across processes, and a fresh view of the folder:
-        appends claim rows by the count, so two writers must not interleave. Read what is
-        to be written inside it too, or a slower writer could put back an older version."""
-        with _exclusive(self.path):
-            yield IndexFolder(self.path)
-
-    def upsert(self, docs: list[PaperDoc], embedder: Embedder, watermark: str | None) -> None:
-        """Add or replace papers (inside `locked()`). Vector rows and ids are appended first,
-        then meta.json records them, then the text index commits: a crash between steps
-        wastes rows but never points a document at a row that another paper will reuse."""
-        if not docs:
-            return
-        ordinals = self.ordinals_of([d.arxiv_id for d in docs])
-        vectors = _embed(embedder, docs)
-        new = [i for i, d in enumerate(docs) if d.arxiv_id not in ordinals]
-        next_ordinal = self.count
-        for offset, i in enumerate(new):
-            ordinals[docs[i].arxiv_id] = next_ordinal + offset
-        with open(self.path / "vectors.f16", "r+b") as out:
-            for i, doc in enumerate(docs):
-                out.seek(ordinals[doc.arxiv_id] * self.dimensions * 2)
-                out.write(vectors[i].astype(np.float16).tobytes())
-            out.flush()
-            os.fsync(out.fileno())
-        _write_rows(
-            self.path / "ids.bin", ID_BYTES, ((ordinals[d.arxiv_id], d.arxiv_id) for d in docs)
-        )
-        _write_rows(
-            self.path / "hashes.bin",
-            HASH_BYTES,
-            ((ordinals[d.arxiv_id], d.content_hash) for d in docs),
-        )
-        self.meta["count"] = next_ordinal + len(new)
-        if watermark and (not self.meta["watermark"] or watermark > self.meta["watermark"]):
-            self.meta["watermark"] = watermark
-        self.save_meta()
-        writer = _writer(self.text)
-        for doc in docs:
-            writer.delete_documents_by_term("arxiv_id", doc.arxiv_id)
-            writer.add_document(_tantivy_doc(doc, ordinals[doc.arxiv_id]))
-        writer.commit()
-        writer.wait_merging_threads()
-        self.save_meta()  # a new mtime tells readers to reload
-        self.__init__(self.path)
-
-    def build_hnsw(self, threads: int = 0) -> None:
-        from usearch.index import Index
-
-        count = self.count
-        hnsw = Index(
-            ndim=self.dimensions,
-            metric="cos",
-            dtype="i8",
-            connectivity=16,
-            expansion_add=HNSW_EXPANSION_ADD,
-        )
-        for start in range(0, count, 100_000):
-            stop = min(count, start + 100_000)
-            hnsw.add(
-                np.arange(start, stop, dtype=np.uint64),
-                np.asarray(self.vectors[start:stop], dtype=np.float32),
-                threads=threads,
-            )
-        hnsw.save(str(self.path / "hnsw.usearch"))
-        self.meta["hnsw_count"] = count
-        self.save_meta()
-        self.__init__(self.path)
-
-    # --- reading -------------------------------------------------------------------------
-
-    def ordinals_of(self, arxiv_ids: list[str]) -> dict[str, int]:
-        if not arxiv_ids:
-            return {}
-        query = tantivy.Query.term_set_query(SCHEMA, "arxiv_id", list(arxiv_ids))
-        ordinals = self._ordinals(query, len(arxiv_ids) * 2)
-        return {self.arxiv_id(o): o for o, _ in ordinals}
-
-    def arxiv_id(self, ordinal: int) -> str:
-        return bytes(self.ids[ordinal]).rstrip(b"\0").decode()
-
-    def contents(self) -> dict[str, str]:
-        """arXiv id -> content hash of every indexed paper (for drift checks)."""
-        return {
-            bytes(i).rstrip(b"\0").decode(): bytes(h).rstrip(b"\0").decode()
-            for i, h in zip(self.ids, self.hashes, strict=True)
-            if i
-        }
-
-    def vector(self, ordinal: int) -> np.ndarray:
-        return np.asarray(self.vectors[ordinal], dtype=np.float32)
-
-    def vectors_of(self, ordinals: list[int]) -> np.ndarray:
-        """Rows in the order given, read in one pass over the memory map."""
-        return np.asarray(self.vectors[np.asarray(ordinals, dtype=np.int64)], dtype=np.float32)
-
-    def keyword(self, query: tantivy.Query, limit: int) -> list[tuple[int, float]]:
-        return self._ordinals(query, limit)
-
-    def newest(self, query: tantivy.Query, limit: int) -> list[int]:
-        return [o for o, _ in self._ordinals(query, limit, order_by_field="published")]
-
-    def _ordinals(self, query: tantivy.Query, limit: int, **order) -> list[tuple[int, float]]:
-        """(ordinal, score) of the top hits, read from the fast field: fetching each stored
-        document instead cost a random read per hit (p95 52 ms for rare terms at 2.7M)."""
-        searcher = self.text.searcher()
-        hits = searcher.search(query, limit=limit, count=False, **order).hits
-        ordinals = searcher.fast_field_values("ordinal", [address for _, address in hits])
-        return [(o, score) for o, (score, _) in zip(ordinals, hits, strict=True)]
-
-    def nearest(self, vector: np.ndarray, limit: int) -> list[tuple[int, float]]:
-        """Cosine similarity: the HNSW graph for the rows it covers, an exact scan after."""
-        found: list[tuple[int, float]] = []
-        covered = self.meta["hnsw_count"]
-        if self.hnsw is not None and covered:
-            matches = self.hnsw.search(vector, min(limit, covered))
-            found += [
-                (int(k), 1.0 - float(d))
-                for k, d in zip(matches.keys, matches.distances, strict=True)
-            ]
-        if self.count > covered:
-            delta = np.asarray(self.vectors[covered:], dtype=np.float32) @ vector
-            top = np.argsort(-delta)[:limit]
-            found += [(covered + int(i), float(delta[i])) for i in top]
-        found.sort(key=lambda hit: -hit[1])
-        return found[:limit]
-
-    def keep_matching(self, ordinals: list[int], filter_query: tantivy.Query) -> set[int]:
-        if not ordinals:
-            return set()
-        subset = tantivy.Query.term_set_query(SCHEMA, "ordinal", ordinals)
-        query = tantivy.Query.boolean_query(
-            [(tantivy.Occur.Must, subset), (tantivy.Occur.Must, filter_query)]
-        )
-        return {o for o, _ in self.keyword(query, limit=len(ordinals))}
-
-
-def _embed(embedder: Embedder, docs: list[PaperDoc]) -> np.ndarray:
-    return embedder.encode([paper_text(d.title, d.abstract) for d in docs])
-
-
-@contextmanager
-def _exclusive(folder: Path):
-    with open(folder / "write.lock", "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
-def _write_rows(path: Path, width: int, rows) -> None:
-    with open(path, "r+b") as out:
-        for ordinal, value in rows:
-            out.seek(ordinal * width)
-            out.write(value.encode().ljust(width, b"\0")[:width])
-        out.flush()
-        os.fsync(out.fileno())
-
-
-def _memmap(path: Path, dtype, shape) -> np.ndarray:
-    if shape[0] == 0:
-        return np.zeros(shape, dtype=dtype)
-    return np.memmap(path, dtype=dtype, mode="r", shape=shape)
-
-
-def _writer(text: tantivy.Index, attempts: int = 50):
-    """Tantivy allows one writer per index across processes; wait briefly for it."""
-    for attempt in range(attempts):
-        try:
-            return text.writer(heap_size=128_000_000, num_threads=1)
-        except ValueError:
-            if attempt == attempts - 1:
-                raise
-            time.sleep(0.1)
-    raise AssertionError("unreachable")
-
-
-def _tantivy_doc(doc: PaperDoc, ordinal: int) -> tantivy.Document:
-    return tantivy.Document(
-        arxiv_id=doc.arxiv_id,
-        ordinal=ordinal,
-        title=doc.title,
-        text=f"{doc.title}\n{doc.abstract}",
-        authors=" ; ".join(doc.authors),
-        categories=list(doc.categories) or [""],
-        published=doc.published,
-        updated=doc.updated,
-    )
-
-
-def date_range_query(
-    start: date | None, end: date | None, field_name: str = "published"
-) -> tantivy.Query:
-    lower = datetime(start.year, start.month, start.day, tzinfo=UTC) if start else None
-    upper = datetime(end.year, end.month, end.day, 23, 59, 59, tzinfo=UTC) if end else None
-    return tantivy.Query.range_query(SCHEMA, field_name, tantivy.FieldType.Date, lower, upper)
-
-
-class _OpenIndex:
-    """The index this process reads, reopened when meta.json or the `current` link change."""
+class CurrentIndex:
+    """The folder `current` points at, opened once per process and reopened when meta.json
+    or the link change. A lock keeps threads from opening it twice at once."""
 
     def __init__(self):
         self.lock = threading.Lock()
@@ -435,18 +46,28 @@ class _OpenIndex:
                     self.stamp = stamp
         return self.folder
 
+    def reload(self) -> IndexFolder:
+        """Reopen the current folder now, even if nothing seems to have changed."""
+        self.forget()
+        return self.get()
 
-open_index = _OpenIndex()
+    def forget(self) -> None:
+        """Close what is open: the next get() opens whatever SEARCH_INDEX_DIR then holds."""
+        with self.lock:
+            self.folder, self.stamp = None, None
+
+    def swap_in(self, folder: Path) -> None:
+        """Point `current` at folder atomically, then remove the older builds no longer in
+        use. Readers, this process included, open it on their next get()."""
+        link = current_link()
+        tmp = link.with_name(f".current.{os.getpid()}")
+        if tmp.is_symlink():
+            tmp.unlink()
+        os.symlink(folder.name, tmp)
+        os.replace(tmp, link)
+        for old in root().glob("build-*"):
+            if old.name < folder.name:  # older builds; a newer one may be under way
+                shutil.rmtree(old, ignore_errors=True)
 
 
-def swap_in(folder: Path) -> None:
-    """Point `current` at folder atomically, then remove folders no longer in use."""
-    link = current_link()
-    tmp = link.with_name(f".current.{os.getpid()}")
-    if tmp.is_symlink():
-        tmp.unlink()
-    os.symlink(folder.name, tmp)
-    os.replace(tmp, link)
-    for old in root().glob("build-*"):
-        if old.name < folder.name:  # older builds; a newer one may be under way
-            shutil.rmtree(old, ignore_errors=True)
+open_index = CurrentIndex()

@@ -9,7 +9,8 @@ from django.db.models import Max
 from ..papers.models import Paper
 from . import index
 from .embeddings import embedder
-from .index import IndexFolder, IndexMissing, PaperDoc
+from .folder import IndexFolder, IndexMissing
+from .schema import PaperDoc
 
 log = logging.getLogger("dailypapers.search")
 CHUNK = 2000
@@ -52,7 +53,7 @@ def rebuild(progress=None) -> IndexFolder:
     folder.build_hnsw()
     folder.meta["watermark"] = watermark
     folder.save_meta()
-    index.swap_in(folder.path)
+    index.open_index.swap_in(folder.path)
     # Papers imported while this ran went into the old folder: bring them over.
     later = Paper.objects.all()
     if watermark is not None:

@@ -19,8 +19,9 @@ import numpy as np
 import tantivy
 
 from .embeddings import embedder
-from .index import SCHEMA, IndexFolder, date_range_query, paper_analyzer
+from .folder import IndexFolder
 from .query import SearchQuery
+from .schema import SCHEMA, date_range_query, paper_analyzer
 
 AUTHOR_BOOST = 0.3
 PHRASE_BOOST = 2.0

@@ -14,16 +14,13 @@ from ..papers.models import Paper
 from ..papers.text import SEARCH_EXCERPT_CHARS, excerpt
 from . import index, ranking
 from .query import SearchQuery
+from .schema import paper_analyzer
 
 PER_PAGE = 20
 MAX_RESULTS = 200
 UPVOTE_POOL = 200
-_ANALYZER = (
-    tantivy.TextAnalyzerBuilder(tantivy.Tokenizer.simple())
-    .filter(tantivy.Filter.lowercase())
-    .filter(tantivy.Filter.stemmer("english"))
-    .build()
-)
+# Highlighting cuts and stems words as the index does, so it marks what matched.
+_ANALYZER = paper_analyzer()
 
 
 @dataclass
