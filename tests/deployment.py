@@ -119,7 +119,9 @@ class Deployment:
         """`dailypapers serve --prod` on a free port; yields its base URL once it answers."""
         with tempfile.TemporaryFile(dir=self.home) as log:
             try:
-                server, base = start_server(self.env(**env), workers=workers, log=log)
+                server, base = start_server(
+                    self.env(**env), workers=workers, ready_path="/about", log=log
+                )
             except RuntimeError as error:
                 log.seek(0)
                 raise AssertionError(f"{error}:\n{log.read().decode()}") from error

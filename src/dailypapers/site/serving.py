@@ -17,7 +17,7 @@ def free_port() -> int:
 
 
 def start_server(
-    env: dict[str, str], *, workers: int, ready_path: str = "/about", log=None, wait: float = 60
+    env: dict[str, str], *, workers: int, ready_path: str, log=None, wait: float = 60
 ) -> tuple[subprocess.Popen, str]:
     """gunicorn for the install env describes, in a process group of its own, once
     ready_path answers: (the process, its base URL). log takes gunicorn's stderr."""
