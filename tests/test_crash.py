@@ -115,3 +115,35 @@ def test_kill_during_reindex_keeps_the_old_index_and_a_rerun_completes(deploymen
     after = index_facts(crashed)
     assert after == index_facts(clean)
     assert after["builds"] == 1  # the killed build's folder is gone
+
+
+def test_kill_during_a_library_import_leaves_the_library_as_it_was(deployment, tmp_path):
+    """The library import saves in one transaction: kill -9 mid-way, and nothing is saved;
+    the re-run saves everything once."""
+    source = tmp_path / "big.jsonl"
+    total = big_snapshot(source, copies=25)  # 5,000 papers: the most one import takes
+    site = deployment("library")
+    site.cli("migrate", "-v0")
+    site.cli("import", str(source), env={"DAILYPAPERS_INDEX_ON_IMPORT": "0"})
+    site.python("from django.contrib.auth.models import User; User.objects.create_user('alice')")
+    ids = tmp_path / "ids.txt"
+    ids.write_text("".join(f"2001.{n:05d}\n" for n in range(total)))
+    log = tmp_path / "stderr.log"
+    with open(log, "w") as stderr:
+        victim = site.cli(
+            "library",
+            "import",
+            "--user",
+            "alice",
+            str(ids),
+            stdout=subprocess.DEVNULL,
+            stderr=stderr,
+        )
+        kill_when(victim, lambda: "saving:  10.0%" in log.read_text())
+    assert victim.returncode == -signal.SIGKILL
+    assert "100.0%" not in log.read_text(), "the kill must land mid-import"
+    assert site.sql("SELECT count(*) FROM library_savedpaper")[0][0] == 0
+
+    rerun = site.cli("library", "import", "--user", "alice", str(ids))
+    assert rerun.stdout.startswith(f"imported {total} new, 0 already saved")
+    assert site.sql("SELECT count(DISTINCT paper_id) FROM library_savedpaper")[0][0] == total

@@ -339,3 +339,7 @@ def add_comment(request, arxiv_id: str, body: CommentIn):
 def paper(request, arxiv_id: str):
     found = paper_or_404(arxiv_id)
     return paper_out(found, listing.vote_counts([found.arxiv_id]).get(found.arxiv_id, 0))
+
+
+# The library and collections (issue 13) register their routes on `api` from their own module.
+from . import library_api  # noqa: E402, F401

@@ -1,6 +1,7 @@
 """List cards and vote buttons rendered in Python: the day page shows 50 of them, and the
 template engine took four times as long to draw them (bench/pages.py)."""
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from html import escape
 from urllib.parse import quote
@@ -12,6 +13,29 @@ from ..papers.text import CARD_AUTHORS, CARD_EXCERPT_CHARS, excerpt, short_autho
 from .listing import Card
 
 CARD_CATEGORIES = 4
+
+# Controls that higher apps add to cards and paper pages (library's Save): a provider takes
+# (request, paper_ids, csrf_input=, next_path=, detail=) and returns {paper id: HTML}.
+PaperActions = Callable[..., dict[str, str]]
+_paper_action_providers: list[PaperActions] = []
+
+
+def register_paper_actions(provider: PaperActions) -> None:
+    if provider not in _paper_action_providers:
+        _paper_action_providers.append(provider)
+
+
+def paper_actions(
+    request, paper_ids: list[str], *, csrf_input: str, next_path: str, detail: bool = False
+) -> dict[str, str]:
+    html: dict[str, str] = {}
+    for provider in _paper_action_providers:
+        drawn = provider(
+            request, paper_ids, csrf_input=csrf_input, next_path=next_path, detail=detail
+        )
+        for paper_id, part in drawn.items():
+            html[paper_id] = html.get(paper_id, "") + part
+    return html
 
 
 @dataclass(frozen=True, slots=True)
@@ -57,19 +81,40 @@ def vote_widget(
 
 
 def render_cards(
-    cards: list[Card], voted: set[str], *, csrf_input: str, next_path: str
+    cards: list[Card], voted: set[str], *, csrf_input: str, next_path: str, request=None
 ) -> SafeString:
     links = _Links.lookup()
+    actions = (
+        paper_actions(
+            request, [c.paper_id for c in cards], csrf_input=csrf_input, next_path=next_path
+        )
+        if request is not None
+        else {}
+    )
     return mark_safe(
         "".join(
-            _card(index, card, card.paper_id in voted, csrf_input, next_path, links)
+            _card(
+                index,
+                card,
+                card.paper_id in voted,
+                csrf_input,
+                next_path,
+                links,
+                actions.get(card.paper_id, ""),
+            )
             for index, card in enumerate(cards, start=1)
         )
     )
 
 
 def _card(
-    index: int, card: Card, voted: bool, csrf_input: str, next_path: str, links: _Links
+    index: int,
+    card: Card,
+    voted: bool,
+    csrf_input: str,
+    next_path: str,
+    links: _Links,
+    actions: str = "",
 ) -> str:
     url = escape(links.paper.format(card.paper_id))
     tags = "".join(
@@ -98,5 +143,10 @@ def _card(
         f'<p class="snippet">{escape(excerpt(card.abstract, CARD_EXCERPT_CHARS))}</p>'
         f'<p class="meta">{tags}<a href="{url}#comments">{comments} comment{plural}</a>'
         f" · submitted by {by}{' · <strong>pinned</strong>' if pinned else ''}</p>"
+        f"{_actions_row(actions)}"
         "</div></article></li>"
     )
+
+
+def _actions_row(actions: str) -> str:
+    return f'<div class="actions">{actions}</div>' if actions else ""

@@ -10,11 +10,15 @@ from ..papers.text import CARD_AUTHORS, short_authors
 from .service import Result
 
 
-def render_results(results: list[Result]) -> SafeString:
-    return mark_safe("".join(_item(result) for result in results))
+def render_results(results: list[Result], actions: dict[str, str] | None = None) -> SafeString:
+    """actions: extra controls per paper id (feed_tags.actions_for: library's Save)."""
+    actions = actions or {}
+    return mark_safe(
+        "".join(_item(result, actions.get(result.paper.arxiv_id, "")) for result in results)
+    )
 
 
-def _item(result: Result) -> str:
+def _item(result: Result, actions: str = "") -> str:
     paper = result.paper
     published = paper.published
     url = escape(route_template("paper").format(paper.arxiv_id))
@@ -24,5 +28,6 @@ def _item(result: Result) -> str:
         f'<p class="meta"><time datetime="{published.isoformat()}">'
         f"{published.day} {published:%b %Y}</time> · {escape(paper.primary_category)} · "
         f"{result.upvotes} ▲</p>"
-        f'<p class="snippet">{result.snippet}</p></li>'
+        f'<p class="snippet">{result.snippet}</p>'
+        f"{f'<div class=actions>{actions}</div>' if actions else ''}</li>"
     )

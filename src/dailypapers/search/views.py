@@ -4,6 +4,7 @@ from django.shortcuts import redirect, render
 from django.views.decorators.http import require_safe
 
 from ..core.page_cache import cached_for_anonymous
+from ..feed.templatetags.feed_tags import actions_for
 from .index import IndexMissing
 from .query import SORTS, compile_query
 from .rendering import render_results
@@ -43,7 +44,10 @@ def search_page(request):
         page = 1
     try:
         context["results"] = search(query, page=page)
-        context["results_html"] = render_results(context["results"].results)
+        found = context["results"].results
+        context["results_html"] = render_results(
+            found, actions_for(request, [r.paper.arxiv_id for r in found])
+        )
     except IndexMissing:
         context["unavailable"] = True
     return render(request, "search/results.html", context)

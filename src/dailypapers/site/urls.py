@@ -10,5 +10,6 @@ urlpatterns = [
     path("", include("dailypapers.feed.urls")),
     path("", include("dailypapers.api.urls")),
     path("", include("dailypapers.search.urls")),
+    path("", include("dailypapers.library.urls")),
     path("", include("dailypapers.digests.urls")),
 ]

@@ -3,7 +3,7 @@ from django.middleware.csrf import get_token
 from django.utils.html import format_html
 from django.utils.safestring import mark_safe
 
-from ..cards import render_cards, vote_widget
+from ..cards import paper_actions, render_cards, vote_widget
 
 register = template.Library()
 
@@ -21,7 +21,11 @@ def _csrf_input(request) -> str:
 def cards(context, entries, voted):
     request = context["request"]
     return render_cards(
-        entries, voted, csrf_input=_csrf_input(request), next_path=request.get_full_path()
+        entries,
+        voted,
+        csrf_input=_csrf_input(request),
+        next_path=request.get_full_path(),
+        request=request,
     )
 
 
@@ -37,3 +41,20 @@ def vote_button(context, paper_id, count, voted):
             next_path=request.get_full_path(),
         )
     )
+
+
+def actions_for(request, paper_ids: list[str], detail: bool = False) -> dict[str, str]:
+    """What higher apps add to these papers on this page (library's Save controls)."""
+    return paper_actions(
+        request,
+        paper_ids,
+        csrf_input=_csrf_input(request),
+        next_path=request.get_full_path(),
+        detail=detail,
+    )
+
+
+@register.simple_tag(takes_context=True)
+def paper_page_actions(context, paper_id):
+    """The paper page's part: library's Save, tags and note."""
+    return mark_safe(actions_for(context["request"], [paper_id], detail=True).get(paper_id, ""))
