@@ -204,6 +204,8 @@ def test_policy_on_cached_and_uncached_pages_and_our_scripts_still_work(
     vote.click()
     playwright.expect(vote.locator(".count")).to_have_text("1")  # no eval: the policy forbids it
     assert watched.page.evaluate("window.notReloaded") is True
+    for url in ("/u/alice", "/digests/", "/submit", "/about", "/admin/login/"):
+        watched.visit(live_server.url + url)  # CSP violations are collected on the way
 
     # The API docs: Swagger UI from our own static files, drawn under the policy.
     requests: list[str] = []
