@@ -341,11 +341,11 @@ POLICY = {
 def assert_policy(response):
     header = response.get("Content-Security-Policy")
     assert header, f"{response.status_code} {response.get('Content-Type')} has no CSP"
-    directives = dict(d.strip().split(" ", 1) for d in header.split(";") if d.strip())
+    sent = directives(header)
     for name, value in POLICY.items():
-        assert directives.get(name) == value, header
-    assert "unsafe-inline" not in directives.get("script-src", "")
-    assert "unsafe-inline" not in directives.get("default-src", "")
+        assert sent.get(name) == value, header
+    assert "unsafe-inline" not in sent.get("script-src", "")
+    assert "unsafe-inline" not in sent.get("default-src", "")
 
 
 @pytest.mark.django_db
@@ -413,3 +413,15 @@ def test_hostile_fixture_starts_with_the_exact_record_from_the_issue():
         '","authors":"M","categories":"cs.LG","update_date":"2026-11-20","versions":'
         '[{"version":"v1","created":"Mon, 16 Nov 2026 00:00:00 GMT"}]}'
     )
+
+
+def directives(policy: str) -> dict[str, str]:
+    return dict(d.strip().split(" ", 1) for d in policy.split(";") if d.strip())
+
+
+@pytest.mark.django_db
+def test_security_doc_states_the_policy_we_send(client):
+    doc = Path(__file__).parent.parent.joinpath("docs", "security.md").read_text()
+    stated = re.search(r"\n\n((?:    .*\n)+)", doc[doc.index("Content-Security-Policy") :])
+    sent = client.get("/about")["Content-Security-Policy"]
+    assert directives(" ".join(stated[1].split())) == directives(sent)
