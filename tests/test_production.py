@@ -65,6 +65,11 @@ def test_prod_server_is_hardened(deployment):
             _, _, headers = request("GET", base + "/about")
             assert "Strict-Transport-Security" not in headers  # never over plain HTTP
             assert headers["X-Frame-Options"] == "DENY"
+            assert "script-src 'self'" in headers["Content-Security-Policy"]
+
+        _, docs, _ = request("GET", base + "/api/docs")  # Swagger UI from our hashed static files
+        bundle = re.search(r'src="(/static/ninja/swagger-ui-bundle\.[0-9a-f]{12}\.js)"', docs)
+        assert request("GET", base + bundle.group(1))[0] == 200
 
         status, _, _ = request("GET", base + "/", headers={"Host": "evil.example"})
         assert status == 400

@@ -1,9 +1,18 @@
-"""RSS 2.0 and Atom feeds through Django's syndication framework."""
+"""RSS 2.0 and Atom feeds through Django's syndication framework.
+
+RSS <description> and Atom <summary type="html"> hold HTML, which readers render. Abstracts are
+plain text from outside, so they go out HTML-escaped, through feed_html(), the feeds' one path
+from stored text to HTML (the framework then escapes that again as XML). Titles are plain text
+in both formats and are only XML-escaped.
+"""
+
+from urllib.parse import urlencode
 
 from django.contrib.syndication.views import Feed
 from django.http import Http404
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed, Rss201rev2Feed
+from django.utils.html import escape
 
 from ..core.urls import paper_path, paper_url
 from ..feed import listing, periods
@@ -16,6 +25,11 @@ from ..search.service import ranked_ids
 FEED_SIZE = 50
 
 
+def feed_html(text: str) -> str:
+    """Stored plain text as the HTML a feed reader renders: shown as written, never as markup."""
+    return escape(text)
+
+
 class PaperFeed(Feed):
     """Items are papers; the GUID is the paper's permanent page, which never changes."""
 
@@ -25,7 +39,7 @@ class PaperFeed(Feed):
         return paper.title
 
     def item_description(self, paper: Paper) -> str:
-        return paper.abstract
+        return feed_html(paper.abstract)
 
     def item_link(self, paper: Paper) -> str:
         return paper_path(paper.arxiv_id)
@@ -105,7 +119,7 @@ class SearchFeed(PaperFeed):
         return f"Search: {text}"
 
     def link(self, text):
-        return f"{reverse('search')}?q={text}"
+        return f"{reverse('search')}?{urlencode({'q': text})}"
 
     def items(self, text):
         query = compile_query(text)
