@@ -177,3 +177,9 @@ def test_the_paper_page_and_lists_show_cleaned_text(client, listed):
 
 def test_published_dates_still_come_from_the_record(listed):
     assert Paper.objects.get().published == datetime(2026, 11, 20, tzinfo=UTC)
+
+
+@pytest.mark.parametrize("url", ["/u/%00", "/u/bob%00", "/u/%1b"])
+def test_a_profile_address_with_control_characters_is_404(client, make_user, url):
+    make_user("bob")
+    assert client.get(url).status_code == 404

@@ -345,3 +345,11 @@ def test_whatever_a_reader_accepts_is_stored_idempotently(field, value):
     assert first.new == len({r.arxiv_id for r in found})
     again = upsert_papers(found)
     assert (again.new, again.updated) == (0, 0)
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("size", ["0", "-5", "lots"])
+def test_a_batch_size_below_one_is_refused_not_a_silent_empty_import(size):
+    with pytest.raises(CommandError, match="at least 1"):
+        run("import", "--batch-size", size, str(SNAPSHOT_200))
+    assert Paper.objects.count() == 0

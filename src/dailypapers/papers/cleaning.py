@@ -23,6 +23,12 @@ def strip_unstorable(text: str) -> str:
     return _UNSTORABLE.sub("", _LINE_ENDINGS.sub("\n", text))
 
 
+def is_storable(text: str) -> bool:
+    """False for text holding a character no database or feed can take (a NUL, say): such text
+    cannot name anything stored, so a lookup by it is a 404, not a database error."""
+    return not _UNSTORABLE.search(text)
+
+
 def single_line(text: str) -> str:
     """Storable text with every run of whitespace (newlines included) collapsed to one space."""
     return _WHITESPACE.sub(" ", strip_unstorable(text)).strip()
