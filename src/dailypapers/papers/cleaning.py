@@ -31,7 +31,8 @@ def is_storable(text: str) -> bool:
 
 def single_line(text: str) -> str:
     """Storable text with every run of whitespace (newlines included) collapsed to one space."""
-    return _WHITESPACE.sub(" ", strip_unstorable(text)).strip()
+    # CR needs no translating here: it is whitespace and collapses with the rest.
+    return _WHITESPACE.sub(" ", _UNSTORABLE.sub("", text)).strip()
 
 
 def multi_line(text: str) -> str:
