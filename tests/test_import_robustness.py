@@ -353,3 +353,24 @@ def test_a_batch_size_below_one_is_refused_not_a_silent_empty_import(size):
     with pytest.raises(CommandError, match="at least 1"):
         run("import", "--batch-size", size, str(SNAPSHOT_200))
     assert Paper.objects.count() == 0
+
+
+@pytest.mark.django_db
+@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@given(
+    head=st.sampled_from([b"", b"{", b"[", b"<feed>", b"<OAI-PMH>", b"\x1f\x8b", b"\xef\xbb\xbf"]),
+    body=st.binary(max_size=300),
+    gzipped=st.booleans(),
+)
+def test_any_file_imports_or_is_reported_as_unreadable(tmp_path_factory, head, body, gzipped):
+    """The whole path a file takes (format detection, gzip, every reader): only reports."""
+    import gzip
+
+    from dailypapers.papers.importer import import_files
+
+    path = tmp_path_factory.mktemp("fuzz") / "input"
+    data = head + body
+    path.write_bytes(gzip.compress(data) if gzipped else data)
+    summary = import_files([path])
+    assert len(summary.failed) <= 1
+    assert not any(r.reason.startswith(INTERNAL_ERROR) for r in summary.rejected)
