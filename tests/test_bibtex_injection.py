@@ -9,7 +9,7 @@ from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pybtex.database import parse_string
 
-from dailypapers.api.bibtex import entries, entry, escape_latex
+from dailypapers.papers.bibtex import entries, entry, escape_latex
 from dailypapers.papers.models import Paper
 
 INJECTION = "Bounds via $}}, note = {INJECTED}, howpublished = {{$"
