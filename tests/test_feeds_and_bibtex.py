@@ -82,7 +82,7 @@ def test_bad_feed_date_is_404(client):
 
 def test_latex_specials_are_escaped_outside_math():
     assert escape_latex("A & B 100% #1 a_b {x} $O(n^2)$ ~") == (
-        r"A \& B 100\% \#1 a\_b \{x\} $O(n^2)$ \textasciitilde{}"
+        r"A \& B 100\% \#1 a\_b \textbraceleft{}x\textbraceright{} $O(n^2)$ \textasciitilde{}"
     )
 
 

@@ -3,6 +3,7 @@ from django.conf import settings
 from django.contrib.auth.forms import AuthenticationForm, UserCreationForm
 from django.contrib.auth.models import User
 
+from ..papers.cleaning import single_line
 from .ratelimit import count_hit, is_limited
 
 
@@ -37,6 +38,6 @@ class RateLimitedLoginForm(AuthenticationForm):
             raise
 
     def _limit_keys(self) -> list[str]:
-        username = (self.data.get("username") or "").strip().lower()[:150]
+        username = single_line(self.data.get("username") or "").lower()[:150]
         address = self.request.META.get("REMOTE_ADDR", "") if self.request else ""
         return [f"login:user:{username}", f"login:ip:{address}"]

@@ -5,6 +5,7 @@ import secrets
 
 from django.utils import timezone
 
+from ..papers.cleaning import single_line
 from .models import ApiToken
 
 PREFIX = "dp_"
@@ -18,7 +19,7 @@ def create_token(user, name: str = "") -> tuple[ApiToken, str]:
     """Returns the row and the token itself, which is never stored and cannot be shown again."""
     token = PREFIX + secrets.token_urlsafe(32)
     row = ApiToken.objects.create(
-        user=user, name=name[:100], prefix=token[:10], digest=_digest(token)
+        user=user, name=single_line(name or "")[:100], prefix=token[:10], digest=_digest(token)
     )
     return row, token
 

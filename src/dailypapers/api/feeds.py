@@ -16,6 +16,7 @@ from django.utils.html import escape
 
 from ..core.urls import paper_path, paper_url
 from ..feed import listing, periods
+from ..papers.cleaning import strip_unstorable
 from ..papers.models import Paper
 from ..papers.text import FEED_AUTHORS, short_authors
 from ..search.index import IndexMissing
@@ -30,10 +31,38 @@ def feed_html(text: str) -> str:
     return escape(text)
 
 
+def _storable(value):
+    if isinstance(value, str):
+        return strip_unstorable(value)
+    if isinstance(value, list | tuple):
+        return type(value)(_storable(each) for each in value)
+    return value
+
+
+class _StorableText:
+    """Feed writers that drop characters XML 1.0 cannot hold. Text is cleaned at import and
+    input already (papers/cleaning.py); this keeps one stray control character in the database,
+    or in a search query, from turning a whole feed into a 500."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*_storable(args), **{k: _storable(v) for k, v in kwargs.items()})
+
+    def add_item(self, *args, **kwargs):
+        super().add_item(*_storable(args), **{k: _storable(v) for k, v in kwargs.items()})
+
+
+class RssFeed(_StorableText, Rss201rev2Feed):
+    pass
+
+
+class AtomFeed(_StorableText, Atom1Feed):
+    pass
+
+
 class PaperFeed(Feed):
     """Items are papers; the GUID is the paper's permanent page, which never changes."""
 
-    feed_type = Rss201rev2Feed
+    feed_type = RssFeed
 
     def item_title(self, paper: Paper) -> str:
         return paper.title
@@ -133,4 +162,4 @@ class SearchFeed(PaperFeed):
 
 def atom(feed_class):
     """The same feed as Atom 1.0."""
-    return type(f"Atom{feed_class.__name__}", (feed_class,), {"feed_type": Atom1Feed})
+    return type(f"Atom{feed_class.__name__}", (feed_class,), {"feed_type": AtomFeed})

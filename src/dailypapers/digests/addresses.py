@@ -4,6 +4,7 @@ from django.core import signing
 from django.core.exceptions import ValidationError
 from django.core.validators import validate_email
 
+from ..papers.cleaning import single_line
 from .models import Frequency
 
 CONFIRM_SALT = "dailypapers.digests.confirm"
@@ -37,8 +38,9 @@ def clean_address(raw: str) -> str:
 
 
 def clean_options(frequency: str, topics, categories, trending: bool) -> dict:
-    topics = [" ".join(str(t).split())[:MAX_TOPIC_CHARS] for t in topics if str(t).strip()]
-    categories = [c.strip() for c in categories if c.strip()]
+    topics = [single_line(str(t))[:MAX_TOPIC_CHARS] for t in topics]
+    topics = [t for t in topics if t]
+    categories = [c for c in (single_line(str(c)) for c in categories) if c]
     if len(topics) > MAX_TOPICS:
         raise AddressError(f"At most {MAX_TOPICS} topics.")
     if frequency not in Frequency.values:

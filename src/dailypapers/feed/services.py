@@ -15,6 +15,7 @@ from ..accounts.roles import is_curator
 from ..core.errors import DomainError
 from ..papers.arxiv_client import ArxivApiError, ArxivUnavailable
 from ..papers.arxiv_ids import parse_arxiv_id
+from ..papers.cleaning import multi_line
 from ..papers.fetch import fetch_papers
 from ..papers.models import Paper
 from .generation import bump_generation
@@ -226,7 +227,7 @@ def _set_comment_flag(comment: Comment, **flags) -> None:
 
 
 def _clean_body(body: str) -> str:
-    body = (body or "").replace("\r\n", "\n").strip()
+    body = multi_line(body or "")
     if not body:
         raise FeedError("A comment cannot be empty.")
     if len(body) > Comment.MAX_LENGTH:

@@ -16,6 +16,7 @@ from ..core.page_cache import cached_for_anonymous
 from ..core.urls import paper_path
 from ..papers import bibtex
 from ..papers.arxiv_ids import InvalidArxivId
+from ..papers.cleaning import is_storable
 from ..papers.lookup import arxiv_id_or_404, paper_or_404
 from ..papers.models import Paper
 from . import listing, periods, services
@@ -122,6 +123,8 @@ def paper_page(request, arxiv_id: str):
 
 def profile(request, username: str):
     """What a person did on the lists; their own API tokens when it is their page."""
+    if not is_storable(username):  # PostgreSQL refuses a NUL even in a lookup
+        raise Http404("no such user")
     person = get_object_or_404(User, username=username, is_active=True)
     submissions = (
         DailyEntry.objects.listed()

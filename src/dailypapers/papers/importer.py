@@ -76,13 +76,25 @@ def _import_file(path, summary, strict, batch_size, progress_factory) -> None:
             if progress:
                 progress.update(source.position(), _total(summary))
 
+        items, failures = source.items(), []
+        if not strict:
+            items = _until_unreadable(items, failures)
         try:
-            import_items(
-                source.items(), summary, strict=strict, batch_size=batch_size, after_batch=report
-            )
+            import_items(items, summary, strict=strict, batch_size=batch_size, after_batch=report)
         finally:
             if progress:
                 progress.close()
+        if failures:
+            raise failures[0]
+
+
+def _until_unreadable(items, failures: list) -> Iterator:
+    """The records read before a file turns unreadable (a truncated gzip) are still imported;
+    the failure is raised once they are written."""
+    try:
+        yield from items
+    except MalformedInput as error:
+        failures.append(error)
 
 
 def _total(summary: ImportSummary) -> int:

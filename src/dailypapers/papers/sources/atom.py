@@ -3,7 +3,14 @@
 from dataclasses import dataclass, field
 
 from ..arxiv_ids import InvalidArxivId, parse_arxiv_id
-from ..records import PaperRecord, RecordError, Rejected, build_record, parse_timestamp
+from ..records import (
+    PaperRecord,
+    RecordError,
+    Rejected,
+    build_record,
+    internal_error,
+    parse_timestamp,
+)
 from .xml import MalformedInput, children_by_name, first_text, localname, parse_xml
 
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -37,6 +44,8 @@ def parse_atom(data: bytes, where: str = "Atom feed") -> AtomPage:
             page.items.append(_record(found, entry_id))
         except (InvalidArxivId, RecordError) as error:
             page.items.append(Rejected(f"{where}, entry {number}", str(error)))
+        except Exception as error:  # noqa: BLE001 - any input must end as a rejection
+            page.items.append(internal_error(f"{where}, entry {number}", error))
     return page
 
 

@@ -5,6 +5,7 @@ import io
 import json
 import os
 import re
+import zlib
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -83,14 +84,20 @@ class InputFile:
                         f"{where}: OAI-PMH error {page.error_code}: {page.error_message}"
                     )
                 yield from page.items
-        except (OSError, EOFError) as error:
+        except (OSError, EOFError, zlib.error) as error:
             raise MalformedInput(f"{where}: unreadable: {error}") from error
 
     def _load_json(self) -> list:
         try:
-            items = json.load(self._stream)
+            items = json.loads(self._stream.read().decode("utf-8"))
+        except UnicodeDecodeError as error:
+            raise MalformedInput(
+                f"{self.path}: not UTF-8 text (byte {error.start + 1}); JSON must be UTF-8"
+            ) from error
         except ValueError as error:
             raise MalformedInput(f"{self.path}: malformed JSON: {error}") from error
+        except RecursionError as error:
+            raise MalformedInput(f"{self.path}: malformed JSON: nested too deeply") from error
         if not isinstance(items, list):
             raise MalformedInput(f"{self.path}: expected a JSON array of papers")
         return items

@@ -1,18 +1,22 @@
 """OAI-PMH ListRecords/GetRecord pages in the arXiv and arXivRaw metadata formats."""
 
+import re
 from dataclasses import dataclass, field
 from datetime import datetime
 
 from ..arxiv_ids import InvalidArxivId, parse_arxiv_id
+from ..cleaning import single_line
 from ..records import (
     PaperRecord,
     RecordError,
     Rejected,
     build_record,
+    internal_error,
     parse_timestamp,
     split_author_string,
     split_categories,
 )
+from .snapshot import version_number
 from .xml import MalformedInput, children_by_name, first_text, localname, parse_xml
 
 OAI = "{http://www.openarchives.org/OAI/2.0/}"
@@ -36,7 +40,7 @@ def parse_oai(data: bytes, where: str = "OAI-PMH page") -> OaiPage:
     page = OaiPage(response_date=_timestamp_or_none(first_text(top, "responseDate")))
     if errors := top.get("error"):
         page.error_code = errors[0].get("code", "unknown")
-        page.error_message = " ".join((errors[0].text or "").split())
+        page.error_message = single_line(errors[0].text or "")
         return page
     body = (top.get("ListRecords") or top.get("GetRecord") or [None])[0]
     if body is None:
@@ -45,9 +49,9 @@ def parse_oai(data: bytes, where: str = "OAI-PMH page") -> OaiPage:
     for number, record in enumerate(listing.get("record", []), start=1):
         page.items.append(_record_or_rejection(record, f"{where}, record {number}"))
     if tokens := listing.get("resumptionToken"):
-        page.resumption_token = (tokens[0].text or "").strip()
+        page.resumption_token = single_line(tokens[0].text or "")
         size = tokens[0].get("completeListSize")
-        page.complete_list_size = int(size) if size and size.isdigit() else None
+        page.complete_list_size = int(size) if size and re.fullmatch("[0-9]{1,12}", size) else None
     return page
 
 
@@ -68,6 +72,8 @@ def _record_or_rejection(record, where: str) -> PaperRecord | Rejected:
             return _from_arxiv_raw(children_by_name(metadata[0]))
     except (InvalidArxivId, RecordError) as error:
         return Rejected(where, str(error))
+    except Exception as error:  # noqa: BLE001 - any input must end as a rejection
+        return internal_error(where, error)
     return Rejected(where, f"metadata format {fmt!r} is not supported; use arXiv or arXivRaw")
 
 
@@ -108,11 +114,10 @@ def _from_arxiv_format(found) -> PaperRecord:
 def _from_arxiv_raw(found) -> PaperRecord:
     versions = []
     for element in found.get("version", []):
-        number = element.get("version", "v0").lstrip("v")
         details = children_by_name(element)
         versions.append(
             (
-                int(number) if number.isdigit() else 0,
+                version_number(element.get("version", "")),
                 parse_timestamp(first_text(details, "date")),
                 first_text(details, "size").strip(),
             )

@@ -1,9 +1,22 @@
+import argparse
+
 from django.core.management.base import BaseCommand, CommandError
 
 from ...importer import BATCH_SIZE, StrictImportAborted, import_files
 from ...progress import Progress
 from ...sources.files import FORMATS
 from ...sources.xml import MalformedInput
+
+
+def _positive(text: str) -> int:
+    """argparse type: a batch of 0 used to import nothing and report success."""
+    try:
+        number = int(text)
+    except ValueError:
+        number = 0
+    if number < 1:
+        raise argparse.ArgumentTypeError(f"expected a whole number of at least 1, not {text!r}")
+    return number
 
 
 class Command(BaseCommand):
@@ -16,7 +29,7 @@ class Command(BaseCommand):
             action="store_true",
             help="abort at the first malformed record instead of skipping it",
         )
-        parser.add_argument("--batch-size", type=int, default=BATCH_SIZE)
+        parser.add_argument("--batch-size", type=_positive, default=BATCH_SIZE, metavar="N")
 
     def handle(self, *args, **options):
         try:
