@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "dailypapers.accounts",
     "dailypapers.feed",
     "dailypapers.search",
+    "dailypapers.recommend",
     "dailypapers.digests",
     "dailypapers.api",
     "dailypapers.site",

@@ -1,0 +1,217 @@
+"""The "for you" ranking: papers like the ones a user saved, unlike the ones they dismissed.
+
+A plain module over the search index (no models, no library app): callers pass arXiv ids.
+Two signals, each z-normalised over the candidates (as search/ranking.py fuses its signals):
+- lexical: each candidate's TF-IDF row (features.py) dotted with the library's mean row,
+  minus NEGATIVE_WEIGHT times what the dismissed papers' mean row has beyond it;
+- semantic: cosine between the candidate's embedding (the vectors the index stores) and the
+  library's mean embedding, with the same negative term.
+score = z(lexical) + EMBEDDING_WEIGHT * z(semantic). Nothing is trained on the corpus: a request
+reads the library's rows and the candidates' rows, so its cost grows with the window, not with
+the database. docs/recommendations.md has the measurements behind every constant.
+
+Each recommendation says why: `because` holds the one or two library papers nearest to it (by
+the same two signals), `terms` the stems that added most to its lexical score.
+"""
+
+import threading
+from dataclasses import dataclass, field
+from datetime import date
+
+import numpy as np
+
+from ..search.index import IndexFolder
+from .features import NO_DAY, LexicalFeatures, Texts
+
+# bench/recommend.py on the CACM dev users: 0.2 -> nDCG@10 0.428, 0.35 -> 0.459, 0.5 -> 0.465
+# (Recall@50 0.754 / 0.764 / 0.758); 0.4 sits inside that plateau.
+EMBEDDING_WEIGHT = 0.4
+# Dismissed papers are hidden, and pull their own terms and their direction out of the profile
+# at this weight. Measured by dismissing each CACM user's top five false positives: nDCG@10
+# 0.635 at 0, 0.642 at 0.1, 0.629 at 0.2, 0.399 at 1.0 (0.143 at 1.0 without the clipping).
+NEGATIVE_WEIGHT = 0.1
+BECAUSE = 2
+TERMS = 4
+
+
+@dataclass(frozen=True)
+class Window:
+    """Candidates published between start and end (inclusive); both None means every paper."""
+
+    start: date | None = None
+    end: date | None = None
+
+    @property
+    def is_all(self) -> bool:
+        return self.start is None and self.end is None
+
+
+@dataclass
+class Recommendation:
+    arxiv_id: str
+    score: float
+    because: list[str] = field(default_factory=list)
+    terms: list[str] = field(default_factory=list)
+
+
+class _Features:
+    """The lexical rows of the index this process reads, one LexicalFeatures per folder."""
+
+    def __init__(self):
+        self.lock = threading.Lock()
+        self.current: LexicalFeatures | None = None
+
+    def get(self, folder: IndexFolder, texts: Texts) -> LexicalFeatures:
+        with self.lock:
+            features = self.current
+            if features is None or features.index.path != folder.path:
+                features = LexicalFeatures(folder)
+            features.index = folder  # the same folder, reopened after an append
+            if not features.is_current():
+                features.extend(texts)
+            self.current = features
+            return features
+
+
+open_features = _Features()
+
+
+def recommend(
+    folder: IndexFolder,
+    positive: list[str],
+    negative: list[str] = (),
+    window: Window = Window(),
+    limit: int = 50,
+    exclude: set[str] = frozenset(),
+    texts: Texts | None = None,
+) -> list[Recommendation]:
+    """The best `limit` papers of the window for a library of `positive` arXiv ids, never one
+    of positive, negative or exclude. Ids the index lacks are ignored."""
+    return ranker_for(folder, window, texts).rank(positive, negative, limit, exclude)
+
+
+def ranker_for(folder: IndexFolder, window: Window, texts: Texts | None = None) -> "Ranker":
+    """The window's Ranker, kept while the index does not change: every /for-you request of
+    a week reads the same candidates (measured: building it is most of a cold request)."""
+    features = open_features.get(folder, texts or _no_texts)
+    key = (str(folder.path), features.count, window)
+    with _rankers_lock:
+        ranker = _rankers.get(key)
+    if ranker is None:
+        ranker = Ranker(folder, features, window)
+        with _rankers_lock:
+            for stale in [k for k in _rankers if k[:2] != key[:2]]:
+                del _rankers[stale]
+            _rankers[key] = ranker
+    return ranker
+
+
+_rankers: dict[tuple, "Ranker"] = {}
+_rankers_lock = threading.Lock()
+
+
+class Ranker:
+    """One window's candidates, read once (their vectors and lexical rows), ranked for any
+    number of libraries: requests share one per window, a digest run uses one for all users."""
+
+    def __init__(self, folder: IndexFolder, features: LexicalFeatures, window: Window):
+        self.folder = folder
+        self.features = features
+        days = np.asarray(features.days)
+        if window.is_all:
+            chosen = days != NO_DAY
+        else:
+            chosen = (days >= window.start.toordinal()) & (days <= window.end.toordinal())
+        self.candidates = np.flatnonzero(chosen)
+        self.vectors = folder.vectors_of(self.candidates)
+        self.terms, self.weights, self.row_starts = features.entries_of(self.candidates)
+        self.row_of_entry = np.repeat(np.arange(len(self.candidates)), np.diff(self.row_starts))
+
+    def rank(
+        self,
+        positive: list[str],
+        negative: list[str] = (),
+        limit: int = 50,
+        exclude: set[str] = frozenset(),
+    ) -> list[Recommendation]:
+        ordinals = self.folder.ordinals_of([*positive, *negative, *exclude])
+        positives = [ordinals[i] for i in dict.fromkeys(positive) if i in ordinals]
+        negatives = [ordinals[i] for i in dict.fromkeys(negative) if i in ordinals]
+        if not positives or not len(self.candidates):
+            return []
+        hidden = np.fromiter(ordinals.values(), dtype=np.int64)
+        hidden = np.searchsorted(self.candidates, hidden[np.isin(hidden, self.candidates)])
+        profile = self.features.profile(positives)
+        direction = self.folder.vectors_of(positives).mean(axis=0)
+        if negatives:
+            # Only what the dismissed papers have beyond the library: they are usually near
+            # misses, and subtracting their shared terms pulls the profile off its topic.
+            unwanted = np.maximum(self.features.profile(negatives) - profile, 0.0)
+            profile -= NEGATIVE_WEIGHT * unwanted
+            direction -= NEGATIVE_WEIGHT * self.folder.vectors_of(negatives).mean(axis=0)
+        lexical = np.bincount(
+            self.row_of_entry,
+            weights=self.weights * profile[self.terms],
+            minlength=len(self.candidates),
+        )
+        score = _z(lexical) + EMBEDDING_WEIGHT * _z(self.vectors @ direction)
+        score[hidden] = -np.inf
+        top = [int(i) for i in _top(score, limit) if np.isfinite(score[i])]
+        return self._explain(top, score, profile, positives)
+
+    def _explain(self, top, score, profile, positives) -> list[Recommendation]:
+        """The nearest library papers (the same two signals, paper to paper) and the terms of
+        each recommendation that added most to its lexical score."""
+        if not top:
+            return []
+        near = EMBEDDING_WEIGHT * (self.vectors[top] @ self.folder.vectors_of(positives).T)
+        near += self._lexical_similarity(top, positives)
+        out = []
+        for k, i in enumerate(top):
+            start, stop = self.row_starts[i], self.row_starts[i + 1]
+            terms = self.terms[start:stop]
+            weighed = self.weights[start:stop] * profile[terms]
+            strongest = np.argsort(-weighed, kind="stable")[:TERMS]
+            nearest = np.argsort(-near[k], kind="stable")[:BECAUSE]
+            out.append(
+                Recommendation(
+                    arxiv_id=self.folder.arxiv_id(int(self.candidates[i])),
+                    score=round(float(score[i]), 4),
+                    because=[self.folder.arxiv_id(positives[j]) for j in nearest if near[k, j] > 0],
+                    terms=[self.features.vocabulary[terms[j]] for j in strongest if weighed[j] > 0],
+                )
+            )
+        return out
+
+    def _lexical_similarity(self, top: list[int], positives: list[int]) -> np.ndarray:
+        """(len(top), len(positives)) dot products of lexical rows, as dense matrices over
+        the top rows' terms (library terms outside them add nothing)."""
+        spans = [slice(self.row_starts[i], self.row_starts[i + 1]) for i in top]
+        union = np.unique(np.concatenate([self.terms[span] for span in spans]))
+        recommended = np.zeros((len(top), len(union)), dtype=np.float32)
+        for k, span in enumerate(spans):
+            recommended[k, np.searchsorted(union, self.terms[span])] = self.weights[span]
+        terms, weights, starts = self.features.entries_of(np.asarray(positives))
+        column = np.minimum(np.searchsorted(union, terms), max(0, len(union) - 1))
+        shared = (union[column] == terms) if len(union) else np.zeros(len(terms), dtype=bool)
+        library = np.zeros((len(positives), len(union)), dtype=np.float32)
+        rows = np.repeat(np.arange(len(positives)), np.diff(starts))
+        library[rows[shared], column[shared]] = weights[shared]
+        return recommended @ library.T
+
+
+def _top(score: np.ndarray, limit: int) -> np.ndarray:
+    """Indices of the best `limit` scores, best first; ties keep candidate order."""
+    if limit < len(score):
+        head = np.argpartition(-score, limit - 1)[:limit]
+        return head[np.lexsort((head, -score[head]))]
+    return np.lexsort((np.arange(len(score)), -score))
+
+
+def _z(values: np.ndarray) -> np.ndarray:
+    spread = values.std()
+    return (values - values.mean()) / spread if spread > 0 else np.zeros_like(values)
+
+
+def _no_texts(ids: list[str]) -> dict[str, tuple[str, str]]:
+    raise RuntimeError("lexical features are behind the index and no text source was given")
