@@ -228,6 +228,7 @@ def scale(args) -> None:
             import cProfile
 
             library = [folder.arxiv_id(o) for o in rng.sample(range(older), 200)]
+            recommend(folder, library, window=week, limit=50)  # the window's first request
             cProfile.runctx(
                 "recommend(folder, library, window=week, limit=50)",
                 globals(),

@@ -178,7 +178,7 @@ def test_a_crashed_append_is_dropped_before_the_next(corpus, make_paper):
     features = LexicalFeatures(index.open_index.get())
     assert features.count == 9
     assert bytes(features.terms[: len(before["terms.u32"]) // 4]) == before["terms.u32"]
-    _, weights, _ = features.entries_of(np.asarray([8]))
+    weights = features.matrix([8]).data
     assert len(weights) and abs(np.linalg.norm(weights) - 1) < 1e-2
 
 

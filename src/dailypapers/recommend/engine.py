@@ -19,8 +19,10 @@ from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
+import tantivy
+from threadpoolctl import ThreadpoolController
 
-from ..search.index import IndexFolder
+from ..search.index import SCHEMA, IndexFolder
 from .features import NO_DAY, LexicalFeatures, Texts
 
 # bench/recommend.py on the CACM dev users: 0.2 -> nDCG@10 0.428, 0.35 -> 0.459, 0.5 -> 0.465
@@ -107,6 +109,7 @@ def ranker_for(folder: IndexFolder, window: Window, texts: Texts | None = None) 
 
 
 _rankers: dict[tuple, "Ranker"] = {}
+_blas = ThreadpoolController()
 _rankers_lock = threading.Lock()
 
 
@@ -124,8 +127,9 @@ class Ranker:
             chosen = (days >= window.start.toordinal()) & (days <= window.end.toordinal())
         self.candidates = np.flatnonzero(chosen)
         self.vectors = folder.vectors_of(self.candidates)
-        self.terms, self.weights, self.row_starts = features.entries_of(self.candidates)
-        self.row_of_entry = np.repeat(np.arange(len(self.candidates)), np.diff(self.row_starts))
+        self.rows = features.matrix(self.candidates)
+        # A plain view of the ids: numpy's memmap indexes row by row in Python.
+        self.ids = np.asarray(folder.ids)
 
     def rank(
         self,
@@ -134,7 +138,13 @@ class Ranker:
         limit: int = 50,
         exclude: set[str] = frozenset(),
     ) -> list[Recommendation]:
-        ordinals = self.folder.ordinals_of([*positive, *negative, *exclude])
+        # One BLAS thread: these products are small, and OpenBLAS's threads spin against the
+        # other processes on a busy 2-core machine (measured: 376 ms -> 73 ms per request).
+        with _blas.limit(limits=1, user_api="blas"):
+            return self._rank(positive, negative, limit, exclude)
+
+    def _rank(self, positive, negative, limit, exclude) -> list[Recommendation]:
+        ordinals = self._ordinals_of([*positive, *negative, *exclude])
         positives = [ordinals[i] for i in dict.fromkeys(positive) if i in ordinals]
         negatives = [ordinals[i] for i in dict.fromkeys(negative) if i in ordinals]
         if not positives or not len(self.candidates):
@@ -149,55 +159,44 @@ class Ranker:
             unwanted = np.maximum(self.features.profile(negatives) - profile, 0.0)
             profile -= NEGATIVE_WEIGHT * unwanted
             direction -= NEGATIVE_WEIGHT * self.folder.vectors_of(negatives).mean(axis=0)
-        lexical = np.bincount(
-            self.row_of_entry,
-            weights=self.weights * profile[self.terms],
-            minlength=len(self.candidates),
-        )
+        lexical = self.rows @ profile
         score = _z(lexical) + EMBEDDING_WEIGHT * _z(self.vectors @ direction)
         score[hidden] = -np.inf
         top = [int(i) for i in _top(score, limit) if np.isfinite(score[i])]
         return self._explain(top, score, profile, positives)
+
+    def _ordinals_of(self, arxiv_ids: list[str]) -> dict[str, int]:
+        if not arxiv_ids:
+            return {}
+        query = tantivy.Query.term_set_query(SCHEMA, "arxiv_id", arxiv_ids)
+        return {self._arxiv_id(o): o for o, _ in self.folder.keyword(query, 2 * len(arxiv_ids))}
+
+    def _arxiv_id(self, ordinal: int) -> str:
+        return bytes(self.ids[ordinal]).rstrip(b"\0").decode()
 
     def _explain(self, top, score, profile, positives) -> list[Recommendation]:
         """The nearest library papers (the same two signals, paper to paper) and the terms of
         each recommendation that added most to its lexical score."""
         if not top:
             return []
-        near = EMBEDDING_WEIGHT * (self.vectors[top] @ self.folder.vectors_of(positives).T)
-        near += self._lexical_similarity(top, positives)
+        rows = self.rows[top]
+        near = (rows @ self.features.matrix(positives).T).toarray()
+        near += EMBEDDING_WEIGHT * (self.vectors[top] @ self.folder.vectors_of(positives).T)
         out = []
         for k, i in enumerate(top):
-            start, stop = self.row_starts[i], self.row_starts[i + 1]
-            terms = self.terms[start:stop]
-            weighed = self.weights[start:stop] * profile[terms]
+            terms = rows.indices[rows.indptr[k] : rows.indptr[k + 1]]
+            weighed = rows.data[rows.indptr[k] : rows.indptr[k + 1]] * profile[terms]
             strongest = np.argsort(-weighed, kind="stable")[:TERMS]
             nearest = np.argsort(-near[k], kind="stable")[:BECAUSE]
             out.append(
                 Recommendation(
-                    arxiv_id=self.folder.arxiv_id(int(self.candidates[i])),
+                    arxiv_id=self._arxiv_id(int(self.candidates[i])),
                     score=round(float(score[i]), 4),
-                    because=[self.folder.arxiv_id(positives[j]) for j in nearest if near[k, j] > 0],
+                    because=[self._arxiv_id(positives[j]) for j in nearest if near[k, j] > 0],
                     terms=[self.features.vocabulary[terms[j]] for j in strongest if weighed[j] > 0],
                 )
             )
         return out
-
-    def _lexical_similarity(self, top: list[int], positives: list[int]) -> np.ndarray:
-        """(len(top), len(positives)) dot products of lexical rows, as dense matrices over
-        the top rows' terms (library terms outside them add nothing)."""
-        spans = [slice(self.row_starts[i], self.row_starts[i + 1]) for i in top]
-        union = np.unique(np.concatenate([self.terms[span] for span in spans]))
-        recommended = np.zeros((len(top), len(union)), dtype=np.float32)
-        for k, span in enumerate(spans):
-            recommended[k, np.searchsorted(union, self.terms[span])] = self.weights[span]
-        terms, weights, starts = self.features.entries_of(np.asarray(positives))
-        column = np.minimum(np.searchsorted(union, terms), max(0, len(union) - 1))
-        shared = (union[column] == terms) if len(union) else np.zeros(len(terms), dtype=bool)
-        library = np.zeros((len(positives), len(union)), dtype=np.float32)
-        rows = np.repeat(np.arange(len(positives)), np.diff(starts))
-        library[rows[shared], column[shared]] = weights[shared]
-        return recommended @ library.T
 
 
 def _top(score: np.ndarray, limit: int) -> np.ndarray:

@@ -22,12 +22,13 @@ import json
 import math
 import os
 from collections import Counter
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 import numpy as np
+from scipy import sparse
 
 from ..search.index import IndexFolder, paper_analyzer
 
@@ -155,26 +156,26 @@ class LexicalFeatures:
 
     # --- reading -------------------------------------------------------------------------
 
-    def entries_of(self, ordinals: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """(terms, weights, row_starts) of these rows, concatenated: row i's entries are
-        terms[row_starts[i]:row_starts[i + 1]]."""
+    def matrix(self, ordinals) -> sparse.csr_array:
+        """These rows as a sparse (len(ordinals), vocabulary) matrix, in the order given."""
         ordinals = np.asarray(ordinals, dtype=np.int64)
-        ordinals = ordinals[ordinals < self.count]
         starts = self.indptr[ordinals].astype(np.int64)
         lengths = self.indptr[ordinals + 1].astype(np.int64) - starts
         row_starts = np.zeros(len(ordinals) + 1, dtype=np.int64)
         np.cumsum(lengths, out=row_starts[1:])
         positions = np.repeat(starts - row_starts[:-1], lengths) + np.arange(row_starts[-1])
-        return self.terms[positions], self.weights[positions].astype(np.float32), row_starts
+        return sparse.csr_array(
+            (
+                self.weights[positions].astype(np.float32),
+                self.terms[positions].astype(np.int32),
+                row_starts,
+            ),
+            shape=(len(ordinals), len(self.vocabulary)),
+        )
 
-    def profile(self, ordinals: Iterable[int]) -> np.ndarray:
+    def profile(self, ordinals) -> np.ndarray:
         """Mean of these rows, dense over the vocabulary."""
-        ordinals = np.fromiter(ordinals, dtype=np.int64)
-        dense = np.zeros(len(self.vocabulary), dtype=np.float32)
-        if len(ordinals):
-            terms, weights, _ = self.entries_of(ordinals)
-            np.add.at(dense, terms, weights / len(ordinals))
-        return dense
+        return np.asarray(self.matrix(ordinals).mean(axis=0), dtype=np.float32).ravel()
 
 
 def _memmap(path: Path, dtype, length: int) -> np.ndarray:
