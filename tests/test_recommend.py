@@ -218,3 +218,14 @@ def test_cli_without_an_index(search_index, make_paper):
     make_paper("2611.00001")
     with pytest.raises(CommandError, match="reindex"):
         call_command("recommend", "--ids", "2611.00001")
+
+
+def test_the_batch_lookup_ranks_like_a_request(corpus):
+    ranked(corpus["graphs"][0])
+    folder = index.open_index.get()
+    ranker = engine.ranker_for(folder, engine.Window())
+    library = [corpus["graphs"][0], corpus["quantum"][1], "2611.99999"]
+    single = ranker.rank(library, negative=[corpus["translation"][0]])
+    many = engine.Ranker(folder, ranker.features, engine.Window()).for_many_users()
+    assert many.rank(library, negative=[corpus["translation"][0]]) == single
+    assert corpus["translation"][0] not in {r.arxiv_id for r in single}

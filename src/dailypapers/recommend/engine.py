@@ -130,6 +130,8 @@ class Ranker:
         self.rows = features.matrix(self.candidates)
         # A plain view of the ids: numpy's memmap indexes row by row in Python.
         self.ids = np.asarray(folder.ids)
+        self.all_vectors = np.asarray(folder.vectors)
+        self._sorted = None
 
     def rank(
         self,
@@ -152,22 +154,41 @@ class Ranker:
         hidden = np.fromiter(ordinals.values(), dtype=np.int64)
         hidden = np.searchsorted(self.candidates, hidden[np.isin(hidden, self.candidates)])
         profile = self.features.profile(positives)
-        direction = self.folder.vectors_of(positives).mean(axis=0)
+        direction = self._vectors(positives).mean(axis=0)
         if negatives:
             # Only what the dismissed papers have beyond the library: they are usually near
             # misses, and subtracting their shared terms pulls the profile off its topic.
             unwanted = np.maximum(self.features.profile(negatives) - profile, 0.0)
             profile -= NEGATIVE_WEIGHT * unwanted
-            direction -= NEGATIVE_WEIGHT * self.folder.vectors_of(negatives).mean(axis=0)
+            direction -= NEGATIVE_WEIGHT * self._vectors(negatives).mean(axis=0)
         lexical = self.rows @ profile
         score = _z(lexical) + EMBEDDING_WEIGHT * _z(self.vectors @ direction)
         score[hidden] = -np.inf
         top = [int(i) for i in _top(score, limit) if np.isfinite(score[i])]
         return self._explain(top, score, profile, positives)
 
+    def _vectors(self, ordinals: list[int]) -> np.ndarray:
+        return self.all_vectors[np.asarray(ordinals, dtype=np.int64)].astype(np.float32)
+
+    def for_many_users(self) -> "Ranker":
+        """Look ids up in a sorted copy of the index's ids instead of a Tantivy query: costs a
+        sort of every id once (0.1 s at 100k papers), saves ~4 ms per user of a digest run."""
+        self._order = np.argsort(self.ids, kind="stable")
+        self._sorted = self.ids[self._order]
+        return self
+
     def _ordinals_of(self, arxiv_ids: list[str]) -> dict[str, int]:
         if not arxiv_ids:
             return {}
+        if self._sorted is not None:
+            wanted = np.asarray([i.encode() for i in arxiv_ids], dtype=self._sorted.dtype)
+            at = np.minimum(np.searchsorted(self._sorted, wanted), len(self._sorted) - 1)
+            found = self._sorted[at] == wanted
+            return {
+                i: int(self._order[a])
+                for i, a, hit in zip(arxiv_ids, at, found, strict=True)
+                if hit
+            }
         query = tantivy.Query.term_set_query(SCHEMA, "arxiv_id", arxiv_ids)
         return {self._arxiv_id(o): o for o, _ in self.folder.keyword(query, 2 * len(arxiv_ids))}
 
@@ -181,7 +202,7 @@ class Ranker:
             return []
         rows = self.rows[top]
         near = (rows @ self.features.matrix(positives).T).toarray()
-        near += EMBEDDING_WEIGHT * (self.vectors[top] @ self.folder.vectors_of(positives).T)
+        near += EMBEDDING_WEIGHT * (self.vectors[top] @ self._vectors(positives).T)
         out = []
         for k, i in enumerate(top):
             terms = rows.indices[rows.indptr[k] : rows.indptr[k + 1]]
