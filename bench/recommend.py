@@ -266,7 +266,8 @@ def scale(args) -> None:
         print(
             f"/for-you, 200 saved papers, week window of {window_size:,} in {args.papers:,}: "
             f"p50 {latencies[25]:.1f} ms, p95 {latencies[47]:.1f} ms (target p95 <= 100 ms); "
-            f"a window's first request after an index change adds {statistics.median(cold):.0f} ms; "
+            f"a window's first request after an index change adds "
+            f"{statistics.median(cold):.0f} ms; "
             f"{cpu:.1f} ms of CPU per request; load average {os.getloadavg()[0]:.1f}"
         )
         day = Window(newest.date(), newest.date())
