@@ -229,3 +229,14 @@ def test_the_batch_lookup_ranks_like_a_request(corpus):
     many = engine.Ranker(folder, ranker.features, engine.Window()).for_many_users()
     assert many.rank(library, negative=[corpus["translation"][0]]) == single
     assert corpus["translation"][0] not in {r.arxiv_id for r in single}
+
+
+def test_a_window_too_large_to_hold_is_streamed_in_chunks(corpus, monkeypatch):
+    held = ranked(corpus["graphs"][0], corpus["quantum"][2])
+    monkeypatch.setattr(engine, "HELD", 3)
+    monkeypatch.setattr(engine, "_rankers", {})
+    assert not engine.ranker_for(index.open_index.get(), engine.Window()).held
+    streamed = ranked(corpus["graphs"][0], corpus["quantum"][2])
+    assert [r.arxiv_id for r in streamed] == [r.arxiv_id for r in held]
+    assert [r.because for r in streamed] == [r.because for r in held]
+    assert [r.score for r in streamed] == pytest.approx([r.score for r in held], abs=1e-3)

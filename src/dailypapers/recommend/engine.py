@@ -33,6 +33,8 @@ EMBEDDING_WEIGHT = 0.4
 # 0.635 at 0, 0.642 at 0.1, 0.629 at 0.2, 0.399 at 1.0 (0.143 at 1.0 without the clipping).
 NEGATIVE_WEIGHT = 0.1
 BECAUSE = 2
+# Windows up to this many papers are kept in memory between requests (~40 MB per 20k papers).
+HELD = 200_000
 TERMS = 4
 
 
@@ -101,6 +103,8 @@ def ranker_for(folder: IndexFolder, window: Window, texts: Texts | None = None) 
         ranker = _rankers.get(key)
     if ranker is None:
         ranker = Ranker(folder, features, window)
+        if not ranker.held:
+            return ranker
         with _rankers_lock:
             for stale in [k for k in _rankers if k[:2] != key[:2]]:
                 del _rankers[stale]
@@ -126,8 +130,11 @@ class Ranker:
         else:
             chosen = (days >= window.start.toordinal()) & (days <= window.end.toordinal())
         self.candidates = np.flatnonzero(chosen)
-        self.vectors = folder.vectors_of(self.candidates)
-        self.rows = features.matrix(self.candidates)
+        # A window up to HELD papers is read once and held (a week is 20k); a larger one (the
+        # CLI's --window all at arXiv scale: 2.7M rows would be ~5 GB) is streamed per request.
+        self.held = len(self.candidates) <= HELD
+        self.vectors = folder.vectors_of(self.candidates) if self.held else None
+        self.rows = features.matrix(self.candidates) if self.held else None
         # A plain view of the ids: numpy's memmap indexes row by row in Python.
         self.ids = np.asarray(folder.ids)
         self.all_vectors = np.asarray(folder.vectors)
@@ -161,11 +168,23 @@ class Ranker:
             unwanted = np.maximum(self.features.profile(negatives) - profile, 0.0)
             profile -= NEGATIVE_WEIGHT * unwanted
             direction -= NEGATIVE_WEIGHT * self._vectors(negatives).mean(axis=0)
-        lexical = self.rows @ profile
-        score = _z(lexical) + EMBEDDING_WEIGHT * _z(self.vectors @ direction)
+        lexical, semantic = self._signals(profile, direction)
+        score = _z(lexical) + EMBEDDING_WEIGHT * _z(semantic)
         score[hidden] = -np.inf
         top = [int(i) for i in _top(score, limit) if np.isfinite(score[i])]
         return self._explain(top, score, profile, positives)
+
+    def _signals(self, profile, direction) -> tuple[np.ndarray, np.ndarray]:
+        """Every candidate's lexical and semantic score."""
+        if self.held:
+            return self.rows @ profile, self.vectors @ direction
+        lexical = np.empty(len(self.candidates), dtype=np.float32)
+        semantic = np.empty(len(self.candidates), dtype=np.float32)
+        for start in range(0, len(self.candidates), HELD):
+            chunk = self.candidates[start : start + HELD]
+            lexical[start : start + HELD] = self.features.matrix(chunk) @ profile
+            semantic[start : start + HELD] = self._vectors(chunk) @ direction
+        return lexical, semantic
 
     def _vectors(self, ordinals: list[int]) -> np.ndarray:
         return self.all_vectors[np.asarray(ordinals, dtype=np.int64)].astype(np.float32)
@@ -200,9 +219,10 @@ class Ranker:
         each recommendation that added most to its lexical score."""
         if not top:
             return []
-        rows = self.rows[top]
+        picked = self.candidates[top]
+        rows = self.features.matrix(picked)
         near = (rows @ self.features.matrix(positives).T).toarray()
-        near += EMBEDDING_WEIGHT * (self.vectors[top] @ self._vectors(positives).T)
+        near += EMBEDDING_WEIGHT * (self._vectors(picked) @ self._vectors(positives).T)
         out = []
         for k, i in enumerate(top):
             terms = rows.indices[rows.indptr[k] : rows.indptr[k + 1]]
@@ -211,7 +231,7 @@ class Ranker:
             nearest = np.argsort(-near[k], kind="stable")[:BECAUSE]
             out.append(
                 Recommendation(
-                    arxiv_id=self._arxiv_id(int(self.candidates[i])),
+                    arxiv_id=self._arxiv_id(int(picked[k])),
                     score=round(float(score[i]), 4),
                     because=[self._arxiv_id(positives[j]) for j in nearest if near[k, j] > 0],
                     terms=[self.features.vocabulary[terms[j]] for j in strongest if weighed[j] > 0],
