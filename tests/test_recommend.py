@@ -144,15 +144,21 @@ def test_unknown_library_ids_are_ignored_and_an_empty_library_gets_nothing(corpu
     assert ranked("2611.99999", corpus["graphs"][0])[0].because == [corpus["graphs"][0]]
 
 
-def test_papers_indexed_later_get_lexical_rows(corpus, make_paper, settings):
-    ranked(corpus["graphs"][0])
+def add_newest_paper(make_paper, title: str, abstract: str) -> None:
+    """Import one more paper on the newest day and index it, as an import does."""
     make_paper(
-        "2611.00100",
-        title="Molecule graph networks predict toxicity",
-        abstract="Message passing over molecular graphs.",
-        published=datetime(2026, 11, 22, tzinfo=UTC),
+        "2611.00100", title=title, abstract=abstract, published=datetime(2026, 11, 22, tzinfo=UTC)
     )
     index_papers(["2611.00100"])
+
+
+def test_papers_indexed_later_get_lexical_rows(corpus, make_paper):
+    ranked(corpus["graphs"][0])
+    add_newest_paper(
+        make_paper,
+        "Molecule graph networks predict toxicity",
+        "Message passing over molecular graphs.",
+    )
     found = ranked(corpus["graphs"][0], window="day")
     assert found[0].arxiv_id == "2611.00100"
     assert "toxic" in LexicalFeatures(index.open_index.get()).vocabulary
@@ -166,13 +172,7 @@ def test_a_crashed_append_is_dropped_before_the_next(corpus, make_paper):
     for name in ("terms.u32", "weights.f16", "indptr.u64", "days.i32"):
         with open(lexical / name, "ab") as out:
             out.write(b"\x07" * 40)  # what a killed append leaves behind meta.json's counts
-    make_paper(
-        "2611.00100",
-        title="Surface codes again",
-        abstract="Logical qubits.",
-        published=datetime(2026, 11, 22, tzinfo=UTC),
-    )
-    index_papers(["2611.00100"])
+    add_newest_paper(make_paper, "Surface codes again", "Logical qubits.")
     found = ranked(corpus["quantum"][0], window="day")
     assert found[0].arxiv_id == "2611.00100"
     features = LexicalFeatures(index.open_index.get())

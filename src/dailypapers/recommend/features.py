@@ -17,20 +17,19 @@ Rows are appended for ordinals the index gained since (`extend`). A paper re-ind
 keeps its first row until the next `reindex`; its embedding, which weighs less, is current.
 """
 
-import fcntl
 import json
 import math
 import os
 from collections import Counter
 from collections.abc import Callable
-from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
 
 import numpy as np
 from scipy import sparse
 
-from ..search.index import IndexFolder, paper_analyzer
+# The index's own crash-safe write helpers: this folder lives inside an index folder.
+from ..search.index import IndexFolder, _atomic_write, _exclusive, paper_analyzer
 
 FOLDER = "lexical"
 CHUNK = 2000
@@ -189,16 +188,6 @@ def _memmap(path: Path, dtype, length: int) -> np.ndarray:
     return np.asarray(np.memmap(path, dtype=dtype, mode="r", shape=(length,)))
 
 
-@contextmanager
-def _exclusive(folder: Path):
-    with open(folder / "write.lock", "a") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
-
-
 def _truncate(path: Path, size: int) -> None:
     if path.exists() and path.stat().st_size > size:
         os.truncate(path, size)
@@ -207,15 +196,6 @@ def _truncate(path: Path, size: int) -> None:
 def _write_new(path: Path, values: np.ndarray) -> None:
     with open(path, "wb") as out:
         out.write(values.tobytes())
-
-
-def _atomic_write(path: Path, text: str) -> None:
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    with open(tmp, "w") as out:
-        out.write(text)
-        out.flush()
-        os.fsync(out.fileno())
-    os.replace(tmp, path)
 
 
 def _atomic_json(path: Path, value: dict) -> None:
