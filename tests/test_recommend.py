@@ -8,6 +8,9 @@ from io import StringIO
 import numpy as np
 import pytest
 from django.core.management import CommandError, call_command
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
 from dailypapers.papers.models import Paper
 from dailypapers.recommend import engine
@@ -240,3 +243,23 @@ def test_a_window_too_large_to_hold_is_streamed_in_chunks(corpus, monkeypatch):
     assert [r.arxiv_id for r in streamed] == [r.arxiv_id for r in held]
     assert [r.because for r in streamed] == [r.because for r in held]
     assert [r.score for r in streamed] == pytest.approx([r.score for r in held], abs=1e-3)
+
+
+@hypothesis_settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.text(max_size=40), max_size=4), st.lists(st.text(max_size=40), max_size=3))
+def test_any_ids_rank_without_error(corpus, positive, negative):
+    """The library is read-only here, so one corpus serves every example."""
+    known = corpus["graphs"][0]
+    ranked(known)  # builds the lexical rows
+    folder = index.open_index.get()
+    for ranker in (
+        engine.ranker_for(folder, engine.Window()),
+        engine.Ranker(folder, engine.open_features.current, engine.Window()).for_many_users(),
+    ):
+        found = ranker.rank([*positive, known], negative)
+        assert found and all(set(r.because) <= {known, *positive} for r in found)
+        assert found[0].because
+        assert known not in {r.arxiv_id for r in found}
+        assert ranker.rank([f"{known}\0", known * 3]) == []

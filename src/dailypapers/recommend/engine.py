@@ -22,7 +22,7 @@ import numpy as np
 import tantivy
 from threadpoolctl import ThreadpoolController
 
-from ..search.index import SCHEMA, IndexFolder
+from ..search.index import ID_BYTES, SCHEMA, IndexFolder
 from .features import NO_DAY, LexicalFeatures, Texts
 
 # bench/recommend.py on the CACM dev users: 0.2 -> nDCG@10 0.428, 0.35 -> 0.459, 0.5 -> 0.465
@@ -200,6 +200,10 @@ class Ranker:
         if not arxiv_ids:
             return {}
         if self._sorted is not None:
+            # Fixed-width bytes would cut a long id and drop trailing NULs: such ids match nothing.
+            arxiv_ids = [i for i in arxiv_ids if "\0" not in i and len(i.encode()) <= ID_BYTES]
+            if not arxiv_ids:
+                return {}
             wanted = np.asarray([i.encode() for i in arxiv_ids], dtype=self._sorted.dtype)
             at = np.minimum(np.searchsorted(self._sorted, wanted), len(self._sorted) - 1)
             found = self._sorted[at] == wanted
