@@ -298,7 +298,8 @@ def _build_scale_corpus(args, home: Path, newest) -> None:
 
     from dailypapers.recommend.features import LexicalFeatures
     from dailypapers.search import index
-    from dailypapers.search.index import IndexFolder, PaperDoc
+    from dailypapers.search.folder import IndexFolder
+    from dailypapers.search.schema import PaperDoc
 
     tmp = home
     started = time.perf_counter()
@@ -335,7 +336,7 @@ def _build_scale_corpus(args, home: Path, newest) -> None:
     embedder = _RandomEmbedder()
     folder = IndexFolder.create(index.root() / "build-scale", embedder)
     folder.bulk_load((docs[i : i + 2000] for i in range(0, len(docs), 2000)), embedder)
-    index.swap_in(folder.path)
+    index.open_index.swap_in(folder.path)
     del docs
     print(f"indexed in {time.perf_counter() - started:.0f}s")
     started = time.perf_counter()

@@ -22,7 +22,8 @@ import numpy as np
 import tantivy
 from threadpoolctl import ThreadpoolController
 
-from ..search.index import ID_BYTES, SCHEMA, IndexFolder
+from ..search.folder import ID_BYTES, IndexFolder
+from ..search.schema import SCHEMA
 from .features import NO_DAY, LexicalFeatures, Texts
 
 # bench/recommend.py on the CACM dev users: 0.2 -> nDCG@10 0.428, 0.35 -> 0.459, 0.5 -> 0.465

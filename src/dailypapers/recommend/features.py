@@ -29,7 +29,8 @@ import numpy as np
 from scipy import sparse
 
 # The index's own crash-safe write helpers: this folder lives inside an index folder.
-from ..search.index import IndexFolder, _atomic_write, _exclusive, paper_analyzer
+from ..search.folder import IndexFolder, _atomic_write, _exclusive
+from ..search.schema import paper_analyzer
 
 FOLDER = "lexical"
 CHUNK = 2000

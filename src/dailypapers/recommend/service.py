@@ -10,7 +10,7 @@ from django.db.models import Max
 
 from ..papers.models import Paper
 from ..search import index
-from ..search.index import paper_analyzer
+from ..search.schema import paper_analyzer
 from .engine import Recommendation, Window, recommend
 
 WINDOWS = {"day": 1, "week": 7, "month": 30, "all": None}

@@ -3,7 +3,7 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from ....papers.models import Paper
-from ....search.index import IndexMissing
+from ....search.folder import IndexMissing
 from ...service import DEFAULT_WINDOW, MAX_LIMIT, WINDOWS, as_json, recommendations
 
 
