@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     "dailypapers.feed",
     "dailypapers.search",
     "dailypapers.library",
+    "dailypapers.recommend",
     "dailypapers.digests",
     "dailypapers.api",
     "dailypapers.site",

@@ -1,0 +1,265 @@
+"""The recommender: the engine, its lexical rows, and `dailypapers recommend`."""
+
+import json
+import re
+from datetime import UTC, datetime
+from io import StringIO
+
+import numpy as np
+import pytest
+from django.core.management import CommandError, call_command
+from hypothesis import HealthCheck, given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
+
+from dailypapers.papers.models import Paper
+from dailypapers.recommend import engine
+from dailypapers.recommend.features import LexicalFeatures
+from dailypapers.recommend.service import recommendations, window_named
+from dailypapers.search import index
+from dailypapers.search.indexer import index_papers, rebuild
+
+pytestmark = pytest.mark.django_db
+
+TOPICS = {
+    "graphs": [
+        (
+            "Graph neural networks for molecule property prediction",
+            "Message passing networks on molecular graphs predict solubility and toxicity.",
+        ),
+        (
+            "Equivariant message passing for molecular graphs",
+            "An equivariant graph network predicts molecular energies from atom graphs.",
+        ),
+        (
+            "Pretraining graph networks on millions of molecules",
+            "Self-supervised pretraining of message passing networks improves molecule "
+            "property prediction.",
+        ),
+    ],
+    "quantum": [
+        (
+            "Quantum error correction with surface codes",
+            "Surface codes protect logical qubits from noise with syndrome measurements.",
+        ),
+        (
+            "Decoding surface codes with neural networks",
+            "A learned decoder for the surface code corrects qubit errors faster than matching.",
+        ),
+        (
+            "Fault tolerant logical qubits on a superconducting chip",
+            "We demonstrate error correction of logical qubits encoded in a surface code.",
+        ),
+    ],
+    "translation": [
+        (
+            "Attention is what translation needs",
+            "Transformer attention models translate between languages without recurrence.",
+        ),
+        (
+            "Low resource machine translation with transformers",
+            "Back translation helps transformer models translate rare languages.",
+        ),
+    ],
+}
+
+
+@pytest.fixture
+def corpus(search_index, make_paper):
+    """Eight papers; the second and third of each topic within the last week."""
+    made = {}
+    number = 0
+    for topic, papers in TOPICS.items():
+        for rank, (title, abstract) in enumerate(papers):
+            number += 1
+            arxiv_id = f"2611.{number:05d}"
+            day = 1 if rank == 0 else 20 + rank
+            make_paper(
+                arxiv_id,
+                title=title,
+                abstract=abstract,
+                published=datetime(2026, 11, day, tzinfo=UTC),
+            )
+            made.setdefault(topic, []).append(arxiv_id)
+    rebuild()
+    return made
+
+
+def ranked(*positive, window="all", negative=(), limit=20):
+    return recommendations(list(positive), list(negative), window=window, limit=limit)
+
+
+def test_works_from_one_paper_and_says_why(corpus):
+    graphs = corpus["graphs"]
+    found = ranked(graphs[0])
+    assert {r.arxiv_id for r in found[:2]} == set(graphs[1:])
+    first = found[0]
+    assert first.because == [graphs[0]]
+    assert 1 <= len(first.terms) <= engine.TERMS
+    # Shown as words of the recommended paper, not as index stems.
+    paper = Paper.objects.get(pk=first.arxiv_id)
+    words = set(re.findall(r"\w+", f"{paper.title} {paper.abstract}".lower()))
+    assert set(first.terms) <= words
+    assert "properti" not in first.terms
+
+
+def test_never_returns_the_library_or_dismissed_papers(corpus):
+    library = corpus["quantum"][:2]
+    dismissed = corpus["quantum"][2]
+    ids = [r.arxiv_id for r in ranked(*library, negative=[dismissed])]
+    assert not set(ids) & {*library, dismissed}
+    assert len(ids) == 8 - 3
+    ids = [
+        r.arxiv_id for r in recommendations(library, exclude={corpus["graphs"][0]}, window="all")
+    ]
+    assert corpus["graphs"][0] not in ids
+
+
+def test_because_names_the_nearest_library_papers(corpus):
+    library = [corpus["graphs"][0], corpus["quantum"][0]]
+    found = {r.arxiv_id: r for r in ranked(*library)}
+    assert found[corpus["quantum"][1]].because[0] == corpus["quantum"][0]
+    assert found[corpus["graphs"][1]].because[0] == corpus["graphs"][0]
+
+
+def test_deterministic(corpus):
+    first = ranked(corpus["translation"][0], corpus["graphs"][2])
+    again = ranked(corpus["translation"][0], corpus["graphs"][2])
+    assert first == again
+    assert [r.score for r in first] == sorted((r.score for r in first), reverse=True)
+
+
+def test_windows_end_on_the_newest_paper(corpus):
+    assert window_named("week").end.isoformat() == "2026-11-22"
+    ids = {r.arxiv_id for r in ranked(corpus["graphs"][1], window="week")}
+    recent = {arxiv_id for papers in corpus.values() for arxiv_id in papers[1:]}
+    assert ids == recent - {corpus["graphs"][1]}
+    assert {r.arxiv_id for r in ranked(corpus["graphs"][1], window="day")} == {
+        corpus["graphs"][2],
+        corpus["quantum"][2],
+    }
+    with pytest.raises(ValueError):
+        window_named("year")
+
+
+def test_unknown_library_ids_are_ignored_and_an_empty_library_gets_nothing(corpus):
+    assert ranked("2611.99999") == []
+    assert ranked("2611.99999", corpus["graphs"][0])[0].because == [corpus["graphs"][0]]
+
+
+def add_newest_paper(make_paper, title: str, abstract: str) -> None:
+    """Import one more paper on the newest day and index it, as an import does."""
+    make_paper(
+        "2611.00100", title=title, abstract=abstract, published=datetime(2026, 11, 22, tzinfo=UTC)
+    )
+    index_papers(["2611.00100"])
+
+
+def test_papers_indexed_later_get_lexical_rows(corpus, make_paper):
+    ranked(corpus["graphs"][0])
+    add_newest_paper(
+        make_paper,
+        "Molecule graph networks predict toxicity",
+        "Message passing over molecular graphs.",
+    )
+    found = ranked(corpus["graphs"][0], window="day")
+    assert found[0].arxiv_id == "2611.00100"
+    assert "toxic" in LexicalFeatures(index.open_index.get()).vocabulary
+
+
+def test_a_crashed_append_is_dropped_before_the_next(corpus, make_paper):
+    ranked(corpus["graphs"][0])  # builds the rows
+    folder = index.open_index.get()
+    lexical = folder.path / "lexical"
+    before = {p.name: p.read_bytes() for p in lexical.iterdir() if p.suffix != ".lock"}
+    for name in ("terms.u32", "weights.f16", "indptr.u64", "days.i32"):
+        with open(lexical / name, "ab") as out:
+            out.write(b"\x07" * 40)  # what a killed append leaves behind meta.json's counts
+    add_newest_paper(make_paper, "Surface codes again", "Logical qubits.")
+    found = ranked(corpus["quantum"][0], window="day")
+    assert found[0].arxiv_id == "2611.00100"
+    features = LexicalFeatures(index.open_index.get())
+    assert features.count == 9
+    assert bytes(features.terms[: len(before["terms.u32"]) // 4]) == before["terms.u32"]
+    weights = features.matrix([8]).data
+    assert len(weights) and abs(np.linalg.norm(weights) - 1) < 1e-2
+
+
+def test_cli_json(corpus):
+    out = StringIO()
+    call_command(
+        "recommend",
+        "--ids",
+        corpus["graphs"][0],
+        "--window",
+        "all",
+        "--limit",
+        "3",
+        "--json",
+        stdout=out,
+    )
+    result = json.loads(out.getvalue())
+    assert len(result["ids"]) == 3
+    assert set(result["why"]) == set(result["ids"])
+    assert result["why"][result["ids"][0]]["because"] == [corpus["graphs"][0]]
+    assert result["why"][result["ids"][0]]["terms"]
+    text = StringIO()
+    call_command("recommend", "--ids", corpus["graphs"][0], "--limit", "2", stdout=text)
+    assert "because 2611.00001" in text.getvalue()
+
+
+def test_cli_errors_change_nothing(corpus):
+    with pytest.raises(CommandError, match="no such papers: 2611.99999"):
+        call_command("recommend", "--ids", "2611.99999")
+    with pytest.raises(CommandError, match="--limit"):
+        call_command("recommend", "--ids", corpus["graphs"][0], "--limit", "0")
+    with pytest.raises(CommandError):
+        call_command("recommend", "--ids", corpus["graphs"][0], "--window", "year")
+
+
+def test_cli_without_an_index(search_index, make_paper):
+    make_paper("2611.00001")
+    with pytest.raises(CommandError, match="reindex"):
+        call_command("recommend", "--ids", "2611.00001")
+
+
+def test_the_batch_lookup_ranks_like_a_request(corpus):
+    ranked(corpus["graphs"][0])
+    folder = index.open_index.get()
+    ranker = engine.ranker_for(folder, engine.Window())
+    library = [corpus["graphs"][0], corpus["quantum"][1], "2611.99999"]
+    single = ranker.rank(library, negative=[corpus["translation"][0]])
+    many = engine.Ranker(folder, ranker.features, engine.Window()).for_many_users()
+    assert many.rank(library, negative=[corpus["translation"][0]]) == single
+    assert corpus["translation"][0] not in {r.arxiv_id for r in single}
+
+
+def test_a_window_too_large_to_hold_is_streamed_in_chunks(corpus, monkeypatch):
+    held = ranked(corpus["graphs"][0], corpus["quantum"][2])
+    monkeypatch.setattr(engine, "HELD", 3)
+    monkeypatch.setattr(engine, "_rankers", {})
+    assert not engine.ranker_for(index.open_index.get(), engine.Window()).held
+    streamed = ranked(corpus["graphs"][0], corpus["quantum"][2])
+    assert [r.arxiv_id for r in streamed] == [r.arxiv_id for r in held]
+    assert [r.because for r in streamed] == [r.because for r in held]
+    assert [r.score for r in streamed] == pytest.approx([r.score for r in held], abs=1e-3)
+
+
+@hypothesis_settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(st.lists(st.text(max_size=40), max_size=4), st.lists(st.text(max_size=40), max_size=3))
+def test_any_ids_rank_without_error(corpus, positive, negative):
+    """The library is read-only here, so one corpus serves every example."""
+    known = corpus["graphs"][0]
+    ranked(known)  # builds the lexical rows
+    folder = index.open_index.get()
+    for ranker in (
+        engine.ranker_for(folder, engine.Window()),
+        engine.Ranker(folder, engine.open_features.current, engine.Window()).for_many_users(),
+    ):
+        found = ranker.rank([*positive, known], negative)
+        assert found and all(set(r.because) <= {known, *positive} for r in found)
+        assert found[0].because
+        assert known not in {r.arxiv_id for r in found}
+        assert ranker.rank([f"{known}\0", known * 3]) == []
