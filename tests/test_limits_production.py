@@ -3,6 +3,8 @@ address behind a trusted proxy, and a spoofed X-Forwarded-For from a direct clie
 
 from test_production import request
 
+from dailypapers.site.serving import start_server, stop_server
+
 LIMITED = {"DAILYPAPERS_API_RATE_PER_IP": "3"}
 
 
@@ -25,8 +27,9 @@ def test_a_direct_client_cannot_spoof_its_address(deployment):
     site = deployment()
     site.cli("migrate", "-v0")
     with site.serve(workers=2, **LIMITED) as base:  # no trusted proxies: REMOTE_ADDR is the client
-        spoofed = [statuses(base, f"198.51.100.{n}", 1)[0] for n in range(1, 6)]
-        assert spoofed == [200, 200, 200, 429, 429]
+        spoofed = [statuses(base, f"198.51.100.{n}", 1)[0] for n in range(1, 9)]
+        # Three allowed per minute whatever the header claims (twice three if a minute ends).
+        assert spoofed.count(200) <= 6 and 429 in spoofed, spoofed
 
 
 def test_every_unhandled_exception_is_logged_once(deployment):
@@ -34,11 +37,15 @@ def test_every_unhandled_exception_is_logged_once(deployment):
     site.cli("migrate", "-v0")
     # A 500 on every request, whatever the worker: the table the API limiter writes is gone.
     site.sql_write("DROP TABLE accounts_ratecounter")
-    with site.serve(workers=4) as base:
-        for _ in range(4):
-            status, page, _ = request("GET", base + "/api/daily_papers")
-            assert status == 500 and "Traceback" not in page
-        log = next(site.home.glob("server-*.log"))
+    log = site.home / "gunicorn.log"
+    with open(log, "wb") as stderr:
+        server, base = start_server(site.env(), workers=4, ready_path="/about", log=stderr)
+        try:
+            for _ in range(4):
+                status, page, _ = request("GET", base + "/api/daily_papers")
+                assert status == 500 and "Traceback" not in page
+        finally:
+            stop_server(server)
     text = log.read_text()
     # Once each: one header line, the traceback right after it.
     assert text.count("Internal Server Error: /api/daily_papers") == 4, text
