@@ -182,9 +182,31 @@ CONTENT_SECURITY_POLICY = {
         "form-action": ["'self'"],
     }
 }
+
+
+def _trusted_proxies(text: str) -> list[str]:
+    import ipaddress
+
+    entries = [part.strip() for part in text.split(",") if part.strip()]
+    for entry in entries:
+        try:
+            ipaddress.ip_network(entry, strict=False)
+        except ValueError as error:
+            raise ValueError(
+                f"DAILYPAPERS_TRUSTED_PROXIES: {entry!r} is not an address or CIDR"
+            ) from error
+    return entries
+
+
+# Reverse proxies whose X-Forwarded-For is believed (addresses or CIDRs, comma-separated).
+# Empty: REMOTE_ADDR is the client. See accounts/clients.py and docs/security.md.
+TRUSTED_PROXIES = _trusted_proxies(env("DAILYPAPERS_TRUSTED_PROXIES"))
 # Failed logins allowed per username and per client address in LOGIN_RATE_WINDOW seconds.
 LOGIN_RATE_LIMIT = int(env("DAILYPAPERS_LOGIN_RATE_LIMIT", "5"))
 LOGIN_RATE_WINDOW = 15 * 60
+
+# The rate-counter table is pruned of expired rows and held under this many rows.
+RATE_COUNTER_MAX_ROWS = int(env("DAILYPAPERS_RATE_COUNTER_MAX_ROWS", "100000"))
 
 # API requests per minute, per client address and per token.
 API_RATE_PER_IP = int(env("DAILYPAPERS_API_RATE_PER_IP", "300"))
@@ -192,6 +214,8 @@ API_RATE_PER_TOKEN = int(env("DAILYPAPERS_API_RATE_PER_TOKEN", "120"))
 
 # Papers one user may put on a day's list; curators have no limit.
 SUBMISSIONS_PER_DAY = int(env("DAILYPAPERS_SUBMISSIONS_PER_DAY", "5"))
+# Papers a non-curator may have fetched from arXiv per hour (per user and per client address).
+ARXIV_FETCHES_PER_HOUR = int(env("DAILYPAPERS_ARXIV_FETCHES_PER_HOUR", "20"))
 SITE_NAME = env("DAILYPAPERS_SITE_NAME", "dailypapers")
 
 
@@ -250,7 +274,11 @@ LOGGING = {
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
     "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
     "loggers": {
-        "dailypapers": {"handlers": ["console"], "level": env("DAILYPAPERS_LOG_LEVEL", "INFO")}
+        "dailypapers": {"handlers": ["console"], "level": env("DAILYPAPERS_LOG_LEVEL", "INFO")},
+        # Every unhandled exception in a view, with its traceback, once. Django's default
+        # sends these to a console handler only while DEBUG is on, and to mail_admins (no
+        # ADMINS here) otherwise, so `serve --prod` logged none of them.
+        "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
     },
 }
 
@@ -262,6 +290,9 @@ ARXIV_CONTACT = env("DAILYPAPERS_CONTACT", "admin@localhost")
 ARXIV_MIN_INTERVAL = float(env("DAILYPAPERS_ARXIV_MIN_INTERVAL", "3"))
 ARXIV_MAX_RETRIES = int(env("DAILYPAPERS_ARXIV_MAX_RETRIES", "4"))
 ARXIV_TIMEOUT = float(env("DAILYPAPERS_ARXIV_TIMEOUT", "30"))
+# Seconds a web request (submit, fetch) may spend on arXiv in all, waits and retries included;
+# commands keep the patience above.
+ARXIV_WEB_TIMEOUT = float(env("DAILYPAPERS_ARXIV_WEB_TIMEOUT", "5"))
 ARXIV_MAX_PAGES = int(env("DAILYPAPERS_ARXIV_MAX_PAGES", "50"))
 ARXIV_PAGE_SIZE = int(env("DAILYPAPERS_ARXIV_PAGE_SIZE", "100"))
 # Categories fetched by the first run when arXiv is reachable.

@@ -8,6 +8,8 @@ class RateCounter(models.Model):
     key = models.CharField(max_length=200)
     window = models.BigIntegerField()
     hits = models.PositiveIntegerField(default=0)
+    # Unix time the window ends: counters of every period are pruned by one indexed range.
+    expires = models.BigIntegerField(default=0, db_index=True)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["key", "window"], name="one_counter")]

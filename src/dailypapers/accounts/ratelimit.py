@@ -1,12 +1,27 @@
-"""Fixed-window rate limits kept in the database (RateCounter)."""
+"""Fixed-window rate limits kept in the database (RateCounter).
 
+Keys are built from what users type (usernames, addresses), so a key that would not fit the
+column is stored as a prefix plus its SHA-256. A counter is useless once its window has
+passed; expired rows are deleted in bulk on every PRUNE_EVERY-th hit in each process, and
+the table is held under settings.RATE_COUNTER_MAX_ROWS (the rows nearest expiry go first),
+so keys made up by clients can never grow it without bound.
+"""
+
+import hashlib
+import itertools
 import time
+import unicodedata
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.db.models import F
 
 from .models import RateCounter
+
+PRUNE_EVERY = 100
+_hits_in_this_process = itertools.count(1)
+KEY_LENGTH = RateCounter._meta.get_field("key").max_length
 
 
 @dataclass
@@ -15,20 +30,34 @@ class Limit:
     retry_after: int
 
 
+def caseless(text: str) -> str:
+    """Unicode's NFKC_Casefold: one key for every way of typing the same name or address."""
+    return unicodedata.normalize("NFKC", unicodedata.normalize("NFKC", text).casefold())
+
+
+def stored_key(key: str) -> str:
+    if len(key) <= KEY_LENGTH:
+        return key
+    return f"{key[: KEY_LENGTH - 65]}#{hashlib.sha256(key.encode()).hexdigest()}"
+
+
 def count_hit(key: str, limit: int, period: int, now: float | None = None) -> Limit:
     """Record one hit on key; allowed while the window's hits stay within limit."""
     now = time.time() if now is None else now
+    key = stored_key(key)
     window = int(now // period)
+    expires = (window + 1) * period
     with transaction.atomic():
         if not RateCounter.objects.filter(key=key, window=window).update(hits=F("hits") + 1):
             try:
                 with transaction.atomic():
-                    RateCounter.objects.create(key=key, window=window, hits=1)
+                    RateCounter.objects.create(key=key, window=window, hits=1, expires=expires)
             except IntegrityError:
                 RateCounter.objects.filter(key=key, window=window).update(hits=F("hits") + 1)
         hits = RateCounter.objects.get(key=key, window=window).hits
-        RateCounter.objects.filter(key=key, window__lt=window - 1).delete()
-    retry_after = int((window + 1) * period - now) + 1
+    if next(_hits_in_this_process) % PRUNE_EVERY == 0:
+        prune(now)
+    retry_after = int(expires - now) + 1
     return Limit(allowed=hits <= limit, retry_after=retry_after)
 
 
@@ -36,6 +65,17 @@ def is_limited(key: str, limit: int, period: int, now: float | None = None) -> L
     """Whether key is over its limit now, without counting a hit."""
     now = time.time() if now is None else now
     window = int(now // period)
-    row = RateCounter.objects.filter(key=key, window=window).values_list("hits", flat=True)
-    hits = row.first() or 0
+    row = RateCounter.objects.filter(key=stored_key(key), window=window)
+    hits = row.values_list("hits", flat=True).first() or 0
     return Limit(allowed=hits < limit, retry_after=int((window + 1) * period - now) + 1)
+
+
+def prune(now: float | None = None) -> int:
+    """Delete expired counters, then the soonest-expiring ones above the row cap."""
+    now = time.time() if now is None else now
+    deleted, _ = RateCounter.objects.filter(expires__lte=now).delete()
+    excess = RateCounter.objects.count() - settings.RATE_COUNTER_MAX_ROWS
+    if excess > 0:
+        doomed = RateCounter.objects.order_by("expires").values_list("pk", flat=True)[:excess]
+        deleted += RateCounter.objects.filter(pk__in=doomed).delete()[0]
+    return deleted

@@ -36,6 +36,15 @@ def user_for_token(token: str):
     return row.user
 
 
+def live_token_id(token: str) -> int | None:
+    """The row id of a token that would authenticate, without marking it used."""
+    return (
+        ApiToken.objects.filter(digest=_digest(token), revoked_at__isnull=True)
+        .values_list("pk", flat=True)
+        .first()
+    )
+
+
 def revoke(user, token_id: int) -> bool:
     return bool(
         ApiToken.objects.filter(pk=token_id, user=user, revoked_at__isnull=True).update(

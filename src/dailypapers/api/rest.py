@@ -14,6 +14,7 @@ from ninja import NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
+from ..accounts.clients import client_key
 from ..accounts.tokens import user_for_token
 from ..core.errors import DomainError, json_error, json_error_for
 from ..feed import listing, periods, services
@@ -294,7 +295,7 @@ WRITE_ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429:
     summary="Put a paper on today's list (fetched from arXiv if unknown)",
 )
 def submit(request, body: SubmitIn):
-    entry = services.submit(request.auth, body.paper_id)
+    entry = services.submit(request.auth, body.paper_id, client_address=client_key(request))
     return Status(201, daily_items([entry.pk])[0])
 
 

@@ -1,10 +1,14 @@
-"""Rate limits for /api/: per token (when one is sent) and per client address."""
+"""Rate limits for /api/: per client address, and per token when a live one is sent.
 
-import hashlib
+A token nobody holds gets no counter of its own (it will be refused anyway): keying on the
+raw header would let every made-up token add a row to the counter table.
+"""
 
 from django.conf import settings
 
+from ..accounts.clients import client_key
 from ..accounts.ratelimit import count_hit
+from ..accounts.tokens import live_token_id
 from ..core.errors import json_error
 from ..core.urls import api_prefix, fixed_path
 
@@ -20,17 +24,20 @@ class ApiRateLimitMiddleware:
             "api:openapi-json"
         ):
             return self.get_response(request)
-        keys = [(f"api:ip:{request.META.get('REMOTE_ADDR', '')}", settings.API_RATE_PER_IP)]
-        authorization = request.headers.get("Authorization", "")
-        if authorization.lower().startswith("bearer "):
-            digest = hashlib.sha256(authorization[7:].strip().encode()).hexdigest()[:32]
-            keys.append((f"api:token:{digest}", settings.API_RATE_PER_TOKEN))
-        for key, limit in keys:
-            verdict = count_hit(key, limit, WINDOW)
-            if not verdict.allowed:
-                response = json_error(
-                    429, "rate_limited", f"too many requests; retry in {verdict.retry_after} s"
-                )
-                response["Retry-After"] = str(verdict.retry_after)
-                return response
-        return self.get_response(request)
+        verdict = count_hit(f"api:ip:{client_key(request)}", settings.API_RATE_PER_IP, WINDOW)
+        if verdict.allowed and (token_id := _live_token_id(request)):
+            verdict = count_hit(f"api:token:{token_id}", settings.API_RATE_PER_TOKEN, WINDOW)
+        if verdict.allowed:
+            return self.get_response(request)
+        response = json_error(
+            429, "rate_limited", f"too many requests; retry in {verdict.retry_after} s"
+        )
+        response["Retry-After"] = str(verdict.retry_after)
+        return response
+
+
+def _live_token_id(request) -> int | None:
+    authorization = request.headers.get("Authorization", "")
+    if not authorization.lower().startswith("bearer "):
+        return None
+    return live_token_id(authorization[7:].strip())

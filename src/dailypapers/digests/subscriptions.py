@@ -6,7 +6,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from ..accounts.ratelimit import count_hit
+from ..accounts.ratelimit import caseless, count_hit
 from ..core.urls import digest_confirm_url
 from .addresses import (
     AddressError,
@@ -30,7 +30,8 @@ def request_subscription(raw_email: str, options: dict, client_address: str = ""
     options = clean_options(**options)
     for key, limit in (
         (f"subscribe:ip:{client_address}", SUBSCRIBE_LIMIT_PER_IP),
-        (f"subscribe:address:{email}", SUBSCRIBE_LIMIT_PER_ADDRESS),
+        # Casefolded whole: Target@, tArget@ and TARGET@ reach one inbox on every real host.
+        (f"subscribe:address:{caseless(email)}", SUBSCRIBE_LIMIT_PER_ADDRESS),
     ):
         if not count_hit(key, limit, SUBSCRIBE_WINDOW).allowed:
             raise AddressError("Too many subscription requests; try again in an hour.")
@@ -45,10 +46,13 @@ def request_subscription(raw_email: str, options: dict, client_address: str = ""
     message.send()
 
 
-def confirm(token: str) -> Subscriber:
-    """Create or update the subscription a link asked for (BadSignature if it is not ours)."""
+def confirm(token: str, user=None) -> Subscriber:
+    """Create or update the subscription a link asked for (BadSignature if it is not ours).
+
+    Opening the mailed link proves its reader holds the address, so a signed-in reader's
+    account is linked to the subscription; /digests/ shows an account only those."""
     request = read_confirmation(token)
-    return save_subscriber(request.pop("email"), request)
+    return save_subscriber(request.pop("email"), request, user=user)
 
 
 def save_subscriber(email: str, options: dict, user=None) -> Subscriber:

@@ -4,6 +4,7 @@ from django.shortcuts import render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
+from ..accounts.clients import client_key
 from .addresses import AddressError, read_confirmation, read_unsubscribe
 from .models import Frequency, Subscriber
 from .subscriptions import confirm, request_subscription, unsubscribe
@@ -28,7 +29,7 @@ def subscribe(request):
         "trending": post.get("trending") == "1",
     }
     try:
-        request_subscription(post.get("email", ""), options, request.META.get("REMOTE_ADDR", ""))
+        request_subscription(post.get("email", ""), options, client_key(request))
     except AddressError as error:
         return _message(request, "We could not subscribe you", str(error), status=400)
     return _message(
@@ -47,7 +48,7 @@ def confirm_page(request, token: str):
     except signing.BadSignature:
         return _message(request, "This link is not valid", "Subscribe again to get a new one.", 400)
     if request.method == "POST":
-        subscriber = confirm(token)
+        subscriber = confirm(token, user=request.user if request.user.is_authenticated else None)
         return _message(
             request,
             "You're subscribed",
@@ -56,7 +57,7 @@ def confirm_page(request, token: str):
     return _message(
         request,
         "Confirm your subscription",
-        f"Send a {details['frequency']} digest to {details['email']}?",
+        f"Send a {details['frequency']} digest to {details['email']}{_choices(details)}?",
         action=request.path,
         button="Confirm",
         needs_csrf=True,
@@ -84,5 +85,17 @@ def unsubscribe_page(request, token: str):
 
 @login_required
 def digest_settings(request):
-    subscriber = Subscriber.objects.filter(email__iexact=request.user.email).first()
-    return render(request, "digests/settings.html", {"subscriber": subscriber})
+    # Never looked up by the account's address: signing up does not prove you own it.
+    subscribers = Subscriber.objects.filter(user=request.user).order_by("email")
+    return render(request, "digests/settings.html", {"subscribers": subscribers})
+
+
+def _choices(details: dict) -> str:
+    """The topics and categories asked for, shown here rather than in the mail: a stranger
+    may have typed them, and they reach the page only through its escaping."""
+    parts = []
+    if details.get("topics"):
+        parts.append("on " + "; ".join(details["topics"]))
+    if details.get("categories"):
+        parts.append("in " + ", ".join(details["categories"]))
+    return (", " + ", ".join(parts)) if parts else ""

@@ -11,9 +11,10 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from ..accounts.ratelimit import count_hit
 from ..accounts.roles import is_curator
 from ..core.errors import DomainError
-from ..papers.arxiv_client import ArxivApiError, ArxivUnavailable
+from ..papers.arxiv_client import ArxivApi, ArxivApiError, ArxivUnavailable, PoliteSession
 from ..papers.arxiv_ids import parse_arxiv_id
 from ..papers.cleaning import multi_line
 from ..papers.fetch import fetch_papers
@@ -60,14 +61,29 @@ class VoteState:
     upvotes: int
 
 
-def find_or_fetch_paper(text: str) -> Paper:
-    """The paper for an id or URL, fetched from arXiv if we don't have it yet."""
+class FetchLimit(FeedError):
+    status, code = 429, "rate_limited"
+
+
+FETCH_WINDOW = 3600
+
+
+def find_or_fetch_paper(
+    text: str, user=None, client_address: str = "", *, patient: bool = False
+) -> Paper:
+    """The paper for an id or URL, fetched from arXiv if we don't have it yet.
+
+    A fetch counts against the user's and the client's hourly allowance (curators and
+    commands have none). It may take ARXIV_WEB_TIMEOUT seconds in all, unless `patient`
+    (commands), which waits and retries as long as the harvester does."""
     arxiv_id = parse_arxiv_id(text)  # InvalidArxivId is a ValueError with a clear message
     paper = Paper.objects.filter(pk=arxiv_id.id).first()
     if paper:
         return paper
+    _count_fetch(user, client_address)
+    session = PoliteSession() if patient else PoliteSession.for_web_request()
     try:
-        result = fetch_papers([str(arxiv_id)])
+        result = fetch_papers([str(arxiv_id)], api=ArxivApi(session))
     except ArxivUnavailable as error:
         raise ArxivDown(
             f"arXiv could not be reached to fetch {arxiv_id}; try again later."
@@ -79,21 +95,34 @@ def find_or_fetch_paper(text: str) -> Paper:
     return Paper.objects.get(pk=arxiv_id.id)
 
 
-def submit(user, text: str, day: date | None = None) -> DailyEntry:
-    """Put a paper on a day's list (today by default). A paper appears on one day only."""
-    paper = find_or_fetch_paper(text)
+def _count_fetch(user, client_address: str) -> None:
+    if user is None or is_curator(user):
+        return
+    for key in (f"fetch:user:{user.pk}", f"fetch:ip:{client_address}"):
+        limit = count_hit(key, settings.ARXIV_FETCHES_PER_HOUR, FETCH_WINDOW)
+        if not limit.allowed:
+            minutes = max(1, limit.retry_after // 60)
+            raise FetchLimit(
+                "You have asked for many papers from arXiv this hour; "
+                f"try again in {minutes} minutes."
+            )
+
+
+def submit(
+    user, text: str, day: date | None = None, client_address: str = "", *, patient: bool = False
+) -> DailyEntry:
+    """Put a paper on a day's list (today by default). A paper appears on one day only.
+
+    The daily limit is checked before arXiv is asked for anything, and again inside the
+    transaction that adds the entry."""
+    _check_submission_limit(user)
+    paper = find_or_fetch_paper(text, user, client_address, patient=patient)
     day = day or timezone.now().date()
     with transaction.atomic():
         existing = DailyEntry.objects.filter(paper=paper).first()
         if existing:
             raise AlreadyListed(f"{paper.arxiv_id} is already on the list for {existing.day}.")
-        if not is_curator(user):
-            today = timezone.now().date()
-            count = DailyEntry.objects.filter(submitted_by=user, submitted_at__date=today).count()
-            if count >= settings.SUBMISSIONS_PER_DAY:
-                raise SubmissionLimit(
-                    f"You have submitted {count} papers today, the daily limit; try again tomorrow."
-                )
+        _check_submission_limit(user)
         now = timezone.now()
         try:
             with transaction.atomic():
@@ -109,6 +138,17 @@ def submit(user, text: str, day: date | None = None) -> DailyEntry:
         recount(paper.pk)
         bump_generation()
     return entry
+
+
+def _check_submission_limit(user) -> None:
+    if is_curator(user):
+        return
+    today = timezone.now().date()
+    count = DailyEntry.objects.filter(submitted_by=user, submitted_at__date=today).count()
+    if count >= settings.SUBMISSIONS_PER_DAY:
+        raise SubmissionLimit(
+            f"You have submitted {count} papers today, the daily limit; try again tomorrow."
+        )
 
 
 def set_vote(user, paper: Paper, voted: bool) -> VoteState:

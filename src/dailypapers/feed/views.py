@@ -7,10 +7,11 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_POST, require_safe
 
+from ..accounts.clients import client_key
 from ..accounts.models import ApiToken
+from ..accounts.redirects import safe_next
 from ..accounts.roles import is_curator
 from ..core.page_cache import cached_for_anonymous
 from ..core.urls import paper_path
@@ -165,7 +166,7 @@ def vote(request, arxiv_id: str):
     state = services.toggle_vote(request.user, paper)
     if _wants_json(request):
         return JsonResponse({"voted": state.voted, "upvotes": state.upvotes})
-    return redirect(_safe_next(request, paper_path(paper.pk)))
+    return redirect(safe_next(request, paper_path(paper.pk)))
 
 
 @require_POST
@@ -238,7 +239,7 @@ def submit(request):
     if request.method == "POST":
         text = request.POST.get("paper", "")
         try:
-            entry = services.submit(request.user, text)
+            entry = services.submit(request.user, text, client_address=client_key(request))
         except (services.FeedError, InvalidArxivId) as error:
             messages.error(request, str(error))
             return render(request, "feed/submit.html", {"value": text}, status=400)
@@ -253,7 +254,7 @@ def fetch_paper(request, arxiv_id: str):
     if not request.user.is_authenticated:
         return redirect_to_login(paper_path(parsed.id))
     try:
-        services.find_or_fetch_paper(parsed.id)
+        services.find_or_fetch_paper(parsed.id, request.user, client_key(request))
     except services.FeedError as error:
         messages.error(request, str(error))
     return redirect("paper", arxiv_id=parsed.id)
@@ -261,12 +262,3 @@ def fetch_paper(request, arxiv_id: str):
 
 def _wants_json(request) -> bool:
     return "application/json" in request.headers.get("Accept", "")
-
-
-def _safe_next(request, fallback: str) -> str:
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        return target
-    return fallback

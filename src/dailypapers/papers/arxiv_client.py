@@ -9,6 +9,7 @@ from email.utils import parsedate_to_datetime
 from urllib.parse import urlsplit
 
 import requests
+import urllib3
 from django.conf import settings
 from requests.adapters import HTTPAdapter
 
@@ -37,6 +38,11 @@ class PoliteSession:
     and retries with exponential backoff that honour Retry-After.
 
     The spacing is per process: every session shares the time of the last request.
+
+    `budget` caps the seconds one get() may take in all: waiting for its turn, every
+    attempt, every backoff, and reading the body (a server that trickles a byte at a time
+    never trips a per-read timeout). Web requests use ARXIV_WEB_TIMEOUT, so a hanging arXiv
+    cannot hold a worker; commands keep the patient default (no budget).
     """
 
     _lock = threading.Lock()
@@ -48,12 +54,14 @@ class PoliteSession:
         min_interval: float | None = None,
         max_retries: int | None = None,
         timeout: float | None = None,
+        budget: float | None = None,
         sleep=time.sleep,
         clock=time.monotonic,
     ):
         self.min_interval = settings.ARXIV_MIN_INTERVAL if min_interval is None else min_interval
         self.max_retries = settings.ARXIV_MAX_RETRIES if max_retries is None else max_retries
         self.timeout = settings.ARXIV_TIMEOUT if timeout is None else timeout
+        self.budget = budget
         self.sleep = sleep
         self.clock = clock
         self.http = requests.Session()
@@ -63,34 +71,87 @@ class PoliteSession:
             f"dailypapers/{__version__} (self-hosted daily papers; mailto:{settings.ARXIV_CONTACT})"
         )
 
+    @classmethod
+    def for_web_request(cls) -> "PoliteSession":
+        return cls(budget=settings.ARXIV_WEB_TIMEOUT)
+
     def get(self, url: str, params: dict) -> requests.Response:
+        end = float("inf") if self.budget is None else self.clock() + self.budget
         failure, retry_after = "", None
         for attempt in range(self.max_retries + 1):
             if attempt:
-                backoff = retry_after if retry_after is not None else 2.0**attempt
-                self.sleep(min(backoff, MAX_BACKOFF))
-            self._wait_turn()
+                backoff = min(retry_after if retry_after is not None else 2.0**attempt, MAX_BACKOFF)
+                if self.clock() + backoff >= end:
+                    break
+                self.sleep(backoff)
             try:
-                response = self.http.get(url, params=params, timeout=self.timeout)
-            except (requests.ConnectionError, requests.Timeout) as error:
+                self._wait_turn(end)
+                response = self.http.get(
+                    url, params=params, timeout=min(self.timeout, self._left(end)), stream=True
+                )
+                _read_body(response, end, self.clock)
+            except (requests.ConnectionError, requests.Timeout, _OutOfTime) as error:
                 log.debug("request to %s failed", url, exc_info=error)
                 failure, retry_after = f"{type(error).__name__} for {urlsplit(url).netloc}", None
+                if isinstance(error, _OutOfTime):
+                    break
             else:
                 if response.status_code not in RETRY_STATUSES:
                     return response
                 failure = f"HTTP {response.status_code}"
                 retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
             log.warning("arXiv request failed (%s), attempt %d", failure, attempt + 1)
-        raise ArxivUnavailable(
-            f"arXiv is not reachable at {url} ({failure}, {self.max_retries + 1} tries)"
-        )
+        tries = f"{attempt + 1} tries" if self.budget is None else f"{self.budget:g} s budget"
+        raise ArxivUnavailable(f"arXiv is not reachable at {url} ({failure}, {tries})")
 
-    def _wait_turn(self) -> None:
-        with PoliteSession._lock:
+    def _left(self, end: float) -> float:
+        left = end - self.clock()
+        if left <= 0:
+            raise _OutOfTime("the time budget ran out")
+        return left
+
+    def _wait_turn(self, end: float = float("inf")) -> None:
+        timeout = -1 if end == float("inf") else self._left(end)
+        if not PoliteSession._lock.acquire(timeout=timeout):
+            raise _OutOfTime("another request held arXiv's turn too long")
+        try:
             wait = PoliteSession._last_request + self.min_interval - self.clock()
             if wait > 0:
+                if self.clock() + wait >= end:
+                    raise _OutOfTime("arXiv's turn would come too late")
                 self.sleep(wait)
             PoliteSession._last_request = self.clock()
+        finally:
+            PoliteSession._lock.release()
+
+
+class _OutOfTime(Exception):
+    """A budgeted get() cannot finish in time."""
+
+
+def _read_body(response: requests.Response, end: float, clock) -> None:
+    """Read the whole body now (it is cached on the response), giving up at `end`.
+
+    read1 returns whatever one socket read brings, so the clock is checked between
+    trickled bytes; each socket read may wait only for the time left."""
+    chunks = []
+    while True:
+        left = end - clock()
+        if left <= 0:
+            response.close()
+            raise _OutOfTime("the body did not arrive in time")
+        connection = response.raw.connection
+        if left != float("inf") and connection is not None and connection.sock is not None:
+            connection.sock.settimeout(min(left, connection.sock.gettimeout() or left))
+        try:
+            chunk = response.raw.read1(64 * 1024, decode_content=True)
+        except (urllib3.exceptions.ReadTimeoutError, urllib3.exceptions.ProtocolError) as error:
+            response.close()
+            raise requests.ConnectionError(str(error)) from error
+        if not chunk:
+            break
+        chunks.append(chunk)
+    response._content = b"".join(chunks)  # what response.content returns from now on
 
 
 def _retry_after_seconds(value: str | None) -> float | None:

@@ -27,7 +27,7 @@ class Command(BaseCommand):
         failures = 0
         for text in ids:
             try:
-                entry = submit(user, text, day=date)
+                entry = submit(user, text, day=date, patient=True)
             except (FeedError, InvalidArxivId) as error:
                 failures += 1
                 self.stderr.write(f"{text}: {error}")
