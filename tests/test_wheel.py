@@ -97,7 +97,7 @@ def test_wheel_installs_and_bootstraps_offline_with_the_sample(installed, tmp_pa
         home_page = _get(base + "/", server)
         cards = home_page.count('<article class="card')
         assert 12 <= cards <= 30, cards
-        paper_id = re.search(r'href="/papers/([^"]+)"', home_page).group(1)
+        paper_id = re.search(r'<h2 id="title-1"><a href="/papers/([^"]+)"', home_page).group(1)
         paper_page = _get(f"{base}/papers/{paper_id}", server)
         assert "Similar papers" in paper_page and "No similar papers found yet" not in paper_page
         assert "/papers/" in _get(base + "/search?q=neural+networks", server)
