@@ -115,6 +115,11 @@ def _database() -> dict:
     )
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
+        # Persistent, as on PostgreSQL: opening the file and running the WAL pragmas cost more
+        # than the whole cached page (bench/pages.py, docs/performance.md). Each statement
+        # outside a transaction reads the newest commit, so other processes' writes show.
+        config.setdefault("CONN_MAX_AGE", 60)
+    config["CONN_HEALTH_CHECKS"] = True
     return config
 
 
