@@ -60,8 +60,12 @@ class EntryIds(Sequence):
     Paginator needs (count() and slices), without building a QuerySet per call."""
 
     def __init__(self, period: Period):
-        self.where = f"FROM {ENTRIES} WHERE NOT hidden AND day BETWEEN %s AND %s"
-        self.params = (period.start, period.end)
+        if period.start == period.end:  # equality, so the entry_day_in_order index gives order
+            self.where = f"FROM {ENTRIES} WHERE day = %s AND hidden = %s"
+            self.params = (period.start, False)
+        else:
+            self.where = f"FROM {ENTRIES} WHERE day BETWEEN %s AND %s AND hidden = %s"
+            self.params = (period.start, period.end, False)
 
     def count(self) -> int:
         return _rows(f"SELECT COUNT(*) {self.where}", self.params)[0][0]
