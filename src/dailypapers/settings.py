@@ -119,7 +119,6 @@ def _database() -> dict:
         # than the whole cached page (bench/pages.py, docs/performance.md). Each statement
         # outside a transaction reads the newest commit, so other processes' writes show.
         config.setdefault("CONN_MAX_AGE", 60)
-    config["CONN_HEALTH_CHECKS"] = True
     return config
 
 
