@@ -15,7 +15,10 @@ which holds from one machine to the next where raw req/s do not. --json prints o
 
 Targets (issue 12): cached pages >= 0.6x the trivial view, uncached day page >= 0.15x,
 uncached paper page (with similar papers) >= 0.12x, on SQLite and on PostgreSQL.
-Measurements and method: docs/performance.md.
+Last measured 2026-11-28, two runs each on a 2-core machine shared with other jobs (load 14-18):
+SQLite cached day 0.70/0.83x, cached paper 0.69/1.24x, uncached day 0.04/0.03x, uncached paper
+0.02/0.02x; PostgreSQL cached day 0.12/0.81x, cached paper 0.32/0.26x, uncached 0.02x and 0.01x.
+Method, profile and what is left: docs/performance.md.
 """
 
 import argparse
