@@ -5,7 +5,6 @@ import json
 import os
 import re
 import shutil
-import signal
 import subprocess
 import sys
 import sysconfig
@@ -14,7 +13,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
-from conftest import free_port
+
+from dailypapers.site.serving import free_port, stop_server
 
 pytestmark = pytest.mark.system  # builds and installs a wheel: skipped by `make test-fast`
 ROOT = Path(__file__).resolve().parent.parent
@@ -102,8 +102,7 @@ def test_wheel_installs_and_bootstraps_offline_with_the_sample(installed, tmp_pa
         assert "Similar papers" in paper_page and "No similar papers found yet" not in paper_page
         assert "/papers/" in _get(base + "/search?q=neural+networks", server)
     finally:
-        os.killpg(server.pid, signal.SIGTERM)
-        server.wait(timeout=30)
+        stop_server(server)
 
 
 def _get(url: str, server: subprocess.Popen, seconds: float = 60) -> str:
