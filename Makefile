@@ -8,7 +8,7 @@ export DAILYPAPERS_HOME ?= $(CURDIR)/var
 
 PG_TEST_DIR ?= /tmp/dailypapers-test-pg
 
-.PHONY: run test test-pg lint format bench-ingest clean
+.PHONY: run test test-fast test-pg lint format bench-ingest clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -33,6 +33,13 @@ test: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
 	$(BIN)/pytest
+
+# Everyday work: lint and every test but the slow end-to-end ones (pytest.mark.system:
+# crash, production, backup, digest-crash, browser, wheel). CI runs everything.
+test-fast: $(STAMP)
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/pytest -m "not system"
 
 # The whole suite again on a throwaway PostgreSQL server (the Debian one already installed).
 test-pg: $(STAMP)

@@ -2,10 +2,15 @@
 
 import os
 import re
+import shutil
 import subprocess
+import time
+import urllib.request
 from pathlib import Path
 
-from dailypapers.site.serving import start_server
+from dailypapers.site.serving import free_port, start_server
+
+ROOT = Path(__file__).resolve().parent.parent
 
 
 def start_gunicorn(
@@ -15,6 +20,61 @@ def start_gunicorn(
     answers."""
     environment = {**os.environ, "DAILYPAPERS_HOME": str(home), **env}
     return start_server(environment, workers=workers, ready_path=ready_path)
+
+
+def start_trivial_django(workers: int) -> tuple[subprocess.Popen, str]:
+    """bench/trivial_site.py (12 kB from a bare view) under the very gunicorn command line of
+    `dailypapers serve --prod`: the baseline page speeds are divided by."""
+    from dailypapers.site.management.commands.serve import gunicorn_command
+
+    port = free_port()
+    server = subprocess.Popen(
+        gunicorn_command("trivial_site:application", f"127.0.0.1:{port}", workers),
+        cwd=Path(__file__).resolve().parent,
+        stdout=subprocess.DEVNULL,  # the access log
+        stderr=subprocess.DEVNULL,
+    )
+    base = f"http://127.0.0.1:{port}"
+    for _ in range(150):
+        try:
+            urllib.request.urlopen(base + "/", timeout=5).read()
+            return server, base
+        except OSError:
+            time.sleep(0.2)
+    server.kill()
+    raise SystemExit("gunicorn (trivial view) did not start")
+
+
+def postgres_url(workdir: Path, name: str, fresh: bool = False) -> str:
+    """A private PostgreSQL server from the Debian package (started if needed, on port
+    $PGPORT_TESTS, default 55433) and a database NAME on it; fresh=True drops it first."""
+    env = {**os.environ, "PGPORT_TESTS": os.environ.get("PGPORT_TESTS", "55433")}
+    started = subprocess.run(
+        [str(ROOT / ".ci" / "postgres.sh"), "start", str(workdir / "pg")],
+        env=env,
+        check=True,
+        capture_output=True,
+        text=True,
+    ).stdout
+    server_url = re.search(r"DATABASE_URL='([^']+)'", started).group(1)
+    bindir = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True).stdout
+    socket = ["-h", str(workdir / "pg" / "socket"), "-p", env["PGPORT_TESTS"], "-U", "postgres"]
+    if fresh:
+        subprocess.run([f"{bindir.strip()}/dropdb", "--if-exists", *socket, name], check=True)
+    subprocess.run([f"{bindir.strip()}/createdb", *socket, name], capture_output=True)  # may exist
+    return server_url.replace("/dailypapers?", f"/{name}?")
+
+
+def stop_postgres(workdir: Path) -> None:
+    env = {**os.environ, "PGPORT_TESTS": os.environ.get("PGPORT_TESTS", "55433")}
+    if (workdir / "pg").exists():
+        subprocess.run(
+            [str(ROOT / ".ci" / "postgres.sh"), "stop", str(workdir / "pg")],
+            env=env,
+            check=False,
+            capture_output=True,
+        )
+        shutil.rmtree(workdir / "pg", ignore_errors=True)
 
 
 # wrk's report, as one line this module parses: requests, errors (any kind, including non-2xx

@@ -5,8 +5,9 @@
 
 For each size it reuses (or makes) bench/search_latency.py's corpus: the generated snapshot,
 its SQLite database and its search index. For PostgreSQL it starts a private server from the
-Debian package under --workdir (.ci/postgres.sh, port 55433) and imports the same snapshot
-into a database per size, searching the same index. 200 papers go on today's list.
+Debian package under --workdir (common.postgres_url: .ci/postgres.sh on $PGPORT_TESTS, default
+55433) and imports the same snapshot into a database per size, searching the same index.
+200 papers go on today's list.
 wrk (Debian's `wrk`) drives each endpoint with --connections connections; paper pages rotate
 over 500 papers and searches over 2,000 distinct queries, so caches cannot answer most of them.
 Targets (issue 7): cached day page >= 1,000 req/s, search >= 150 req/s at 1M, zero errors.
@@ -24,11 +25,10 @@ import time
 import urllib.parse
 from pathlib import Path
 
-from common import WRK_REPORT, run_wrk, start_gunicorn
+from common import WRK_REPORT, postgres_url, run_wrk, start_gunicorn
 from search_latency import prepare as prepare_corpus
 
 ROOT = Path(__file__).resolve().parent.parent
-PG_PORT = "55433"
 LISTED = 200
 WRK_ROTATE = """
 local paths = {}
@@ -54,24 +54,6 @@ def dailypapers(env: dict, *args: str) -> str:
         text=True,
     )
     return done.stdout
-
-
-def postgres_url(workdir: Path, size: int) -> str:
-    """A private PostgreSQL server (started if needed) and a database for this size."""
-    started = subprocess.run(
-        [str(ROOT / ".ci" / "postgres.sh"), "start", str(workdir / "pg")],
-        env={**os.environ, "PGPORT_TESTS": PG_PORT},
-        check=True,
-        capture_output=True,
-        text=True,
-    ).stdout
-    server_url = re.search(r"DATABASE_URL='([^']+)'", started).group(1)
-    name = f"dailypapers_{size}"
-    bindir = subprocess.run(["pg_config", "--bindir"], capture_output=True, text=True).stdout
-    socket_dir = str(workdir / "pg" / "socket")
-    createdb = [f"{bindir.strip()}/createdb", "-h", socket_dir, "-p", PG_PORT, "-U", "postgres"]
-    subprocess.run([*createdb, name], capture_output=True)  # fails harmlessly if it exists
-    return server_url.replace("/dailypapers?", f"/{name}?")
 
 
 def prepare_database(env: dict, snapshot: Path, marker: Path) -> None:
@@ -173,7 +155,7 @@ def main() -> None:
                 "DAILYPAPERS_API_RATE_PER_IP": "100000000",
             }
             if database == "postgres":
-                env["DATABASE_URL"] = postgres_url(args.workdir, size)
+                env["DATABASE_URL"] = postgres_url(args.workdir, f"dailypapers_{size}")
                 marker = args.workdir / f"postgres-{size}.json"
                 prepare_database(env, corpus / "snapshot.jsonl", marker)
             paper_ids = list_today(env)

@@ -140,6 +140,18 @@ def empty_page_cache():
     cache.clear()
 
 
+@pytest.fixture(autouse=True)
+def no_first_index_on_import():
+    """In-process imports build no first search index (it would land in var/search and cost
+    seconds a test); test_search.py checks that behaviour through subprocesses."""
+    from dailypapers.papers.signals import import_finished
+    from dailypapers.search.indexer import on_import_finished
+
+    import_finished.disconnect(dispatch_uid="search-first-index")
+    yield
+    import_finished.connect(on_import_finished, dispatch_uid="search-first-index")
+
+
 @pytest.fixture
 def reader(client, make_user):
     """A signed-in user on the test client."""

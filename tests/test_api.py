@@ -18,6 +18,7 @@ DAY = date(2026, 11, 20)
 
 @pytest.fixture
 def listed(make_paper, make_user, list_paper, search_index):
+    """Three papers on DAY's list and one older paper; no search index (see `searchable`)."""
     papers = [
         make_paper(
             f"2611.0000{i}",
@@ -31,8 +32,14 @@ def listed(make_paper, make_user, list_paper, search_index):
         list_paper(paper, DAY, by=make_user(f"user{i}"), minute=i)
     services.set_vote(make_user("fan"), papers[2], True)
     services.add_comment(make_user("critic"), papers[2], "Nice.")
-    rebuild()
     return papers, old
+
+
+@pytest.fixture
+def searchable(listed):
+    """`listed`, with its search index built: only the tests that search pay for it."""
+    rebuild()
+    return listed
 
 
 def test_daily_papers_has_hf_field_names_and_paging(client, listed):
@@ -73,7 +80,7 @@ def test_errors_share_one_shape(client, listed, url, status, code):
     assert body["status"] == status and body["code"] == code and body["message"]
 
 
-def test_paper_comments_similar_search_and_trending(client, listed):
+def test_paper_comments_similar_search_and_trending(client, searchable):
     assert client.get("/api/papers/hep-th/9901001").json()["title"] == "Old style strings"
     assert client.get("/api/papers/2611.00002v1").json()["id"] == "2611.00002"
     (comment,) = client.get("/api/papers/2611.00002/comments").json()

@@ -8,6 +8,8 @@ from pathlib import Path
 import pytest
 from conftest import SNAPSHOT_200
 
+pytestmark = pytest.mark.system  # real servers and processes: skipped by `make test-fast`
+
 DEPLOY = Path(__file__).resolve().parent.parent / "deploy"
 STATE = (
     "SELECT (SELECT count(*) FROM papers_paper), (SELECT count(*) FROM feed_dailyentry), "

@@ -29,6 +29,7 @@ SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 PAPER_WITH_MATH = "0704.0054"  # "The Hardy-Lorentz Spaces $H^{p,q}(R^n)$"
 
 pytestmark = [
+    pytest.mark.system,  # a real browser: skipped by `make test-fast`
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (.ci/run installs it)"),
 ]

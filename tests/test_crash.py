@@ -5,7 +5,10 @@ import signal
 import subprocess
 import time
 
+import pytest
 from conftest import SNAPSHOT_200
+
+pytestmark = pytest.mark.system  # real servers and processes: skipped by `make test-fast`
 
 COLUMNS = (
     "arxiv_id, version, title, abstract, authors, categories, primary_category, published, "

@@ -5,10 +5,13 @@ import subprocess
 import time
 from collections import Counter
 
+import pytest
 from aiosmtpd.controller import Controller
 from conftest import SNAPSHOT_200, SmtpCollector
 
 from dailypapers.site.serving import free_port
+
+pytestmark = pytest.mark.system  # real servers and processes: skipped by `make test-fast`
 
 SUBSCRIBERS = 150
 MAKE_SUBSCRIBERS = f"""

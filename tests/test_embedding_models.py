@@ -34,6 +34,7 @@ def test_unknown_model_is_a_clear_error():
 @pytest.fixture
 def tiny_sentence_transformer(tmp_path):
     """A two-layer BERT with random weights and a 60-word vocabulary, built here, offline."""
+    pytest.importorskip("sentence_transformers", reason="needs the neural extra")
     from sentence_transformers import SentenceTransformer
     from sentence_transformers.sentence_transformer.modules import Pooling, Transformer
     from transformers import BertConfig, BertModel, BertTokenizerFast

@@ -9,7 +9,10 @@ import urllib.request
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 
+import pytest
 from conftest import SNAPSHOT_200
+
+pytestmark = pytest.mark.system  # real servers and processes: skipped by `make test-fast`
 
 PAPERS = [f"0704.{n:04d}" for n in range(1, 11)]
 UNLIMITED = {"DAILYPAPERS_API_RATE_PER_IP": "1000000", "DAILYPAPERS_API_RATE_PER_TOKEN": "1000000"}

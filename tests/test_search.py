@@ -239,14 +239,24 @@ def test_no_index_yet_is_a_clear_message(client, search_index, make_paper):
         call_command("search", "paper", stdout=StringIO())
 
 
-def test_search_cli_stdin_in_one_process(tmp_path):
+def test_migrate_import_search_just_works_and_cli_reads_stdin(tmp_path):
+    """The first import into a database without an index builds one: no `reindex` needed."""
     home = tmp_path / "home"
     env = {**os.environ, "DAILYPAPERS_HOME": str(home)}
     env.pop("DATABASE_URL", None)
     run = [sys.executable, "-m", "dailypapers.cli"]
     subprocess.run([*run, "migrate", "-v0"], env=env, check=True)
-    subprocess.run([*run, "import", str(SNAPSHOT_200)], env=env, check=True, capture_output=True)
-    subprocess.run([*run, "reindex"], env=env, check=True, capture_output=True)
+    imported = subprocess.run(
+        [*run, "import", str(SNAPSHOT_200)], env=env, check=True, capture_output=True, text=True
+    )
+    assert imported.stdout.splitlines() == [
+        "imported 200 new, 0 updated, 0 unchanged, 0 rejected",
+        "built the search index (200 papers)",
+    ]
+    again = subprocess.run(
+        [*run, "import", str(SNAPSHOT_200)], env=env, check=True, capture_output=True, text=True
+    )
+    assert "search index" not in again.stdout  # built once; later imports only add to it
     done = subprocess.run(
         [*run, "search"],
         input="pebble game\nneutrino\n",

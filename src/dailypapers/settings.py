@@ -8,7 +8,6 @@ from pathlib import Path
 import dj_database_url
 
 SOURCE_DIR = Path(__file__).resolve().parent
-REPO_DIR = SOURCE_DIR.parent.parent
 
 
 def env(name: str, default: str = "") -> str:
@@ -122,6 +121,10 @@ def _database() -> dict:
     )
     if config["ENGINE"] == "django.db.backends.sqlite3":
         config["OPTIONS"] = {**SQLITE_OPTIONS, **config.get("OPTIONS", {})}
+        # Persistent, as on PostgreSQL: opening the file and running the WAL pragmas cost more
+        # than the whole cached page (bench/pages.py, docs/performance.md). Each statement
+        # outside a transaction reads the newest commit, so other processes' writes show.
+        config.setdefault("CONN_MAX_AGE", 60)
     return config
 
 
@@ -297,13 +300,9 @@ ARXIV_MAX_PAGES = int(env("DAILYPAPERS_ARXIV_MAX_PAGES", "50"))
 ARXIV_PAGE_SIZE = int(env("DAILYPAPERS_ARXIV_PAGE_SIZE", "100"))
 # Categories fetched by the first run when arXiv is reachable.
 FIRST_RUN_CATEGORIES = env("DAILYPAPERS_FIRST_RUN_CATEGORIES", "cs.*").split(",")
-# Real records loaded when arXiv is unreachable, so the site is never empty.
-_FIXTURES = REPO_DIR / "tests" / "fixtures" / "arxiv"
-SAMPLE_PATHS = [
-    _FIXTURES / "kaggle_jsonl" / "wanng-ide_arxiv-metadata-oai-snapshot_head200.jsonl",
-    _FIXTURES / "derived_api_json" / "nithinans_arxiv_data_e87ddca.json",
-    _FIXTURES / "api_atom" / "q_testing_s0_m100_cfe7536492ca.xml",
-]
+# Real records loaded when arXiv is unreachable, so the site is never empty: 1,000 recent
+# papers over every arXiv category, shipped inside the package (tools/make_sample.py).
+SAMPLE_PATHS = [SOURCE_DIR / "papers" / "sample" / "recent_papers.jsonl.gz"]
 
 # Search: the index lives beside the database; the embedding model is pluggable.
 SEARCH_INDEX_DIR = Path(env("DAILYPAPERS_SEARCH_INDEX", str(HOME / "search")))

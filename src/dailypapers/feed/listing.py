@@ -1,11 +1,21 @@
-"""Which entries a day, week, month or trending page lists, in a constant number of queries."""
+"""Which entries a day, week, month or trending page lists, in a constant number of queries.
 
+The reads behind every list page (the newest day, its neighbours, one page of entry ids and
+their cards) are SQL written once here: building each as a QuerySet cost 10-20 times the
+query itself, and they were most of an uncached day page (pyinstrument, docs/performance.md).
+"""
+
+import json
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.db.models import Count, Max, Min, Q
+from django.contrib.auth import get_user_model
+from django.db import connection
+from django.db.models import Count
 from django.utils import timezone
 
+from ..papers.models import Paper
 from .models import DailyEntry, Vote
 from .periods import PERIOD_OF, Period
 
@@ -20,19 +30,72 @@ def trending_window(asked: str | None) -> str:
     return asked if asked in TRENDING_WINDOWS else DEFAULT_WINDOW
 
 
+ENTRIES = DailyEntry._meta.db_table
+PAPERS = Paper._meta.db_table
+USERS = get_user_model()._meta.db_table
+
+
+def _rows(sql: str, params=()) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        return cursor.fetchall()
+
+
+def _day(value) -> date | None:
+    """SQLite hands back aggregates of dates as text."""
+    return date.fromisoformat(value) if isinstance(value, str) else value
+
+
 def newest_day() -> date | None:
-    return DailyEntry.objects.listed().aggregate(day=Max("day"))["day"]
+    return _day(_rows(f"SELECT MAX(day) FROM {ENTRIES} WHERE NOT hidden")[0][0])
 
 
 PAGE_SIZE = 50
 LIST_ORDER = ("-pinned", "-upvotes", "submitted_at", "paper_id")
+_LIST_ORDER_SQL = "pinned DESC, upvotes DESC, submitted_at, paper_id"
 
 
-def entry_ids_in(period: Period):
+class EntryIds(Sequence):
+    """The ids of a period's listed entries in list order, fetched a slice at a time: what
+    Paginator needs (count() and slices), without building a QuerySet per call."""
+
+    def __init__(self, period: Period):
+        if period.start == period.end:  # equality, so the entry_day_in_order index gives order
+            self.where = f"FROM {ENTRIES} WHERE day = %s AND hidden = %s"
+            self.params = (period.start, False)
+        else:
+            self.where = f"FROM {ENTRIES} WHERE day BETWEEN %s AND %s AND hidden = %s"
+            self.params = (period.start, period.end, False)
+
+    def count(self) -> int:
+        return _rows(f"SELECT COUNT(*) {self.where}", self.params)[0][0]
+
+    def __len__(self) -> int:
+        return self.count()
+
+    def __getitem__(self, index):
+        if isinstance(index, int):
+            found = self[index : index + 1] if index >= 0 else []
+            if not found:
+                raise IndexError(index)
+            return found[0]
+        if index.step not in (None, 1) or (index.start or 0) < 0 or (index.stop or 0) < 0:
+            raise ValueError("entry ids slice forward only")
+        start = index.start or 0
+        page = f" LIMIT {max(index.stop - start, 0)}" if index.stop is not None else ""
+        if start:
+            page += f" OFFSET {start}" if page else f" LIMIT {2**62} OFFSET {start}"
+        sql = f"SELECT id {self.where} ORDER BY {_LIST_ORDER_SQL}{page}"
+        return [row[0] for row in _rows(sql, self.params)]
+
+    def __iter__(self):
+        return iter(self[:])
+
+
+def entry_ids_in(period: Period) -> EntryIds:
     """Ids only, in list order: sorting narrow entry rows, then joining one page of papers,
     is several times faster than sorting the joined rows."""
-    entries = DailyEntry.objects.listed().filter(day__range=(period.start, period.end))
-    return entries.order_by(*LIST_ORDER).values_list("pk", flat=True)
+    return EntryIds(period)
 
 
 @dataclass(slots=True)
@@ -50,35 +113,50 @@ class Card:
     submitter: str | None
 
 
-CARD_COLUMNS = {
-    "paper_id": "paper_id",
-    "title": "paper__title",
-    "abstract": "paper__abstract",
-    "authors": "paper__authors",
-    "categories": "paper__categories",
-    "upvotes": "upvotes",
-    "comment_count": "comment_count",
-    "pinned": "pinned",
-    "submitter": "submitted_by__username",
-}
+_CARDS_SQL = (
+    "SELECT e.id, e.paper_id, p.title, p.abstract, p.authors, p.categories, e.upvotes, "
+    f"e.comment_count, e.pinned, u.username FROM {ENTRIES} e "
+    f"JOIN {PAPERS} p ON p.arxiv_id = e.paper_id LEFT JOIN {USERS} u ON u.id = e.submitted_by_id "
+    "WHERE e.id IN ({})"
+)
 
 
-def cards_for(entry_ids, order=LIST_ORDER) -> list[Card]:
-    rows = DailyEntry.objects.filter(pk__in=entry_ids).order_by(*order)
-    return [Card(*row) for row in rows.values_list(*CARD_COLUMNS.values())]
+def _json(value):
+    return json.loads(value) if isinstance(value, str | bytes) else value
+
+
+def cards_for(entry_ids: list[int]) -> list[Card]:
+    """Cards of these entries, in the order given."""
+    if not entry_ids:
+        return []
+    rows = _rows(_CARDS_SQL.format(", ".join(["%s"] * len(entry_ids))), list(entry_ids))
+    by_id = {
+        row[0]: Card(
+            row[1],
+            row[2],
+            row[3],
+            _json(row[4]),
+            _json(row[5]),
+            row[6],
+            row[7],
+            bool(row[8]),
+            row[9],
+        )
+        for row in rows
+    }
+    return [by_id[i] for i in entry_ids if i in by_id]
 
 
 def neighbours(period: Period) -> tuple[Period | None, Period | None]:
     """The nearest earlier and later periods that have entries: empty days are skipped."""
-    around = DailyEntry.objects.listed().aggregate(
-        before=Max("day", filter=Q(day__lt=period.start)),
-        after=Min("day", filter=Q(day__gt=period.end)),
+    ((before, after),) = _rows(
+        f"SELECT (SELECT MAX(day) FROM {ENTRIES} WHERE NOT hidden AND day < %s), "
+        f"(SELECT MIN(day) FROM {ENTRIES} WHERE NOT hidden AND day > %s)",
+        (period.start, period.end),
     )
     to_period = PERIOD_OF[period.kind]
-    return (
-        to_period(around["before"]) if around["before"] else None,
-        to_period(around["after"]) if around["after"] else None,
-    )
+    before, after = _day(before), _day(after)
+    return (to_period(before) if before else None, to_period(after) if after else None)
 
 
 TRENDING_ORDER = ("-hotness", "paper_id")
@@ -92,7 +170,7 @@ def trending_entry_ids(window: str, limit: int = 50) -> list[int]:
 
 
 def trending(window: str, limit: int = 50) -> list[Card]:
-    return cards_for(trending_entry_ids(window, limit), TRENDING_ORDER)
+    return cards_for(trending_entry_ids(window, limit))
 
 
 def vote_counts(paper_ids: list[str]) -> dict[str, int]:

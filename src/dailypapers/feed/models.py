@@ -36,7 +36,12 @@ class DailyEntry(models.Model):
     class Meta:
         verbose_name_plural = "daily entries"
         indexes = [
-            models.Index(fields=["day", "hidden"], name="entry_day"),
+            # In list order, so one day's page is an index walk that stops after PAGE_SIZE
+            # rows instead of sorting the whole day (listing.EntryIds).
+            models.Index(
+                fields=["day", "hidden", "-pinned", "-upvotes", "submitted_at", "paper"],
+                name="entry_day_in_order",
+            ),
             models.Index(fields=["-hotness"], name="entry_hotness"),
             models.Index(fields=["submitted_by", "submitted_at"], name="entry_submitter"),
         ]

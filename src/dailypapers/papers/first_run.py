@@ -3,6 +3,7 @@
 import logging
 from datetime import timedelta
 from itertools import islice
+from typing import NamedTuple
 
 from django.conf import settings
 from django.core.management import call_command
@@ -17,7 +18,12 @@ RECENT_DAYS = 7
 RECENT_LIMIT = 300
 
 
-def first_run(say) -> ImportSummary | None:
+class FirstRun(NamedTuple):
+    summary: ImportSummary | None  # None: arXiv was unreachable, papers were already there
+    sample: bool  # the papers came from the bundled offline sample
+
+
+def first_run(say) -> FirstRun:
     call_command("migrate", interactive=False, verbosity=0)
     since = (timezone.now() - timedelta(days=RECENT_DAYS)).date()
     # Fail fast when offline: one try, short timeout.
@@ -31,8 +37,10 @@ def first_run(say) -> ImportSummary | None:
         say(f"{error}.")
         if Paper.objects.exists():
             say("Serving the papers already in the database.")
-            return None
-        say("Loading the bundled sample of real arXiv records (tests/fixtures/arxiv).")
+            return FirstRun(None, sample=False)
+        say("Loading the bundled sample of recent arXiv papers (dailypapers/papers/sample).")
         summary = import_files(settings.SAMPLE_PATHS)
+        say(summary.line())
+        return FirstRun(summary, sample=True)
     say(summary.line())
-    return summary
+    return FirstRun(summary, sample=False)

@@ -4,3 +4,7 @@ from django.dispatch import Signal
 
 # Sent after papers were inserted or changed and committed; `arxiv_ids` lists them.
 papers_changed = Signal()
+
+# Sent by the `import` command once every file is in. Receivers may return a line for the
+# command to print (search builds its first index here, so `import` then `search` just works).
+import_finished = Signal()

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.db.models import Max
 
 from ..papers.models import Paper
+from ..papers.progress import Progress
 from . import index
 from .embeddings import embedder
 from .folder import IndexFolder, IndexMissing
@@ -123,3 +124,21 @@ def on_papers_changed(sender, arxiv_ids, **kwargs) -> None:
         log.exception(
             "could not index %d papers; run `dailypapers reindex --incremental`", len(arxiv_ids)
         )
+
+
+def on_import_finished(sender, **kwargs) -> str | None:
+    """The first import into a database without an index builds one, so search works at once
+    (papers_changed could not: it only adds to an index that exists)."""
+    if not settings.SEARCH_INDEX_ON_IMPORT or not Paper.objects.exists():
+        return None
+    try:
+        index.open_index.get()
+        return None
+    except IndexMissing:
+        pass
+    progress = Progress("build search index", Paper.objects.count(), unit="papers")
+    try:
+        folder = rebuild(lambda n: progress.update(n, n))
+    finally:
+        progress.close()
+    return f"built the search index ({folder.count} papers)"

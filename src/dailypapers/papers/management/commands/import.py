@@ -4,6 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ...importer import BATCH_SIZE, StrictImportAborted, import_files
 from ...progress import Progress
+from ...signals import import_finished
 from ...sources.files import FORMATS
 from ...sources.xml import MalformedInput
 
@@ -46,6 +47,9 @@ class Command(BaseCommand):
         if len(summary.rejected) > 20:
             self.stderr.write(f"... and {len(summary.rejected) - 20} more rejected")
         self.stdout.write(summary.line())
+        for _receiver, message in import_finished.send(sender=self.__class__, summary=summary):
+            if message:
+                self.stdout.write(message)
         if summary.failed:
             raise CommandError(
                 f"could not read {len(summary.failed)} input(s): " + "; ".join(summary.failed)

@@ -13,9 +13,13 @@ class Command(BaseCommand):
     )
 
     def handle(self, *args, **options):
-        first_run(self.stdout.write)
-        if seeded := seed_daily_lists():
-            self.stdout.write(f"Put the {seeded} newest papers on the last few days' lists.")
+        run = first_run(self.stdout.write)
+        if seeded := seed_daily_lists(sample_votes=run.sample):
+            self.stdout.write(f"Put {seeded} recent papers on the last few days' lists.")
+            if run.sample:
+                self.stdout.write(
+                    "Their votes are sample data, from inactive sample-reader accounts."
+                )
         try:
             open_index.get()
         except IndexMissing:

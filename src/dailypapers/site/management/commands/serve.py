@@ -44,19 +44,29 @@ class Command(BaseCommand):
         sys.stdout.flush()
         os.execv(
             sys.executable,
-            [
-                sys.executable,
-                "-m",
-                "gunicorn",
+            gunicorn_command(
                 "dailypapers.wsgi:application",
-                f"--bind={options['addr']}",
-                f"--workers={options['workers']}",
-                f"--timeout={options['timeout']}",
-                "--access-logfile=-",
-                # One control socket per user by default: it would collide between instances.
-                "--no-control-socket",
-                # Recycle workers now and then, so a slow leak can never grow unbounded.
-                "--max-requests=100000",
-                "--max-requests-jitter=10000",
-            ],
+                options["addr"],
+                options["workers"],
+                options["timeout"],
+            ),
         )
+
+
+def gunicorn_command(app: str, addr: str, workers: int, timeout: int = 60) -> list[str]:
+    """The production gunicorn command line (bench/pages.py serves its baseline with it too)."""
+    return [
+        sys.executable,
+        "-m",
+        "gunicorn",
+        app,
+        f"--bind={addr}",
+        f"--workers={workers}",
+        f"--timeout={timeout}",
+        "--access-logfile=-",
+        # One control socket per user by default: it would collide between instances.
+        "--no-control-socket",
+        # Recycle workers now and then, so a slow leak can never grow unbounded.
+        "--max-requests=100000",
+        "--max-requests-jitter=10000",
+    ]
