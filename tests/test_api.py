@@ -5,9 +5,11 @@ from datetime import UTC, date, datetime
 import pytest
 import schemathesis
 from django.core import signals
-from django.db import close_old_connections
+from django.db import close_old_connections, connection
+from django.test.utils import CaptureQueriesContext
 from hypothesis import HealthCheck, given, settings
 
+from dailypapers.api.hf_shapes import items_for_entries
 from dailypapers.feed import services
 from dailypapers.search.indexer import rebuild
 from dailypapers.wsgi import application
@@ -47,10 +49,16 @@ def test_daily_papers_has_hf_field_names_and_paging(client, listed):
     assert response.status_code == 200
     first, second = response.json()
     assert first["paper"]["id"] == "2611.00002" and first["paper"]["upvotes"] == 1
-    assert first["numComments"] == 1 and first["submittedOnDailyBy"] == {"user": "user2"}
-    assert {"title", "publishedAt", "submittedOnDailyAt"} <= set(first)
-    assert {"id", "title", "summary", "authors", "publishedAt", "upvotes"} <= set(first["paper"])
-    assert first["paper"]["authors"][0] == {"name": "Ada Lovelace"}
+    assert first["numComments"] == 1 and first["submittedBy"]["user"] == "user2"
+    assert first["paper"]["submittedOnDailyBy"]["name"] == "user2"
+    assert first["publishedAt"] == "2026-11-20T12:02:00.000Z"
+    assert first["paper"]["submittedOnDailyAt"] == "2026-11-20T00:00:00.000Z"
+    assert first["paper"]["publishedAt"] == "2026-11-19T00:00:00.000Z"
+    assert first["paper"]["authors"][0] == {
+        "_id": "2611.00002:0",
+        "name": "Ada Lovelace",
+        "hidden": False,
+    }
     link = response["Link"]
     assert link.endswith('>; rel="next"') and "p=1" in link
     rest = client.get("/api/daily_papers", {"date": "2026-11-20", "limit": 2, "p": 1})
@@ -71,6 +79,11 @@ def test_daily_papers_has_hf_field_names_and_paging(client, listed):
         ("/api/papers/not-an-id", 404, "not_found"),
         ("/api/trending?period=year", 422, "invalid"),
         ("/api/papers/search?q=x&limit=121", 422, "invalid"),
+        ("/api/daily_papers?sort=votes", 422, "invalid"),
+        ("/api/daily_papers?submitter=a%00b", 422, "invalid"),
+        ("/api/papers?cursor=bm9wZQ", 404, "no_such_page"),
+        ("/api/papers?cursor=MjAyNi0xMS0yMFQwMDowMDowMCswMDowMHxhAGI", 404, "no_such_page"),
+        ("/api/papers?limit=101", 422, "invalid"),
     ],
 )
 def test_errors_share_one_shape(client, listed, url, status, code):
@@ -98,6 +111,14 @@ def test_paper_comments_similar_search_and_trending(client, searchable):
 def test_openapi_schema_and_docs(client):
     schema = client.get("/api/openapi.json").json()
     assert "/api/daily_papers" in schema["paths"] and "/api/papers/search" in schema["paths"]
+    assert {"/api/papers", "/api/papers/{arxiv_id}", "/api/papers/{arxiv_id}/comments"} <= set(
+        schema["paths"]
+    )
+    daily = {p["name"] for p in schema["paths"]["/api/daily_papers"]["get"]["parameters"]}
+    assert daily == {"date", "week", "month", "submitter", "sort", "p", "limit"}
+    shapes = schema["components"]["schemas"]
+    assert {"_id", "name", "hidden"} == set(shapes["HfAuthor"]["properties"])
+    assert shapes["HfPaper"]["properties"]["publishedAt"]["format"] == "date-time"
     assert client.get("/api/docs").status_code == 200
 
 
@@ -136,3 +157,18 @@ def test_no_input_produces_a_500(served_schema):
             case.validate_response(response)
 
         check()
+
+
+def test_items_cost_the_same_queries_whatever_their_count(make_paper, list_paper, make_user):
+    def listed(n: int) -> int:
+        entries = [
+            list_paper(
+                make_paper(f"2611.1{n}{i:03d}"), date(2026, 11, n), by=make_user(f"u{n}-{i}")
+            )
+            for i in range(n)
+        ]
+        with CaptureQueriesContext(connection) as queries:
+            assert len(items_for_entries([e.pk for e in entries])) == n
+        return len(queries)
+
+    assert listed(2) == listed(9) == 1  # entries with their papers and submitters, in one join

@@ -56,7 +56,7 @@ def test_submit_vote_and_comment(client, token, make_paper):
     )
     assert created.status_code == 201
     assert created.json()["paper"]["id"] == "2611.00001"
-    assert created.json()["submittedOnDailyBy"] == {"user": "writer"}
+    assert created.json()["submittedBy"]["user"] == "writer"
     again = client.post(
         "/api/papers/submit",
         {"paper_id": "2611.00001"},
@@ -141,7 +141,9 @@ def test_cli_parity(make_paper, make_user, list_paper):
     list_paper(make_paper("2611.00001", title="CLI listed"), date(2026, 11, 20), by=user)
     out = StringIO()
     call_command("papers", "ls", "--date", "2026-11-20", "--json", stdout=out)
-    assert json.loads(out.getvalue())[0]["paper"]["id"] == "2611.00001"
+    (item,) = json.loads(out.getvalue())
+    assert item["paper"]["id"] == "2611.00001" and item["submittedBy"]["_id"] == str(user.pk)
+    assert item["paper"]["submittedOnDailyAt"] == "2026-11-20T00:00:00.000Z"  # as the API
     out = StringIO()
     call_command("users", "ls", "--json", stdout=out)
     assert json.loads(out.getvalue())[0] == {**json.loads(out.getvalue())[0], "curator": True}

@@ -1,14 +1,17 @@
 """The JSON API (django-ninja; OpenAPI at /api/openapi.json, docs at /api/docs).
 
-Field names follow Hugging Face's /api/daily_papers where the concept is the same, so clients
-written for it port with little change (docs/api.md).
+Papers and list items have Hugging Face's shapes (hf_shapes.py), so huggingface_hub and clients
+written for HF's /api/daily_papers work unchanged (docs/api.md).
 """
 
+import base64
+import binascii
 from datetime import date, datetime
 from http import HTTPStatus
 from typing import Literal
 
 from django.core.paginator import Paginator
+from django.db.models import Q
 from django.http import Http404, HttpResponse
 from ninja import NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
@@ -24,6 +27,14 @@ from ..papers.models import Paper
 from ..search.index import IndexMissing
 from ..search.query import compile_query
 from ..search.service import ranked_ids, similar_papers
+from .hf_shapes import (
+    HfDailyItem,
+    HfPaperPage,
+    HfTime,
+    items_for_entries,
+    items_for_papers,
+    paper_pages,
+)
 
 api = NinjaAPI(
     title="dailypapers API",
@@ -34,46 +45,12 @@ api = NinjaAPI(
 )
 
 
-class Author(Schema):
-    name: str
-
-
-class PaperOut(Schema):
-    id: str
-    title: str
-    summary: str
-    authors: list[Author]
-    publishedAt: datetime
-    updatedAt: datetime
-    upvotes: int
-    categories: list[str]
-    primaryCategory: str
-    version: int | None
-
-
-class Submitter(Schema):
-    user: str | None
-
-
-class DailyPaper(Schema):
-    paper: PaperOut
-    title: str
-    publishedAt: datetime
-    submittedOnDailyAt: datetime
-    submittedOnDailyBy: Submitter
-    numComments: int
-
-
-class SearchHit(Schema):
-    paper: PaperOut
-
-
 class CommentOut(Schema):
     id: int
     author: str
     body: str
-    createdAt: datetime
-    editedAt: datetime | None
+    createdAt: HfTime
+    editedAt: HfTime | None
     parentId: int | None
 
 
@@ -134,41 +111,21 @@ def _describe(detail: dict) -> str:
     return f"{where}: {detail.get('msg', 'invalid')}" if where else detail.get("msg", "invalid")
 
 
-def paper_out(paper: Paper, upvotes: int) -> dict:
-    return {
-        "id": paper.arxiv_id,
-        "title": paper.title,
-        "summary": paper.abstract,
-        "authors": [{"name": name} for name in paper.authors],
-        "publishedAt": paper.published,
-        "updatedAt": paper.updated,
-        "upvotes": upvotes,
-        "categories": paper.categories,
-        "primaryCategory": paper.primary_category,
-        "version": paper.version,
-    }
-
-
-def daily_items(entry_ids: list[int]) -> list[dict]:
-    entries = DailyEntry.objects.filter(pk__in=entry_ids).select_related("paper", "submitted_by")
-    by_pk = {entry.pk: entry for entry in entries}
-    return [
-        {
-            "paper": paper_out(e.paper, e.upvotes),
-            "title": e.paper.title,
-            "publishedAt": e.paper.published,
-            "submittedOnDailyAt": e.submitted_at,
-            "submittedOnDailyBy": {"user": e.submitted_by.username if e.submitted_by else None},
-            "numComments": e.comment_count,
-        }
-        for e in (by_pk[pk] for pk in entry_ids if pk in by_pk)
-    ]
+DAILY_SORTS = {
+    None: listing.LIST_ORDER,
+    "publishedAt": ("-submitted_at", "paper_id"),
+    "trending": listing.TRENDING_ORDER,
+}
 
 
 @api.get(
     "/daily_papers",
-    response={200: list[DailyPaper], 400: ErrorOut, 404: ErrorOut},
+    response={200: list[HfDailyItem], 400: ErrorOut, 404: ErrorOut},
+    by_alias=True,
     summary="A day's, week's or month's list (the newest day by default), most upvoted first",
+    description="As Hugging Face's daily_papers. Without date, week or month: the newest "
+    "day's list, or every day's when submitter or sort is given. sort=publishedAt puts the "
+    "newest submissions first, sort=trending the hottest (upvotes decayed by age).",
 )
 def daily_papers(
     request,
@@ -176,37 +133,50 @@ def daily_papers(
     date: date | None = None,
     week: str | None = Query(None, pattern=r"^\d{4}-W\d{2}$", description="ISO week, 2026-W48"),
     month: str | None = Query(None, pattern=r"^\d{4}-\d{2}$", description="2026-11"),
+    submitter: str | None = Query(
+        None, pattern=r"^[\w.@+-]{1,150}$", description="only this user's submissions"
+    ),
+    sort: Literal["publishedAt", "trending"] | None = None,
     p: int = Query(0, ge=0, description="page, from 0"),
     limit: int = Query(50, ge=1, le=100),
 ):
+    entries = DailyEntry.objects.listed()
     try:
         if week:
             period = periods.parse_period("week", week)
         elif month:
             period = periods.parse_period("month", month)
-        else:
+        elif date or not (submitter or sort):
             day = date or listing.newest_day()
             if day is None:
                 return []
             period = periods.day_period(day)
+        else:
+            period = None
     except periods.PeriodOutOfRange as exc:
         return json_error_for(exc)
     except ValueError:
         return json_error(404, "no_such_period", "no such week or month")
-    pages = Paginator(listing.entry_ids_in(period), limit)
+    if period:
+        entries = entries.filter(day__range=(period.start, period.end))
+    if submitter is not None:
+        entries = entries.filter(submitted_by__username=submitter)
+    pages = Paginator(entries.order_by(*DAILY_SORTS[sort]).values_list("pk", flat=True), limit)
     if p >= pages.num_pages:
         return []
     page = pages.page(p + 1)
     if page.has_next():
         query = request.GET.copy()
         query["p"] = p + 1
-        response["Link"] = (
-            f'<{request.build_absolute_uri(request.path)}?{query.urlencode()}>; rel="next"'
-        )
-    return daily_items(list(page.object_list))
+        response["Link"] = _link(request, query)
+    return items_for_entries(list(page.object_list))
 
 
-@api.get("/trending", response=list[DailyPaper], summary="Trending papers")
+def _link(request, query) -> str:
+    return f'<{request.build_absolute_uri(request.path)}?{query.urlencode()}>; rel="next"'
+
+
+@api.get("/trending", response=list[HfDailyItem], by_alias=True, summary="Trending papers")
 def trending(
     request,
     window: Literal["day", "week", "month"] | None = Query(None, description="default: week"),
@@ -216,13 +186,21 @@ def trending(
     limit: int = Query(50, ge=1, le=100),
 ):
     chosen = listing.trending_window(window or period)
-    return daily_items(listing.trending_entry_ids(chosen, limit))
+    return items_for_entries(listing.trending_entry_ids(chosen, limit))
+
+
+def _papers_in_order(ids: list[str]) -> list[Paper]:
+    found = Paper.objects.in_bulk(ids)
+    return [found[i] for i in ids if i in found]
 
 
 @api.get(
     "/papers/search",
-    response={200: list[SearchHit], 503: ErrorOut},
+    response={200: list[HfDailyItem], 503: ErrorOut},
+    by_alias=True,
     summary="Hybrid keyword and semantic search",
+    description="Items have the daily-list shape; publishedAt and submittedBy are null for a "
+    "paper on no list.",
 )
 def search(request, q: str = "", limit: int = Query(20, ge=1, le=120)):
     query = compile_query(q)
@@ -233,21 +211,73 @@ def search(request, q: str = "", limit: int = Query(20, ge=1, le=120)):
             ids = ranked_ids(query, limit=limit)
         except IndexMissing:
             return json_error(503, "index_missing", "the search index is not built yet")
-    papers = Paper.objects.in_bulk(ids)
-    votes = listing.vote_counts(ids)
-    return [{"paper": paper_out(papers[i], votes.get(i, 0))} for i in ids[:limit] if i in papers]
+    return items_for_papers(_papers_in_order(ids[:limit]))
+
+
+class Cursor:
+    """Keyset position in the newest-first listing: opaque to clients, never an offset."""
+
+    @staticmethod
+    def encode(paper: Paper) -> str:
+        raw = f"{paper.published.isoformat()}|{paper.arxiv_id}".encode()
+        return base64.urlsafe_b64encode(raw).decode().rstrip("=")
+
+    @staticmethod
+    def decode(text: str) -> tuple[datetime, str]:
+        try:
+            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4)).decode()
+            published, arxiv_id = raw.split("|", 1)
+            moment = datetime.fromisoformat(published)
+        except (binascii.Error, UnicodeDecodeError, ValueError) as exc:
+            raise ValueError("not a cursor this server gave") from exc
+        if moment.tzinfo is None or not arxiv_id.isprintable():  # PostgreSQL refuses NUL
+            raise ValueError("not a cursor this server gave")
+        return moment, arxiv_id
+
+
+PAPERS_ORDER = ("-published", "-arxiv_id")
+
+
+@api.get(
+    "/papers",
+    response={200: list[HfPaperPage], 404: ErrorOut},
+    by_alias=True,
+    summary="Every paper, newest arXiv publication first, cursor-paginated",
+    description='Follow the Link: <…>; rel="next" header (its cursor is opaque) until there '
+    "is none; huggingface_hub's paginate() does exactly that.",
+)
+def papers(
+    request,
+    response: HttpResponse,
+    cursor: str | None = Query(None, description="from the previous page's Link header"),
+    limit: int = Query(50, ge=1, le=100),
+):
+    rows = Paper.objects.order_by(*PAPERS_ORDER)
+    if cursor is not None:
+        try:
+            published, arxiv_id = Cursor.decode(cursor)
+        except ValueError as exc:
+            return json_error(404, "no_such_page", f"cursor: {exc}")
+        rows = rows.filter(
+            Q(published__lt=published) | Q(published=published, arxiv_id__lt=arxiv_id)
+        )
+    page = list(rows[: limit + 1])
+    if len(page) > limit:
+        page = page[:limit]
+        query = request.GET.copy()
+        query["cursor"] = Cursor.encode(page[-1])
+        response["Link"] = _link(request, query)
+    return paper_pages(page)
 
 
 @api.get(
     "/papers/{path:arxiv_id}/similar",
-    response={200: list[PaperOut], 404: ErrorOut},
+    response={200: list[HfPaperPage], 404: ErrorOut},
+    by_alias=True,
     summary="Nearest papers by embedding",
 )
 def similar(request, arxiv_id: str, limit: int = Query(6, ge=1, le=50)):
-    paper = paper_or_404(arxiv_id)
-    others = similar_papers(paper.arxiv_id, limit)
-    votes = listing.vote_counts([o.arxiv_id for o in others])
-    return [paper_out(o, votes.get(o.arxiv_id, 0)) for o in others]
+    return paper_pages(similar_papers(paper_or_404(arxiv_id).arxiv_id, limit))
 
 
 @api.get(
@@ -291,12 +321,13 @@ WRITE_ERRORS = {400: ErrorOut, 401: ErrorOut, 404: ErrorOut, 409: ErrorOut, 429:
 @api.post(
     "/papers/submit",
     auth=bearer,
-    response={201: DailyPaper, 503: ErrorOut, **WRITE_ERRORS},
+    response={201: HfDailyItem, 503: ErrorOut, **WRITE_ERRORS},
+    by_alias=True,
     summary="Put a paper on today's list (fetched from arXiv if unknown)",
 )
 def submit(request, body: SubmitIn):
     entry = services.submit(request.auth, body.paper_id, client_address=client_key(request))
-    return Status(201, daily_items([entry.pk])[0])
+    return Status(201, items_for_entries([entry.pk])[0])
 
 
 def _vote(request, arxiv_id: str, voted: bool):
@@ -336,10 +367,14 @@ def add_comment(request, arxiv_id: str, body: CommentIn):
 
 
 # Last: its {path:} converter would otherwise swallow the /upvote, /comments and /submit routes.
-@api.get("/papers/{path:arxiv_id}", response={200: PaperOut, 404: ErrorOut}, summary="One paper")
+@api.get(
+    "/papers/{path:arxiv_id}",
+    response={200: HfPaperPage, 404: ErrorOut},
+    by_alias=True,
+    summary="One paper, its fields at the top level as Hugging Face sends them",
+)
 def paper(request, arxiv_id: str):
-    found = paper_or_404(arxiv_id)
-    return paper_out(found, listing.vote_counts([found.arxiv_id]).get(found.arxiv_id, 0))
+    return paper_pages([paper_or_404(arxiv_id)])[0]
 
 
 # The library and collections (issue 13) register their routes on `api` from their own module.

@@ -1,7 +1,8 @@
 from django.http import Http404, HttpResponse
-from django.views.decorators.http import conditional_page, require_safe
+from django.views.decorators.http import require_safe
 
 from ..feed import listing, periods
+from ..feed.revalidation import revalidating
 from ..papers import bibtex
 from ..papers.lookup import paper_or_404
 from ..papers.models import Paper
@@ -13,14 +14,9 @@ from .feeds import DailyFeed, SearchFeed, TrendingFeed, atom
 BIBTEX_TYPE = "application/x-bibtex; charset=utf-8"
 
 
-def _feed(feed_class):
-    """ETag from the content, Last-Modified from the newest item: answers 304 when unchanged."""
-    return conditional_page(feed_class())
-
-
-daily_rss, daily_atom = _feed(DailyFeed), _feed(atom(DailyFeed))
-trending_rss, trending_atom = _feed(TrendingFeed), _feed(atom(TrendingFeed))
-search_rss, search_atom = _feed(SearchFeed), _feed(atom(SearchFeed))
+daily_rss, daily_atom = revalidating(DailyFeed), revalidating(atom(DailyFeed))
+trending_rss, trending_atom = revalidating(TrendingFeed), revalidating(atom(TrendingFeed))
+search_rss, search_atom = revalidating(SearchFeed), revalidating(atom(SearchFeed))
 
 
 def search_feed(request):

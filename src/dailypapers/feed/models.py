@@ -101,3 +101,16 @@ class SiteGeneration(models.Model):
 
     def __str__(self) -> str:
         return f"generation {self.value}"
+
+
+class FeedVersion(models.Model):
+    """What one syndication feed URL served last, and since when: its Last-Modified
+    (revalidation.py). Here, below every app that has feeds (the API's, the library's)."""
+
+    # sha256 of the feed's path and query string: search feeds have arbitrary queries.
+    key = models.CharField(primary_key=True, max_length=64)
+    etag = models.CharField(max_length=64)
+    changed_at = models.DateTimeField(db_index=True)
+
+    def __str__(self) -> str:
+        return f"{self.key[:12]}… since {self.changed_at}"

@@ -1,10 +1,9 @@
-import json
 from datetime import date
 
 from django.core.management.base import BaseCommand, CommandError
 
 from ....feed import listing, periods
-from ...rest import daily_items
+from ...hf_shapes import DAILY_ITEMS, items_for_entries
 
 
 class Command(BaseCommand):
@@ -20,13 +19,14 @@ class Command(BaseCommand):
         day = date or listing.newest_day()
         if day is None:
             raise CommandError("no day has a list yet")
-        items = daily_items(list(listing.entry_ids_in(periods.day_period(day))))
+        items = items_for_entries(list(listing.entry_ids_in(periods.day_period(day))))
         print_items(self.stdout, items, json)
 
 
 def print_items(stdout, items: list[dict], as_json: bool) -> None:
     if as_json:
-        stdout.write(json.dumps(items, default=str))
+        models = DAILY_ITEMS.validate_python(items)
+        stdout.write(DAILY_ITEMS.dump_json(models, by_alias=True).decode())
         return
     for item in items:
         paper = item["paper"]

@@ -1,7 +1,7 @@
 from django.core.management.base import BaseCommand
 
 from ....feed import listing
-from ...rest import daily_items
+from ...hf_shapes import items_for_entries
 from .papers import print_items
 
 
@@ -19,4 +19,4 @@ class Command(BaseCommand):
         parser.add_argument("--json", action="store_true")
 
     def handle(self, *args, window, limit, json, **options):
-        print_items(self.stdout, daily_items(listing.trending_entry_ids(window, limit)), json)
+        print_items(self.stdout, items_for_entries(listing.trending_entry_ids(window, limit)), json)
