@@ -17,11 +17,13 @@ DAY = date(2026, 11, 20)
 DAILY = ["/feeds/daily.rss", "/feeds/daily.atom"]
 TRENDING = ["/feeds/trending.rss?window=month", "/feeds/trending.atom?window=month"]
 SEARCH = ["/search/feed?q=graphs", "/search/feed?q=graphs&format=atom"]
-# Collections' feeds (issue 13, the library app) are not on main yet: left for integration.
+COLLECTION = ["/c/curator/graphs/feed.rss", "/c/curator/graphs/feed.atom"]
 
 
 @pytest.fixture
 def lists(make_paper, make_user, list_paper, search_index):
+    from dailypapers.library import services as library
+
     first = make_paper(
         "2611.00001", title="Sparse graphs", published=datetime(2026, 11, 19, tzinfo=UTC)
     )
@@ -30,6 +32,10 @@ def lists(make_paper, make_user, list_paper, search_index):
     list_paper(second, DAY, minute=1)
     for name in ("fan1", "fan2"):
         services.set_vote(make_user(name), first, True)
+    curator = make_user("curator", curator=True)  # also the owner of a public collection
+    for paper in (first, second):
+        library.save(curator, paper, tags=["graphs"])
+    library.publish(curator, "graphs", title="Graphs")
     rebuild()
     return first, second
 
@@ -49,7 +55,17 @@ def submission(lists, make_user, make_paper, list_paper):
 
 
 def hide(lists, make_user, make_paper, list_paper):
-    services.set_entry_flags(make_user("curator", curator=True), lists[0], hidden=True)
+    from django.contrib.auth.models import User
+
+    services.set_entry_flags(User.objects.get(username="curator"), lists[0], hidden=True)
+
+
+def saved_to_the_collection(lists, make_user, make_paper, list_paper):
+    from django.contrib.auth.models import User
+
+    from dailypapers.library import services as library
+
+    library.save(User.objects.get(username="curator"), make_paper("2611.00003"), tags=["graphs"])
 
 
 def edit(lists, make_user, make_paper, list_paper):
@@ -60,7 +76,8 @@ CASES = [
     *[(url, vote_that_reorders) for url in DAILY + TRENDING],
     *[(url, submission) for url in DAILY + TRENDING + SEARCH],
     *[(url, hide) for url in DAILY + TRENDING],
-    *[(url, edit) for url in DAILY + TRENDING + SEARCH],
+    *[(url, edit) for url in DAILY + TRENDING + SEARCH + COLLECTION],
+    *[(url, saved_to_the_collection) for url in COLLECTION],
 ]
 
 

@@ -1,5 +1,6 @@
 from django.urls import path
 
+from ..feed.revalidation import revalidating
 from . import views
 from .feeds import CollectionAtomFeed, CollectionFeed
 
@@ -15,7 +16,13 @@ urlpatterns = [
     path("library/settings", views.settings_view, name="library_settings"),
     path("library/tags/<str:slug>", views.tag_settings, name="library_tag"),
     path("c/<str:username>/<str:slug>", views.collection, name="collection"),
-    path("c/<str:username>/<str:slug>/feed.rss", CollectionFeed(), name="collection_rss"),
-    path("c/<str:username>/<str:slug>/feed.atom", CollectionAtomFeed(), name="collection_atom"),
+    path(
+        "c/<str:username>/<str:slug>/feed.rss", revalidating(CollectionFeed), name="collection_rss"
+    ),
+    path(
+        "c/<str:username>/<str:slug>/feed.atom",
+        revalidating(CollectionAtomFeed),
+        name="collection_atom",
+    ),
     path("c/<str:username>/<str:slug>/bibtex", views.collection_bibtex, name="collection_bibtex"),
 ]
