@@ -57,6 +57,7 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "dailypapers.papers",
     "dailypapers.accounts",
+    "dailypapers.links",
     "dailypapers.feed",
     "dailypapers.search",
     "dailypapers.library",

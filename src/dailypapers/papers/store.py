@@ -9,7 +9,7 @@ from django.utils import timezone
 
 from .models import Paper
 from .records import PaperRecord
-from .signals import papers_changed
+from .signals import papers_changed, papers_written
 
 STORED_FIELDS = [
     "version",
@@ -93,10 +93,12 @@ def _write(latest: dict[str, PaperRecord]) -> UpsertCounts:
     now = timezone.now()
     inserts: list[Paper] = []
     updates: list[Paper] = []
+    written: list[PaperRecord] = []
     for arxiv_id, record in latest.items():
         row = existing.get(arxiv_id)
         if row is None:
             inserts.append(_to_model(record, now))
+            written.append(record)
             counts.new += 1
             continue
         version, updated, stored_hash = row
@@ -111,12 +113,15 @@ def _write(latest: dict[str, PaperRecord]) -> UpsertCounts:
             counts.unchanged += 1
         else:
             updates.append(paper)
+            written.append(record)
             counts.updated += 1
     if inserts:
         inserts.sort(key=lambda paper: paper.arxiv_id)
         Paper.objects.bulk_create(inserts, batch_size=500)
     if updates:
         _update_rows(updates)
+    if written:
+        papers_written.send(sender=Paper, records=written)
     changed = [paper.arxiv_id for paper in inserts + updates]
     if changed:
         transaction.on_commit(lambda: papers_changed.send(sender=Paper, arxiv_ids=changed))

@@ -1,5 +1,6 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from ....links.store import reextract
 from ....papers.models import Paper
 from ....papers.progress import Progress
 from ...index import IndexMissing
@@ -10,7 +11,8 @@ from ...indexer import rebuild
 class Command(BaseCommand):
     help = (
         "Rebuild the search index from the database into a new folder and swap it in "
-        "atomically; --incremental only adds what was imported since the index's watermark."
+        "atomically, after recomputing every paper's extracted links; --incremental only adds "
+        "what was imported since the index's watermark (links are extracted on import)."
     )
 
     def add_arguments(self, parser):
@@ -18,6 +20,12 @@ class Command(BaseCommand):
 
     def handle(self, *args, incremental: bool, **options):
         total = Paper.objects.count()
+        if not incremental:
+            links = Progress("links", total, unit="papers")
+            try:
+                reextract(lambda n: links.update(n, n))
+            finally:
+                links.close()
         progress = Progress("reindex", total, unit="papers")
         try:
             if incremental:
