@@ -69,7 +69,7 @@ def _ratio(numerator: int, denominator: int) -> float:
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--split", choices=("dev", "held-out", "all"), default="all")
+    parser.add_argument("--split", choices=("dev", "held-out", "fresh", "all"), default="all")
     parser.add_argument("--misses", action="store_true", help="list every disagreement")
     args = parser.parse_args()
     records = [json.loads(line) for line in LABELLED.read_text().splitlines() if line]

@@ -233,8 +233,8 @@ def _score(records, kind):
 def test_the_labelled_set_meets_the_code_target():
     records = [json.loads(line) for line in LABELLED.read_text().splitlines()]
     assert len(records) >= 100
-    assert 0.4 <= sum(bool(r["links"]) for r in records) / len(records) <= 0.6
-    for split in ("dev", "held-out"):
+    assert 0.35 <= sum(bool(r["links"]) for r in records) / len(records) <= 0.65
+    for split in ("dev", "held-out", "fresh"):
         precision, recall = _score([r for r in records if r["split"] == split], CODE)
         assert precision >= 0.97 and recall >= 0.90, (split, precision, recall)
 
@@ -295,3 +295,25 @@ def test_reindex_recomputes_the_extracted_links(make_paper, search_index):
     call_command("reindex")
     assert stored("2401.00001") == [("code", "https://github.com/a/b", "extracted")]
     assert stored("2401.00003") == []
+
+
+@pytest.mark.django_db
+def test_the_paper_page_shows_the_links_in_kind_order(client, make_paper):
+    make_paper(
+        "2401.00004",
+        abstract="Project page: https://x.github.io/p?a=1&b=2. Code: https://github.com/a/b.",
+    )
+    page = client.get("/papers/2401.00004").content.decode()
+    row = re.search(r'<dd class="paper-links">(.*?)</dd>', page).group(1)
+    assert row == (
+        '<a href="https://github.com/a/b" rel="nofollow ugc noopener" '
+        'title="https://github.com/a/b">Code</a> · '
+        '<a href="https://x.github.io/p?a=1&amp;b=2" rel="nofollow ugc noopener" '
+        'title="https://x.github.io/p?a=1&amp;b=2">Project</a>'
+    )
+
+
+@pytest.mark.django_db
+def test_a_paper_without_links_has_no_links_row(client, make_paper):
+    make_paper("2401.00005", abstract="No links here.")
+    assert "paper-links" not in client.get("/papers/2401.00005").content.decode()

@@ -15,6 +15,7 @@ from ..accounts.redirects import safe_next
 from ..accounts.roles import is_curator
 from ..core.page_cache import cached_for_anonymous
 from ..core.urls import paper_path
+from ..links.models import PaperLink
 from ..papers import bibtex
 from ..papers.arxiv_ids import InvalidArxivId
 from ..papers.cleaning import is_storable
@@ -118,6 +119,7 @@ def paper_page(request, arxiv_id: str):
             "threads": threads,
             "is_curator": is_curator(request.user),
             "bibtex": bibtex.entry(paper),
+            "links": PaperLink.objects.shown_for(paper),
         },
     )
 
