@@ -63,8 +63,12 @@ def score(records, extractor, show_misses=False) -> dict[str, tuple[int, int, in
     return {kind: (t["tp"], t["predicted"], t["gold"]) for kind, t in counts.items()}
 
 
-def _ratio(numerator: int, denominator: int) -> float:
-    return numerator / denominator if denominator else 1.0
+def _ratio(numerator: int, denominator: int) -> float | None:
+    return numerator / denominator if denominator else None
+
+
+def _show(value: float | None, width: int) -> str:
+    return f"{'n/a':>{width}}" if value is None else f"{value:{width}.3f}"
 
 
 def main() -> int:
@@ -85,12 +89,13 @@ def main() -> int:
         ntp, npredicted, _ = naive_scores[kind]
         precision, recall = _ratio(tp, predicted), _ratio(tp, gold)
         naive_precision, naive_recall = _ratio(ntp, npredicted), _ratio(ntp, gold)
+        gain = _ratio(precision, naive_precision) if precision and naive_precision else None
         print(
-            f"{kind:8} {gold:5d} {precision:6.3f} {recall:6.3f} {naive_precision:8.3f} "
-            f"{naive_recall:8.3f} {_ratio(precision, naive_precision):8.2f}"
+            f"{kind:8} {gold:5d} {_show(precision, 6)} {_show(recall, 6)} "
+            f"{_show(naive_precision, 8)} {_show(naive_recall, 8)} {_show(gain, 8)}"
         )
     tp, predicted, gold = ours_scores["code"]
-    met = _ratio(tp, predicted) >= 0.97 and _ratio(tp, gold) >= 0.90
+    met = (_ratio(tp, predicted) or 0) >= 0.97 and (_ratio(tp, gold) or 0) >= 0.90
     print(f"code target (P >= 0.97, R >= 0.90): {'met' if met else 'NOT met'}")
     return 0
 
