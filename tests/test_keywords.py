@@ -1,0 +1,140 @@
+"""Keyword extraction (search/keywords.py) and the `dailypapers keywords` command."""
+
+import io
+import json
+import os
+import subprocess
+import sys
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from dailypapers.search.embeddings import load_embedder
+from dailypapers.search.keywords import MAX_KEYWORDS, candidates, extract, extract_many
+
+# Inspec-style abstract written for this test (not from the data set).
+TITLE = "Surface codes for fault-tolerant quantum computation"
+ABSTRACT = (
+    "We study surface codes as a route to fault-tolerant quantum computation. Surface codes "
+    "protect logical qubits with local stabilizer measurements, and a minimum-weight perfect "
+    "matching decoder corrects the errors they reveal. We show that the threshold error rate "
+    "of the surface code exceeds one percent under circuit-level noise."
+)
+
+
+@pytest.fixture(scope="module")
+def model():
+    return load_embedder("wordllama")
+
+
+def test_keywords_are_the_topic_ranked_and_distinct(model):
+    found = extract(TITLE, ABSTRACT, model)
+    assert 1 <= len(found) <= MAX_KEYWORDS
+    assert "surface codes" in found[:3]
+    assert any("quantum computation" in k for k in found[:5])
+    assert len({k.lower() for k in found}) == len(found)
+    # Function words and the verbs around the topic never become keywords.
+    assert not {"we", "study", "show", "the"} & {w for k in found for w in k.split()}
+
+
+def test_candidates_stop_at_punctuation_and_stop_words():
+    found, counts = candidates("Matching decoder, of logical qubits. Qubits")
+    phrases = {" ".join(c.words) for c in found}
+    assert phrases == {"Matching decoder", "logical qubits", "Qubits"}
+    assert counts["qubit"] == 2
+
+
+def test_limit_and_empty_input(model):
+    assert extract_many([("", ""), ("the of and", "we show that")], model) == [[], []]
+    assert len(extract(TITLE, ABSTRACT, model, limit=3)) == 3
+
+
+def _run(monkeypatch, data: bytes, *args) -> tuple[list[dict], str, CommandError | None]:
+    monkeypatch.setattr(sys, "stdin", io.TextIOWrapper(io.BytesIO(data), encoding="utf-8"))
+    out, err = StringIO(), StringIO()
+    error = None
+    try:
+        call_command("keywords", *args, stdout=out, stderr=err)
+    except CommandError as raised:
+        error = raised
+    return [json.loads(line) for line in out.getvalue().splitlines()], err.getvalue(), error
+
+
+def test_command_keeps_every_field_and_adds_keywords(monkeypatch):
+    record = {"id": "2611.00001", "title": TITLE, "abstract": ABSTRACT, "extra": [1, {"a": None}]}
+    lines, err, error = _run(monkeypatch, (json.dumps(record) + "\n\n").encode())
+    assert error is None and err == ""
+    [line] = lines
+    assert {k: v for k, v in line.items() if k != "keywords"} == record
+    assert "surface codes" in line["keywords"]
+    assert len(line["keywords"]) <= 10
+
+
+def test_command_reports_bad_lines_by_number_and_goes_on(monkeypatch):
+    good = json.dumps({"title": TITLE, "abstract": ABSTRACT})
+    data = "\n".join(
+        [
+            "{not json",
+            good,
+            "[1, 2]",
+            json.dumps({"title": "x"}),
+            json.dumps({"title": 3, "abstract": "y"}),
+            good,
+        ]
+    ).encode() + b"\n\xff\xfe\n"
+    lines, err, error = _run(monkeypatch, data)
+    assert len(lines) == 2
+    assert err.splitlines() == [
+        "line 1: not JSON (Expecting property name enclosed in double quotes: "
+        "line 1 column 2 (char 1))",
+        "line 3: expected a JSON object, got list",
+        "line 4: missing field 'abstract'",
+        "line 5: field 'title' must be a string",
+        "line 7: not UTF-8 (invalid start byte at byte 0)",
+    ]
+    assert error is not None and "5 bad line(s)" in str(error)
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=8,
+)
+records = st.fixed_dictionaries(
+    {"title": st.text(max_size=80), "abstract": st.text(max_size=300)},
+    optional={"title": json_values, "abstract": json_values, "id": json_values},
+)
+lines = st.one_of(
+    records.map(lambda r: json.dumps(r).encode()),
+    json_values.map(lambda v: json.dumps(v).encode()),
+    st.binary(max_size=60).map(lambda b: b.replace(b"\n", b" ")),
+)
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(st.lists(lines, max_size=6))
+def test_command_never_crashes_on_any_input(monkeypatch, inputs):
+    out, err, error = _run(monkeypatch, b"\n".join(inputs) + b"\n")
+    reported = {int(line.split(":")[0].removeprefix("line ")) for line in err.splitlines()}
+    assert len(out) + len(reported) == sum(1 for line in inputs if line.strip())
+    assert (error is None) == (not reported)
+    for line in out:
+        assert isinstance(line["keywords"], list) and len(line["keywords"]) <= 10
+
+
+def test_command_reads_real_stdin(tmp_path):
+    env = {**os.environ, "DAILYPAPERS_HOME": str(tmp_path)}
+    done = subprocess.run(
+        [sys.executable, "-m", "dailypapers.cli", "keywords", "--limit", "4"],
+        input=json.dumps({"title": TITLE, "abstract": ABSTRACT}) + "\n[]\n",
+        env=env,
+        capture_output=True,
+        text=True,
+    )
+    assert done.returncode == 1
+    assert done.stderr.splitlines()[0] == "line 2: expected a JSON object, got list"
+    assert len(json.loads(done.stdout)["keywords"]) == 4
