@@ -42,10 +42,12 @@ def test_keywords_are_the_topic_ranked_and_distinct(model):
 
 
 def test_candidates_stop_at_punctuation_and_stop_words():
-    found, counts = candidates("Matching decoder, of logical qubits. Qubits")
-    phrases = {" ".join(c.words) for c in found}
-    assert phrases == {"Matching decoder", "logical qubits", "Qubits"}
-    assert counts["qubit"] == 2
+    found = candidates("Matching decoder, of logical qubits. Qubits; the qubit")
+    assert [(" ".join(c.words), c.first) for c in found] == [
+        ("Matching decoder", 0),
+        ("logical qubits", 4),
+        ("Qubits", 7),  # once per stemmed form, at its first occurrence
+    ]
 
 
 def test_limit_and_empty_input(model):
@@ -76,16 +78,20 @@ def test_command_keeps_every_field_and_adds_keywords(monkeypatch):
 
 def test_command_reports_bad_lines_by_number_and_goes_on(monkeypatch):
     good = json.dumps({"title": TITLE, "abstract": ABSTRACT})
-    data = "\n".join(
-        [
-            "{not json",
-            good,
-            "[1, 2]",
-            json.dumps({"title": "x"}),
-            json.dumps({"title": 3, "abstract": "y"}),
-            good,
-        ]
-    ).encode() + b"\n\xff\xfe\n"
+    data = (
+        "\n".join(
+            [
+                "{not json",
+                good,
+                "[1, 2]",
+                json.dumps({"title": "x"}),
+                json.dumps({"title": 3, "abstract": "y"}),
+                good,
+            ]
+        ).encode()
+        + b"\n\xff\xfe\n"
+        + b'{"title": "\\ud800", "abstract": ""}\n'
+    )
     lines, err, error = _run(monkeypatch, data)
     assert len(lines) == 2
     assert err.splitlines() == [
@@ -95,8 +101,9 @@ def test_command_reports_bad_lines_by_number_and_goes_on(monkeypatch):
         "line 4: missing field 'abstract'",
         "line 5: field 'title' must be a string",
         "line 7: not UTF-8 (invalid start byte at byte 0)",
+        "line 8: contains an unpaired surrogate (\\ud800-\\udfff)",
     ]
-    assert error is not None and "5 bad line(s)" in str(error)
+    assert error is not None and "6 bad line(s)" in str(error)
 
 
 json_values = st.recursive(
@@ -104,9 +111,14 @@ json_values = st.recursive(
     lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
     max_leaves=8,
 )
+# Mostly well-formed papers (any Unicode), some with a field missing or of the wrong type.
 records = st.fixed_dictionaries(
-    {"title": st.text(max_size=80), "abstract": st.text(max_size=300)},
-    optional={"title": json_values, "abstract": json_values, "id": json_values},
+    {},
+    optional={
+        "title": st.text(max_size=80) | json_values,
+        "abstract": st.text(max_size=300) | json_values,
+        "id": json_values,
+    },
 )
 lines = st.one_of(
     records.map(lambda r: json.dumps(r).encode()),
@@ -115,7 +127,9 @@ lines = st.one_of(
 )
 
 
-@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(st.lists(lines, max_size=6))
 def test_command_never_crashes_on_any_input(monkeypatch, inputs):
     out, err, error = _run(monkeypatch, b"\n".join(inputs) + b"\n")

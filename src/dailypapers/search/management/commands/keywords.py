@@ -57,7 +57,9 @@ class Command(BaseCommand):
                 batch.append(parse_line(line))
             except UnicodeDecodeError as error:
                 bad += 1
-                self.stderr.write(f"line {number}: not UTF-8 ({error.reason} at byte {error.start})")
+                self.stderr.write(
+                    f"line {number}: not UTF-8 ({error.reason} at byte {error.start})"
+                )
                 continue
             except BadLine as error:
                 bad += 1
