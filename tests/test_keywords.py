@@ -134,7 +134,10 @@ lines = st.one_of(
 def test_command_never_crashes_on_any_input(monkeypatch, inputs):
     out, err, error = _run(monkeypatch, b"\n".join(inputs) + b"\n")
     reported = {int(line.split(":")[0].removeprefix("line ")) for line in err.splitlines()}
-    assert len(out) + len(reported) == sum(1 for line in inputs if line.strip())
+    # Blank lines (Unicode whitespace only) are skipped silently; every other line is printed
+    # or reported.
+    written = [line for line in inputs if line.decode("utf-8", "replace").strip()]
+    assert len(out) + len(reported) == len(written)
     assert (error is None) == (not reported)
     for line in out:
         assert isinstance(line["keywords"], list) and len(line["keywords"]) <= 10
@@ -152,3 +155,29 @@ def test_command_reads_real_stdin(tmp_path):
     assert done.returncode == 1
     assert done.stderr.splitlines()[0] == "line 2: expected a JSON object, got list"
     assert len(json.loads(done.stdout)["keywords"]) == 4
+
+
+@pytest.mark.django_db
+def test_paper_page_shows_keyword_chips_linking_to_their_search(client, make_paper):
+    make_paper("2611.00001", title=TITLE, abstract=ABSTRACT + " O'Brien&Co <b>bold</b> qubits.")
+    html = client.get("/papers/2611.00001").content.decode()
+    chips = html[html.index('class="keywords"') : html.index("</ul>", html.index('"keywords"'))]
+    assert chips.count('class="chip"') <= 8
+    assert '<a class="chip" href="/search?q=%22surface%20codes%22">surface codes</a>' in chips
+    assert "<b>" not in chips
+
+
+@pytest.mark.django_db
+def test_keyword_chips_are_escaped_and_percent_encoded(client, make_paper):
+    make_paper("2611.00003", title="O'Brien lattices", abstract="O'Brien lattices <b>x</b>.")
+    html = client.get("/papers/2611.00003").content.decode()
+    assert (
+        '<a class="chip" href="/search?q=%22O%27Brien%20lattices%22">O&#x27;Brien lattices</a>'
+        in html
+    )
+
+
+@pytest.mark.django_db
+def test_a_paper_without_words_has_no_chips(client, make_paper):
+    make_paper("2611.00002", title="On it", abstract="")
+    assert b'class="keywords"' not in client.get("/papers/2611.00002").content

@@ -2,6 +2,7 @@
 
 from django import template
 
+from ..keywords import paper_keywords
 from ..service import similar_papers
 
 register = template.Library()
@@ -11,3 +12,9 @@ register = template.Library()
 def similar_to(paper):
     """The paper page's "Similar papers" section (empty until the index has the paper)."""
     return {"similar": similar_papers(paper.arxiv_id)}
+
+
+@register.inclusion_tag("search/_keywords.html")
+def keyword_chips(paper):
+    """The paper's keywords as chips, each a link to a search for that phrase."""
+    return {"keywords": paper_keywords(paper)}
