@@ -14,6 +14,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dailypapers.search.embeddings import load_embedder
+from dailypapers.search.key_sentence import key_sentence, sentences
 from dailypapers.search.keywords import MAX_KEYWORDS, candidates, extract, extract_many
 
 # Inspec-style abstract written for this test (not from the data set).
@@ -181,3 +182,32 @@ def test_keyword_chips_are_escaped_and_percent_encoded(client, make_paper):
 def test_a_paper_without_words_has_no_chips(client, make_paper):
     make_paper("2611.00002", title="On it", abstract="")
     assert b'class="keywords"' not in client.get("/papers/2611.00002").content
+
+
+def test_sentences_never_cut_a_formula():
+    text = r"We bound $x. Y$ tightly. Then $$a. B$$ holds! Is it? 3 cases remain."
+    assert sentences(text) == [
+        "We bound $x. Y$ tightly.",
+        "Then $$a. B$$ holds!",
+        "Is it?",
+        "3 cases remain.",
+    ]
+
+
+def test_key_sentence_is_the_abstracts_most_representative(model):
+    chosen = key_sentence(TITLE, ABSTRACT, model)
+    assert chosen in sentences(ABSTRACT)
+    assert "surface code" in chosen.lower()
+    assert key_sentence("T", "", model) == ""
+    assert key_sentence("T", "Only one.", model) == "Only one."
+
+
+@pytest.mark.django_db
+def test_paper_page_labels_the_key_sentence_and_renders_its_math(client, make_paper):
+    abstract = r"Noise is everywhere. Surface codes reach a threshold $p < 10^{-2}$ for qubits."
+    make_paper("2611.00004", title="Surface code thresholds for qubits", abstract=abstract)
+    html = client.get("/papers/2611.00004").content.decode()
+    start = html.index('class="key-sentence"')
+    shown = html[start : html.index("</p>", start)]
+    assert '<span class="label">Key sentence</span>' in shown
+    assert "Surface codes reach a threshold" in shown and "<math" in shown

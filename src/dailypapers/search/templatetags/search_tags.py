@@ -2,6 +2,7 @@
 
 from django import template
 
+from ..key_sentence import paper_key_sentence
 from ..keywords import paper_keywords
 from ..service import similar_papers
 
@@ -18,3 +19,9 @@ def similar_to(paper):
 def keyword_chips(paper):
     """The paper's keywords as chips, each a link to a search for that phrase."""
     return {"keywords": paper_keywords(paper)}
+
+
+@register.inclusion_tag("search/_key_sentence.html")
+def key_sentence_of(paper):
+    """The abstract's most representative sentence, labelled "Key sentence"."""
+    return {"sentence": paper_key_sentence(paper)}
