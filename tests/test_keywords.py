@@ -15,7 +15,14 @@ from hypothesis import strategies as st
 
 from dailypapers.search.embeddings import load_embedder
 from dailypapers.search.key_sentence import key_sentence, sentences
-from dailypapers.search.keywords import MAX_KEYWORDS, candidates, extract, extract_many
+from dailypapers.search.keywords import (
+    MAX_KEYWORDS,
+    candidates,
+    extract,
+    extract_many,
+    paper_keywords,
+    papers_keywords,
+)
 
 # Inspec-style abstract written for this test (not from the data set).
 TITLE = "Surface codes for fault-tolerant quantum computation"
@@ -211,3 +218,15 @@ def test_paper_page_labels_the_key_sentence_and_renders_its_math(client, make_pa
     shown = html[start : html.index("</p>", start)]
     assert '<span class="label">Key sentence</span>' in shown
     assert "Surface codes reach a threshold" in shown and "<math" in shown
+
+
+@pytest.mark.django_db
+def test_papers_keywords_batch_and_follow_a_new_abstract(make_paper):
+    first = make_paper("2611.00005", title=TITLE, abstract=ABSTRACT)
+    other = make_paper("2611.00006", title="Graph neural networks", abstract="Message passing.")
+    together = papers_keywords([first, other])
+    assert together == [paper_keywords(first), paper_keywords(other)]
+    assert "surface codes" in together[0] and len(together[0]) <= 8
+    changed = make_paper("2611.00005", title=TITLE, abstract="Lattice surgery on color codes.")
+    assert changed.content_hash != first.content_hash
+    assert "lattice surgery" in paper_keywords(changed)

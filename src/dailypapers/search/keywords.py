@@ -131,15 +131,29 @@ def extract(title: str, abstract: str, embedder: Embedder, limit: int = MAX_KEYW
     return extract_many([(title, abstract)], embedder, limit)[0]
 
 
-@functools.lru_cache(maxsize=4096)
-def _cached(arxiv_id: str, content_hash: str, title: str, abstract: str) -> tuple[str, ...]:
-    return tuple(extract(title, abstract, embedder(), SHOWN_KEYWORDS))
+# Keywords of the papers pages have shown, per process, by (arxiv id, content hash): a new
+# abstract version gets new keywords. Emptied when full rather than tracking recency.
+_SHOWN: dict[tuple[str, str], tuple[str, ...]] = {}
+_SHOWN_LIMIT = 8192
+
+
+def papers_keywords(papers) -> list[tuple[str, ...]]:
+    """Each paper's keywords (up to SHOWN_KEYWORDS) for a page or an API answer, computed
+    when first asked for, in one batch (about 1.6 ms of CPU a paper): docs/search.md."""
+    keys = [(p.arxiv_id, p.content_hash) for p in papers]
+    missing = {key: p for key, p in zip(keys, papers, strict=True) if key not in _SHOWN}
+    if missing:
+        found = extract_many(
+            [(p.title, p.abstract) for p in missing.values()], embedder(), SHOWN_KEYWORDS
+        )
+        if len(_SHOWN) + len(missing) > _SHOWN_LIMIT:
+            _SHOWN.clear()
+        _SHOWN.update(zip(missing, map(tuple, found), strict=True))
+    return [_SHOWN[key] for key in keys]
 
 
 def paper_keywords(paper) -> tuple[str, ...]:
-    """A paper's keywords for its page, computed when first shown (about 1.6 ms of CPU) and
-    kept per process for the paper's current text (content_hash): docs/search.md, "Keywords"."""
-    return _cached(paper.arxiv_id, paper.content_hash, paper.title, paper.abstract)
+    return papers_keywords([paper])[0]
 
 
 def extract_many(
