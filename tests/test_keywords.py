@@ -230,3 +230,9 @@ def test_papers_keywords_batch_and_follow_a_new_abstract(make_paper):
     changed = make_paper("2611.00005", title=TITLE, abstract="Lattice surgery on color codes.")
     assert changed.content_hash != first.content_hash
     assert "lattice surgery" in paper_keywords(changed)
+
+
+@pytest.mark.django_db
+def test_a_one_sentence_abstract_is_not_repeated_as_its_key_sentence(client, make_paper):
+    make_paper("2611.00007", title="Surface codes", abstract="Surface codes protect qubits.")
+    assert b'class="key-sentence"' not in client.get("/papers/2611.00007").content

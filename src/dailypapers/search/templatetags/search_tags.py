@@ -23,5 +23,7 @@ def keyword_chips(paper):
 
 @register.inclusion_tag("search/_key_sentence.html")
 def key_sentence_of(paper):
-    """The abstract's most representative sentence, labelled "Key sentence"."""
-    return {"sentence": paper_key_sentence(paper)}
+    """The abstract's most representative sentence, labelled "Key sentence"; nothing when the
+    abstract is that one sentence (the page shows it right below)."""
+    sentence = paper_key_sentence(paper)
+    return {"sentence": sentence if sentence != paper.abstract.strip() else ""}
