@@ -141,15 +141,19 @@ def papers_keywords(papers) -> list[tuple[str, ...]]:
     """Each paper's keywords (up to SHOWN_KEYWORDS) for a page or an API answer, computed
     when first asked for, in one batch (about 1.6 ms of CPU a paper): docs/search.md."""
     keys = [(p.arxiv_id, p.content_hash) for p in papers]
-    missing = {key: p for key, p in zip(keys, papers, strict=True) if key not in _SHOWN}
+    # Read each once into a local dict: another thread may empty _SHOWN meanwhile.
+    known = {key: found for key in keys if (found := _SHOWN.get(key)) is not None}
+    missing = {key: p for key, p in zip(keys, papers, strict=True) if key not in known}
     if missing:
         found = extract_many(
             [(p.title, p.abstract) for p in missing.values()], embedder(), SHOWN_KEYWORDS
         )
-        if len(_SHOWN) + len(missing) > _SHOWN_LIMIT:
+        computed = dict(zip(missing, map(tuple, found), strict=True))
+        if len(_SHOWN) + len(computed) > _SHOWN_LIMIT:
             _SHOWN.clear()
-        _SHOWN.update(zip(missing, map(tuple, found), strict=True))
-    return [_SHOWN[key] for key in keys]
+        _SHOWN.update(computed)
+        known.update(computed)
+    return [known[key] for key in keys]
 
 
 def paper_keywords(paper) -> tuple[str, ...]:
