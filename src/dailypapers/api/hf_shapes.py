@@ -17,6 +17,7 @@ from pydantic import Field, PlainSerializer, TypeAdapter, WithJsonSchema
 from ..feed import listing
 from ..feed.models import Comment, DailyEntry
 from ..papers.models import Paper
+from ..search.keywords import papers_keywords
 
 
 def hf_time(moment: datetime) -> str:
@@ -133,8 +134,11 @@ def listed_at(entry: DailyEntry) -> datetime:
     return entry.submitted_at if entry.submitted_at < start + timedelta(days=1) else start
 
 
-def hf_paper(paper: Paper, entry: DailyEntry | None, upvotes: int) -> dict:
-    """Links (githubRepo, projectPage) stay null until the links-and-people work fills them."""
+def hf_paper(
+    paper: Paper, entry: DailyEntry | None, upvotes: int, keywords: tuple[str, ...]
+) -> dict:
+    """Links (githubRepo, projectPage) stay null until the links-and-people work fills them;
+    ai_keywords are ours (search/keywords.py, no hosted model: docs/search.md)."""
     return {
         "id": paper.arxiv_id,
         "authors": [
@@ -153,7 +157,7 @@ def hf_paper(paper: Paper, entry: DailyEntry | None, upvotes: int) -> dict:
         "githubStars": None,
         "projectPage": None,
         "ai_summary": None,
-        "ai_keywords": [],
+        "ai_keywords": list(keywords),
         "ai_summary_model": None,
         "mediaUrls": [],
         "organization": None,
@@ -194,12 +198,12 @@ def hf_items(papers: list[Paper], entries: dict[str, DailyEntry]) -> list[dict]:
     """Daily-list items for these papers, in this order; a constant number of queries."""
     tallies = counts(papers, entries)
     items = []
-    for paper in papers:
+    for paper, keywords in zip(papers, papers_keywords(papers), strict=True):
         entry = entries.get(paper.arxiv_id)
         upvotes, comments = tallies[paper.arxiv_id]
         items.append(
             {
-                "paper": hf_paper(paper, entry, upvotes),
+                "paper": hf_paper(paper, entry, upvotes, keywords),
                 "publishedAt": listed_at(entry) if entry else None,
                 "title": paper.title,
                 "summary": paper.abstract,
@@ -232,8 +236,8 @@ def paper_pages(papers: list[Paper]) -> list[dict]:
     tallies = counts(papers, entries)
     return [
         {
-            **hf_paper(p, entries.get(p.arxiv_id), tallies[p.arxiv_id][0]),
+            **hf_paper(p, entries.get(p.arxiv_id), tallies[p.arxiv_id][0], keywords),
             "numComments": tallies[p.arxiv_id][1],
         }
-        for p in papers
+        for p, keywords in zip(papers, papers_keywords(papers), strict=True)
     ]

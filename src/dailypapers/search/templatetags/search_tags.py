@@ -2,6 +2,8 @@
 
 from django import template
 
+from ..key_sentence import paper_key_sentence
+from ..keywords import paper_keywords
 from ..service import similar_papers
 
 register = template.Library()
@@ -11,3 +13,17 @@ register = template.Library()
 def similar_to(paper):
     """The paper page's "Similar papers" section (empty until the index has the paper)."""
     return {"similar": similar_papers(paper.arxiv_id)}
+
+
+@register.inclusion_tag("search/_keywords.html")
+def keyword_chips(paper):
+    """The paper's keywords as chips, each a link to a search for that phrase."""
+    return {"keywords": paper_keywords(paper)}
+
+
+@register.inclusion_tag("search/_key_sentence.html")
+def key_sentence_of(paper):
+    """The abstract's most representative sentence, labelled "Key sentence"; nothing when the
+    abstract is that one sentence (the page shows it right below)."""
+    sentence = paper_key_sentence(paper)
+    return {"sentence": sentence if sentence != paper.abstract.strip() else ""}
