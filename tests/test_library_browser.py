@@ -70,9 +70,9 @@ def test_save_tag_publish_export_and_import_as_someone_else(
     assert page.get_by_label("Private note").input_value().startswith("<script>")
 
     # For you, ranked for that tag: a related paper, saying why.
-    page.get_by_role("link", name="For you").click()
+    page.get_by_role("link", name="For you", exact=True).click()
     page.wait_for_url(f"{url}/for-you")
-    page.get_by_role("link", name="Graph theory").click()
+    page.get_by_role("link", name="Graph theory", exact=True).click()
     page.wait_for_url(f"{url}/for-you?window=week&tag=graph-theory")
     first = page.locator("ol.cards article").first
     why = first.locator("p.why")
