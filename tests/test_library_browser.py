@@ -8,6 +8,7 @@ import feedparser
 import pytest
 from conftest import SNAPSHOT_200
 from django.contrib.auth.models import User
+from playwright.sync_api import expect
 from test_browser import CHROMIUM, browser  # noqa: F401 (the fixture)
 
 from dailypapers.feed.models import DailyEntry
@@ -56,7 +57,9 @@ def test_save_tag_publish_export_and_import_as_someone_else(
     save = page.locator("form.save button").first
     assert save.inner_text() == "Save"
     save.click()
-    page.wait_for_function("document.querySelector('form.save button').textContent === 'Saved'")
+    # expect() polls without eval: wait_for_function's string needs 'unsafe-eval', which our
+    # Content-Security-Policy refuses (it failed whenever the first check came too early).
+    expect(save).to_have_text("Saved")
     assert save.get_attribute("aria-pressed") == "true"
     assert page.evaluate("window.notReloaded") is True
     assert SavedPaper.objects.filter(user__username="alice", paper_id=PAPER).exists()
