@@ -1,5 +1,6 @@
 """The library in a real headless Chromium: save from a card without a reload, tag a paper,
-publish the tag, read the collection and its feed, export BibTeX, import it as someone else."""
+see /for-you recommend a related paper with its why line, publish the tag, read the collection
+and its feed, export BibTeX, import it as someone else."""
 
 from datetime import date
 
@@ -7,12 +8,14 @@ import feedparser
 import pytest
 from conftest import SNAPSHOT_200
 from django.contrib.auth.models import User
+from playwright.sync_api import expect
 from test_browser import CHROMIUM, browser  # noqa: F401 (the fixture)
 
 from dailypapers.feed.models import DailyEntry
 from dailypapers.library.models import SavedPaper
 from dailypapers.papers.importer import import_files
 from dailypapers.papers.models import Paper
+from dailypapers.search.indexer import rebuild
 
 pytestmark = [
     pytest.mark.django_db(transaction=True),
@@ -31,8 +34,14 @@ def log_in(page, url, username):
     page.wait_for_url(f"{url}/")
 
 
-def test_save_tag_publish_export_and_import_as_someone_else(live_server, browser, tmp_path):  # noqa: F811
+def test_save_tag_publish_export_and_import_as_someone_else(
+    live_server,
+    browser,  # noqa: F811
+    tmp_path,
+    search_index,
+):
     import_files([SNAPSHOT_200])
+    rebuild()
     DailyEntry.objects.create(paper=Paper.objects.get(pk=PAPER), day=date(2026, 11, 20))
     for name in ("alice", "bob"):
         User.objects.create_user(name, f"{name}@example.org", PASSWORD)
@@ -48,7 +57,9 @@ def test_save_tag_publish_export_and_import_as_someone_else(live_server, browser
     save = page.locator("form.save button").first
     assert save.inner_text() == "Save"
     save.click()
-    page.wait_for_function("document.querySelector('form.save button').textContent === 'Saved'")
+    # expect() polls without eval: wait_for_function's string needs 'unsafe-eval', which our
+    # Content-Security-Policy refuses (it failed whenever the first check came too early).
+    expect(save).to_have_text("Saved")
     assert save.get_attribute("aria-pressed") == "true"
     assert page.evaluate("window.notReloaded") is True
     assert SavedPaper.objects.filter(user__username="alice", paper_id=PAPER).exists()
@@ -60,6 +71,18 @@ def test_save_tag_publish_export_and_import_as_someone_else(live_server, browser
     page.get_by_role("button", name="Update library").click()
     page.wait_for_url(f"{url}/papers/{PAPER}#library")
     assert page.get_by_label("Private note").input_value().startswith("<script>")
+
+    # For you, ranked for that tag: a related paper, saying why.
+    page.get_by_role("link", name="For you", exact=True).click()
+    page.wait_for_url(f"{url}/for-you")
+    page.get_by_role("link", name="Graph theory", exact=True).click()
+    page.wait_for_url(f"{url}/for-you?window=week&tag=graph-theory")
+    first = page.locator("ol.cards article").first
+    why = first.locator("p.why")
+    assert why.inner_text().startswith("because you saved Sparsity-certifying Graph Decompositions")
+    assert why.locator("span.term").count() >= 3
+    why.get_by_role("link", name="Sparsity-certifying Graph Decompositions").click()
+    page.wait_for_url(f"{url}/papers/{PAPER}")
 
     # Publish the tag as a collection.
     page.goto(f"{url}/library?tag=graph-theory")

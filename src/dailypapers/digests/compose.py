@@ -9,6 +9,7 @@ from ..feed import periods
 from ..feed.models import DailyEntry
 from ..feed.periods import Period
 from ..papers.models import Paper
+from ..recommend.foryou import DigestPicks, why_text
 from ..search.index import IndexMissing
 from ..search.query import compile_query
 from ..search.service import ranked_ids
@@ -57,6 +58,7 @@ class Item:
     paper: Paper
     reason: str
     upvotes: int = 0
+    for_you: bool = False  # in the "papers for you" section
 
 
 @dataclass
@@ -75,6 +77,8 @@ class Composer:
         self._trending: list[tuple[str, int]] | None = None
         # Papers and their vote counts, fetched once per run: subscribers share most of them.
         self._papers: dict[str, tuple[Paper, int]] = {}
+        # One recommender window for the edition's days, ranked per subscriber (batch path).
+        self._picks = DigestPicks(period.start, period.end)
 
     def trending(self) -> list[tuple[str, int]]:
         if self._trending is None:
@@ -111,12 +115,26 @@ class Composer:
         except IndexMissing:
             return []
 
+    def for_you(self, subscriber, already_sent: set[str]) -> dict[str, Item]:
+        """Top `subscriber.for_you` papers of the edition for the subscriber's account, never
+        one already mailed to them (the ledger)."""
+        if not subscriber.for_you or subscriber.user_id is None:
+            return {}
+        found, signals = self._picks.for_user(subscriber.user, subscriber.for_you, already_sent)
+        return {
+            r.arxiv_id: Item(None, why_text(r, signals) or "for you", for_you=True) for r in found
+        }
+
     def compose(self, subscriber, already_sent: set[str]) -> Digest:
-        chosen: dict[str, Item] = {}
+        chosen: dict[str, Item] = self.for_you(subscriber, already_sent)
         if subscriber.trending:
+            trending = 0
             for paper_id, upvotes in self.trending():
-                if paper_id not in already_sent and len(chosen) < TRENDING_LIMIT:
-                    chosen.setdefault(paper_id, Item(None, "trending", upvotes))
+                if trending == TRENDING_LIMIT:
+                    break
+                if paper_id not in already_sent and paper_id not in chosen:
+                    chosen[paper_id] = Item(None, "trending", upvotes)
+                    trending += 1
         for label, hits in [
             *((f"matches your topic “{t}”", self.topic(t)) for t in subscriber.topics),
             *((f"new in {c}", self.category(c)) for c in subscriber.categories),

@@ -8,6 +8,11 @@ class Frequency(models.TextChoices):
     WEEKLY = "weekly", "Weekly (Mondays)"
 
 
+# How many "papers for you" a digest may carry; 5 is what the settings page offers first.
+FOR_YOU_CHOICES = (3, 5, 10)
+FOR_YOU_DEFAULT = 5
+
+
 class Subscriber(models.Model):
     """A confirmed address (double opt-in: rows exist only after the link was clicked,
     or when an operator adds one)."""
@@ -26,6 +31,9 @@ class Subscriber(models.Model):
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL
     )
+    # "Papers for you": how many recommendations for `user` to add (0: none). Set from the
+    # digest settings page by the signed-in owner of the subscribed address.
+    for_you = models.PositiveSmallIntegerField(default=0)
     confirmed_at = models.DateTimeField(default=timezone.now)
     updated_at = models.DateTimeField(auto_now=True)
     last_error = models.TextField(blank=True)

@@ -125,7 +125,8 @@ class MessageBuilder:
         token = quote(unsubscribe_token(subscriber.email), safe="")
         unsubscribe_url = digest_unsubscribe_url(token)
         mailbox = settings.DIGEST_UNSUBSCRIBE_MAILBOX
-        entries = [self.entry(item) for item in digest.items]
+        entries = [self.entry(item) for item in digest.items if not item.for_you]
+        for_you = [self.entry(item) for item in digest.items if item.for_you]
         context = {
             "period": self.period,
             "site": settings.SITE_NAME,
@@ -133,9 +134,10 @@ class MessageBuilder:
             "unsubscribe_url": unsubscribe_url,
         }
         message = EmailMultiAlternatives(
-            subject=f"{settings.SITE_NAME}: {len(entries)} papers for {self.period.label}",
+            subject=f"{settings.SITE_NAME}: {len(digest.items)} papers for {self.period.label}",
             body=render_to_string(
-                "digests/digest.txt", {**context, "items": [t for t, _ in entries]}
+                "digests/digest.txt",
+                {**context, "items": [t for t, _ in entries], "for_you": [t for t, _ in for_you]},
             ),
             to=[subscriber.email],
             headers={
@@ -147,7 +149,8 @@ class MessageBuilder:
             },
         )
         html = render_to_string(
-            "digests/digest.html", {**context, "items": [h for _, h in entries]}
+            "digests/digest.html",
+            {**context, "items": [h for _, h in entries], "for_you": [h for _, h in for_you]},
         )
         message.attach_alternative(html, "text/html")
         return message
@@ -180,7 +183,7 @@ def send_digests(
                 state__in=[Delivery.State.PENDING, Delivery.State.SENDING],
                 subscriber__in=subscribers,
             )
-            .select_related("subscriber")
+            .select_related("subscriber", "subscriber__user")
             .order_by("pk")
         )
         for delivery in deliveries.iterator(chunk_size=500):

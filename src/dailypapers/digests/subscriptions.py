@@ -69,6 +69,11 @@ def save_subscriber(email: str, options: dict, user=None) -> Subscriber:
     return subscriber
 
 
+def set_for_you(subscriber: Subscriber, count: int) -> None:
+    """Recommendations for the subscriber's account in their digests: `count`, 0 for none."""
+    Subscriber.objects.filter(pk=subscriber.pk).update(for_you=count, updated_at=timezone.now())
+
+
 def unsubscribe(token: str) -> str:
     """Takes effect at once; unsubscribing twice is fine. Returns the address."""
     email = read_unsubscribe(token)

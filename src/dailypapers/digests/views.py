@@ -1,13 +1,14 @@
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core import signing
-from django.shortcuts import render
+from django.shortcuts import redirect, render
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from ..accounts.clients import client_key
 from .addresses import AddressError, read_confirmation, read_unsubscribe
-from .models import Frequency, Subscriber
-from .subscriptions import confirm, request_subscription, unsubscribe
+from .models import FOR_YOU_CHOICES, FOR_YOU_DEFAULT, Frequency, Subscriber
+from .subscriptions import confirm, request_subscription, set_for_you, unsubscribe
 
 
 def _message(request, heading, text="", status=200, **form):
@@ -87,7 +88,15 @@ def unsubscribe_page(request, token: str):
 def digest_settings(request):
     # Never looked up by the account's address: signing up does not prove you own it.
     subscribers = Subscriber.objects.filter(user=request.user).order_by("email")
-    return render(request, "digests/settings.html", {"subscribers": subscribers})
+    return render(
+        request,
+        "digests/settings.html",
+        {
+            "subscribers": subscribers,
+            "for_you_choices": FOR_YOU_CHOICES,
+            "for_you_default": FOR_YOU_DEFAULT,
+        },
+    )
 
 
 def _choices(details: dict) -> str:
@@ -99,3 +108,28 @@ def _choices(details: dict) -> str:
     if details.get("categories"):
         parts.append("in " + ", ".join(details["categories"]))
     return (", " + ", ".join(parts)) if parts else ""
+
+
+@login_required
+@require_POST
+def for_you_settings(request):
+    """Add (or take out) "papers for you" from one of the signed-in user's digests: only one
+    confirmed while logged in to this account (its `user`), never one matched by address."""
+    pk = request.POST.get("subscriber", "")
+    subscriber = (
+        Subscriber.objects.filter(user=request.user, pk=int(pk)).first() if pk.isdigit() else None
+    )
+    if subscriber is None:
+        return _message(request, "No such digest", "Subscribe first.", status=404)
+    wanted = request.POST.get("for_you", "")
+    count = int(wanted) if wanted in {str(n) for n in FOR_YOU_CHOICES} else FOR_YOU_DEFAULT
+    if request.POST.get("enabled") != "1":
+        count = 0
+    set_for_you(subscriber, count)
+    messages.success(
+        request,
+        f"Your digest now starts with {count} papers for you."
+        if count
+        else "Your digest no longer has papers for you.",
+    )
+    return redirect("digest_settings")

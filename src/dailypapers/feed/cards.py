@@ -81,8 +81,16 @@ def vote_widget(
 
 
 def render_cards(
-    cards: list[Card], voted: set[str], *, csrf_input: str, next_path: str, request=None
+    cards: list[Card],
+    voted: set[str],
+    *,
+    csrf_input: str,
+    next_path: str,
+    request=None,
+    notes: dict[str, str] | None = None,
 ) -> SafeString:
+    """`notes`: HTML a higher app adds under a card's text, by paper id (recommend's "why")."""
+    notes = notes or {}
     links = _Links.lookup()
     actions = (
         paper_actions(
@@ -101,6 +109,7 @@ def render_cards(
                 next_path,
                 links,
                 actions.get(card.paper_id, ""),
+                notes.get(card.paper_id, ""),
             )
             for index, card in enumerate(cards, start=1)
         )
@@ -115,6 +124,7 @@ def _card(
     next_path: str,
     links: _Links,
     actions: str = "",
+    note: str = "",
 ) -> str:
     url = escape(links.paper.format(card.paper_id))
     tags = "".join(
@@ -143,7 +153,7 @@ def _card(
         f'<p class="snippet">{escape(excerpt(card.abstract, CARD_EXCERPT_CHARS))}</p>'
         f'<p class="meta">{tags}<a href="{url}#comments">{comments} comment{plural}</a>'
         f" · submitted by {by}{' · <strong>pinned</strong>' if pinned else ''}</p>"
-        f"{_actions_row(actions)}"
+        f"{note}{_actions_row(actions)}"
         "</div></article></li>"
     )
 

@@ -11,5 +11,6 @@ urlpatterns = [
     path("", include("dailypapers.api.urls")),
     path("", include("dailypapers.search.urls")),
     path("", include("dailypapers.library.urls")),
+    path("", include("dailypapers.recommend.urls")),
     path("", include("dailypapers.digests.urls")),
 ]

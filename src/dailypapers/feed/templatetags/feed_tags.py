@@ -18,7 +18,7 @@ def _csrf_input(request) -> str:
 
 
 @register.simple_tag(takes_context=True)
-def cards(context, entries, voted):
+def cards(context, entries, voted, notes=None):
     request = context["request"]
     return render_cards(
         entries,
@@ -26,6 +26,7 @@ def cards(context, entries, voted):
         csrf_input=_csrf_input(request),
         next_path=request.get_full_path(),
         request=request,
+        notes=notes,
     )
 
 
