@@ -475,6 +475,17 @@ def test_signup_follows_a_local_next(client):
     assert response["Location"] == "/papers/2611.00001"
 
 
+@pytest.mark.parametrize("target", ["0", "home", "papers", "https://evil.example/"])
+def test_vote_and_save_take_next_only_as_a_path_of_ours(client, reader, make_paper, target):
+    """redirect() took a `next` of "home" for a view name and "0" for a 500: a `next` that is
+    not a path on this site falls back to the paper page."""
+    make_paper("2611.00001")
+    for path in ("/papers/2611.00001/vote", "/papers/2611.00001/save"):
+        response = client.post(path, {"next": target})
+        assert response.status_code == 302, path
+        assert response["Location"] == "/papers/2611.00001", path
+
+
 @pytest.mark.parametrize("path", ["/accounts/login/", "/admin/login/"])
 def test_login_never_redirects_off_site(client, make_user, path):
     user = make_user("boss")

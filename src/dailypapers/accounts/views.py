@@ -5,10 +5,11 @@ from django.contrib.auth.views import LoginView, PasswordResetView
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
 
+from ..core.urls import fixed_path
 from .clients import client_key
 from .forms import LimitedPasswordResetForm, RateLimitedLoginForm, SignupForm
 from .ratelimit import count_hit
-from .redirects import safe_next
+from .redirects import redirect_back
 from .tokens import create_token, revoke
 
 SIGNUPS_PER_CLIENT_PER_HOUR = 10
@@ -27,7 +28,7 @@ def signup(request):
             user = form.save()
             login(request, user, backend="django.contrib.auth.backends.ModelBackend")
             messages.success(request, f"Welcome, {user.username}!")
-            return redirect(safe_next(request, "home"))
+            return redirect_back(request, fixed_path("home"))
         form.add_error(None, "Too many new accounts from your network; try again in an hour.")
     return render(request, "accounts/signup.html", {"form": form})
 

@@ -11,7 +11,7 @@ from django.views.decorators.http import require_POST, require_safe
 
 from ..accounts.clients import client_key
 from ..accounts.models import ApiToken
-from ..accounts.redirects import safe_next
+from ..accounts.redirects import redirect_back
 from ..accounts.roles import is_curator
 from ..core.page_cache import cached_for_anonymous
 from ..core.urls import paper_path
@@ -168,7 +168,7 @@ def vote(request, arxiv_id: str):
     state = services.toggle_vote(request.user, paper)
     if _wants_json(request):
         return JsonResponse({"voted": state.voted, "upvotes": state.upvotes})
-    return redirect(safe_next(request, paper_path(paper.pk)))
+    return redirect_back(request, paper_path(paper.pk))
 
 
 @require_POST

@@ -3,12 +3,12 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404, HttpResponse, HttpResponseRedirect, JsonResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST, require_safe
 
+from ..accounts.redirects import redirect_back
 from ..core.urls import paper_path
 from ..papers import bibtex
 from ..papers.lookup import paper_or_404
@@ -35,13 +35,7 @@ def _wants_json(request) -> bool:
 
 
 def _back(request, fallback: str):
-    target = request.POST.get("next", "")
-    if target and url_has_allowed_host_and_scheme(
-        target, allowed_hosts={request.get_host()}, require_https=request.is_secure()
-    ):
-        # Not redirect(): it would take a `next` of "home" or "0" for a view name.
-        return HttpResponseRedirect(target)
-    return HttpResponseRedirect(fallback)
+    return redirect_back(request, fallback)
 
 
 def _posted(request):
