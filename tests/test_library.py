@@ -264,6 +264,17 @@ def test_export_formats(client, reader, papers):
     assert client.get("/library/export?format=exe").status_code == 404
 
 
+def test_csv_export_never_hands_a_spreadsheet_a_formula(client, reader, papers):
+    services.save(reader, papers[0], tags=["@cmd"], note='=HYPERLINK("https://evil.example")')
+    services.save(reader, papers[1], note="-2+3")
+    text = client.get("/library/export?format=csv").content.decode()
+    table = {r["arxiv_id"]: r for r in csv.DictReader(io.StringIO(text))}
+    assert table["2611.00001"]["note"] == '\'=HYPERLINK("https://evil.example")'
+    assert table["2611.00001"]["tags"] == "'@cmd"
+    assert table["2611.00002"]["note"] == "'-2+3"
+    assert table["2611.00002"]["title"] == papers[1].title  # ordinary text is untouched
+
+
 def test_export_round_trip_into_another_library(client, reader, papers, make_user):
     services.save(reader, papers[0])
     services.save(reader, papers[2])

@@ -14,6 +14,14 @@ FORMATS = {
     "json": "application/json",
 }
 CSV_COLUMNS = ["arxiv_id", "title", "authors", "published", "saved_at", "tags", "note"]
+# A cell starting with one of these is a formula to Excel, LibreOffice and Google Sheets
+# (OWASP "CSV injection"): titles, tags and notes are outside text, so such cells get a
+# leading apostrophe, which spreadsheets read as "text" and hide.
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def spreadsheet_text(value: str) -> str:
+    return "'" + value if value.startswith(FORMULA_STARTS) else value
 
 
 def record(saved: SavedPaper) -> dict:
@@ -45,6 +53,6 @@ def export(rows, fmt: str) -> str:
             values = record(row)
             values["authors"] = "; ".join(values["authors"])
             values["tags"] = "; ".join(values["tags"])
-            writer.writerow(values)
+            writer.writerow({k: spreadsheet_text(str(v)) for k, v in values.items()})
         return out.getvalue()
     raise ValueError(f"unknown export format {fmt!r}")
