@@ -151,6 +151,13 @@ def test_command_never_crashes_on_any_input(monkeypatch, inputs):
         assert isinstance(line["keywords"], list) and len(line["keywords"]) <= 10
 
 
+def test_command_output_lines_survive_every_line_reader(monkeypatch):
+    """JSON leaves U+0085, U+2028 and U+2029 unescaped; str.splitlines() breaks there."""
+    title = "Graphs\u2028of\x85papers\u2029"
+    out, err, error = _run(monkeypatch, json.dumps({"title": title, "abstract": ABSTRACT}).encode())
+    assert error is None and len(out) == 1 and out[0]["title"] == title
+
+
 def test_command_reads_real_stdin(tmp_path):
     env = {**os.environ, "DAILYPAPERS_HOME": str(tmp_path)}
     done = subprocess.run(
