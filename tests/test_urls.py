@@ -153,3 +153,8 @@ def test_url_tag_remembers_paths_without_changing_them(tag):
     assert ours.render(context) == expected == ours.render(context)
     assert "<" not in expected
     assert isinstance(ours.template.nodelist[0], RememberedURLNode)
+
+
+@pytest.mark.parametrize("arxiv_id", ["2401.00001", "hep-th/9901001", "math.GT/0309136"])
+def test_log_in_links_to_papers_quote_the_whole_path(arxiv_id):
+    assert urls.login_to_paper_path(arxiv_id) == urls.login_path(urls.paper_path(arxiv_id))

@@ -34,6 +34,19 @@ def login_path(next_path: str) -> str:
     return f"{fixed_path('login')}?next={quote(next_path, safe='')}"
 
 
+def login_to_paper_path(arxiv_id: str) -> str:
+    """login_path(paper_path(arxiv_id)) for the cards' log-in links (100 on a day page):
+    quoting is per character, so the quoted route is worked out once and only the id is
+    quoted per link, which for an arXiv id is quote()'s fast path."""
+    return _login_to_paper_template().format(quote(arxiv_id, safe=""))
+
+
+@cache
+def _login_to_paper_template() -> str:
+    # The quoted route has no braces left to escape (quote() encodes them).
+    return login_path(reverse("paper", args=[_SLOT])).replace(_SLOT, "{}")
+
+
 def digest_confirm_url(token: str) -> str:
     return absolute(reverse("digest_confirm", args=[token]))
 
