@@ -113,3 +113,30 @@ def test_hostile_metadata_renders_inert(client, make_paper, list_paper):
         assert "<script>alert" not in html
         assert '"onmouseover="' not in html
         assert 'href="javascript:' not in html
+
+
+def test_paper_page_reads_in_fixed_queries(
+    client, make_paper, make_user, list_paper, django_assert_num_queries
+):
+    """The paper, its entry with submitter and its comments with authors are each one
+    query (feed/detail.py), however many comments; a paper on no list costs no extra read."""
+    from datetime import date
+
+    from dailypapers.feed import services
+
+    listed = make_paper("2611.00002", title="Listed")
+    list_paper(listed, date(2026, 11, 20), by=make_user("submitter"))
+    first = services.add_comment(make_user("critic"), listed, "First thought.")
+    services.add_comment(make_user("replier"), listed, "A reply.", first.pk)
+    make_paper("2611.00003", title="Unlisted")
+    # page-cache generation, paper, entry with submitter, comments with authors, the paper's
+    # links (links app); no search index here
+    with django_assert_num_queries(5):
+        page = client.get("/papers/2611.00002").content.decode()
+    assert 'href="/u/submitter">submitter</a>' in page and "2026-11-20" in page
+    assert page.index("First thought.") < page.index("A reply.")
+    assert 'href="/u/critic">critic</a>' in page and 'href="/u/replier">replier</a>' in page
+    # no entry: the vote count is read from the votes instead
+    with django_assert_num_queries(6):
+        page = client.get("/papers/2611.00003").content.decode()
+    assert "Put this paper on today" in page

@@ -124,3 +124,37 @@ def test_login_path_carries_the_next_page():
     assert urls.login_path("/papers/2401.00001") == (
         reverse("login") + "?next=%2Fpapers%2F2401.00001"
     )
+
+
+@pytest.mark.parametrize(
+    "tag",
+    [
+        "{% url 'home' %}",
+        "{% url 'paper' arxiv_id %}",
+        "{% url 'paper' 'hep-th/9901001' %}",
+        "{% url 'profile' username %}",
+        "{% url 'comment_edit' 7 %}",
+        "{% url 'api:openapi-json' %}",
+        "{% url 'paper' arxiv_id=arxiv_id %}",
+        "{% url 'paper' arxiv_id as link %}[{{ link }}]",
+    ],
+)
+def test_url_tag_remembers_paths_without_changing_them(tag):
+    """The site's {% url %} (core.url_tag, a template builtin) writes what Django's does,
+    twice in a row (the second from memory), escaping included."""
+    from django.template import Context, Engine, engines
+
+    from dailypapers.core.url_tag import RememberedURLNode
+
+    context = {"arxiv_id": "2401.00001", "username": "a&b<c>"}
+    ours = engines["django"].from_string(tag)
+    django = Engine(libraries={}).from_string(tag)
+    expected = django.render(Context(context))
+    assert ours.render(context) == expected == ours.render(context)
+    assert "<" not in expected
+    assert isinstance(ours.template.nodelist[0], RememberedURLNode)
+
+
+@pytest.mark.parametrize("arxiv_id", ["2401.00001", "hep-th/9901001", "math.GT/0309136"])
+def test_log_in_links_to_papers_quote_the_whole_path(arxiv_id):
+    assert urls.login_to_paper_path(arxiv_id) == urls.login_path(urls.paper_path(arxiv_id))

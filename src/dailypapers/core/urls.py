@@ -4,11 +4,13 @@ Renaming a route changes its links everywhere, including cards, feeds and emaile
 nothing else writes "/papers/…" by hand (tests/test_urls.py checks). Templates use {% url %}.
 """
 
-from functools import cache
+from functools import cache, lru_cache
 from urllib.parse import quote
 
 from django.conf import settings
-from django.urls import reverse
+from django.core.signals import setting_changed
+from django.dispatch import receiver
+from django.urls import get_script_prefix, get_urlconf, reverse
 
 # Stands for a route's argument while its pattern is worked out once (see route_template).
 _SLOT = "0000.00000"
@@ -30,6 +32,19 @@ def paper_url(arxiv_id: str) -> str:
 def login_path(next_path: str) -> str:
     """The log-in page, coming back to next_path afterwards."""
     return f"{fixed_path('login')}?next={quote(next_path, safe='')}"
+
+
+def login_to_paper_path(arxiv_id: str) -> str:
+    """login_path(paper_path(arxiv_id)) for the cards' log-in links (100 on a day page):
+    quoting is per character, so the quoted route is worked out once and only the id is
+    quoted per link, which for an arXiv id is quote()'s fast path."""
+    return _login_to_paper_template().format(quote(arxiv_id, safe=""))
+
+
+@cache
+def _login_to_paper_template() -> str:
+    # The quoted route has no braces left to escape (quote() encodes them).
+    return login_path(reverse("paper", args=[_SLOT])).replace(_SLOT, "{}")
 
 
 def digest_confirm_url(token: str) -> str:
@@ -59,3 +74,22 @@ def route_template(name: str) -> str:
     for each (route_template("vote").format(arxiv_id) == reverse("vote", args=[arxiv_id]))."""
     path = reverse(name, args=[_SLOT])
     return path.replace("{", "{{").replace("}", "}}").replace(_SLOT, "{}")
+
+
+@lru_cache(maxsize=4096)
+def _reversed(urlconf, script_prefix, name, args, current_app) -> str:
+    # script_prefix is part of the key only: reverse() reads the thread's own.
+    return reverse(name, urlconf=urlconf, args=args, current_app=current_app)
+
+
+def remembered_reverse(name: str, args: tuple, current_app: str | None) -> str:
+    """reverse(name, args=args), remembered per process for str and int arguments (what
+    every {% url %} of the site passes): the site's templates hold 15-20 {% url %} tags a
+    page, and reversing them was a tenth of an uncached page's CPU (docs/performance.md)."""
+    return _reversed(get_urlconf(), get_script_prefix(), name, args, current_app)
+
+
+@receiver(setting_changed)
+def _forget_reversed(*, setting, **kwargs):
+    if setting in ("ROOT_URLCONF", "FORCE_SCRIPT_NAME"):
+        _reversed.cache_clear()

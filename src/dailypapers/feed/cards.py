@@ -8,7 +8,7 @@ from urllib.parse import quote
 
 from django.utils.safestring import SafeString, mark_safe
 
-from ..core.urls import login_path, route_template
+from ..core.urls import login_to_paper_path, route_template
 from ..papers.text import CARD_AUTHORS, CARD_EXCERPT_CHARS, excerpt, short_authors
 from .listing import Card
 
@@ -45,7 +45,6 @@ class _Links:
     paper: str
     vote: str
     profile: str
-    login: str  # "/accounts/login/?next=", to be followed by a quoted path
 
     @classmethod
     def lookup(cls) -> "_Links":
@@ -53,7 +52,6 @@ class _Links:
             route_template("paper"),
             route_template("vote"),
             route_template("profile"),
-            login_path(""),
         )
 
 
@@ -64,7 +62,7 @@ def vote_widget(
     links = links or _Links.lookup()
     if not csrf_input:
         # Percent-encoded, so nothing is left for HTML to escape.
-        login = links.login + quote(links.paper.format(paper_id), safe="")
+        login = login_to_paper_path(paper_id)
         return (
             f'<a class="vote" href="{login}" aria-label="Log in to upvote ({count} votes)">'
             f'<span aria-hidden="true">▲</span> <span class="count">{count}</span></a>'

@@ -20,8 +20,7 @@ from ..papers import bibtex
 from ..papers.arxiv_ids import InvalidArxivId
 from ..papers.cleaning import is_storable
 from ..papers.lookup import arxiv_id_or_404, paper_or_404
-from ..papers.models import Paper
-from . import listing, periods, services
+from . import detail, listing, periods, services
 from .hotness import DECAY_SECONDS
 from .models import Comment, DailyEntry, Vote
 
@@ -94,13 +93,13 @@ def paper_page(request, arxiv_id: str):
     parsed = arxiv_id_or_404(arxiv_id)
     if parsed.version:
         return redirect("paper", arxiv_id=parsed.id)
-    paper = Paper.objects.select_related("entry__submitted_by").filter(pk=parsed.id).first()
+    paper = detail.paper_with_entry(parsed.id)
     if paper is None:
         return render(request, "feed/paper_missing.html", {"arxiv_id": parsed.id}, status=404)
     entry = getattr(paper, "entry", None)
     if entry is not None and entry.hidden and not is_curator(request.user):
         entry = None
-    comments = list(Comment.objects.filter(paper=paper).select_related("author"))
+    comments = detail.comments_on(paper)
     threads = [c for c in comments if c.parent_id is None]
     replies: dict[int, list[Comment]] = {}
     for comment in comments:

@@ -10,7 +10,7 @@ from html import escape
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
-from ..core.urls import login_path, route_template
+from ..core.urls import login_to_paper_path, route_template
 from .models import Dismissal, SavedPaper
 
 
@@ -39,7 +39,7 @@ def paper_actions(request, paper_ids: list[str], *, csrf_input: str, next_path: 
 
 
 def _login_link(paper_id: str) -> str:
-    target = login_path(route_template("paper").format(paper_id))
+    target = login_to_paper_path(paper_id)
     return f'<a class="save" href="{escape(target)}">Log in to save</a>'
 
 

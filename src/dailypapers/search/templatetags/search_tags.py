@@ -4,7 +4,7 @@ from django import template
 
 from ..key_sentence import paper_key_sentence
 from ..keywords import paper_keywords
-from ..service import similar_papers
+from ..service import similar_for_page
 
 register = template.Library()
 
@@ -12,7 +12,7 @@ register = template.Library()
 @register.inclusion_tag("search/_similar.html")
 def similar_to(paper):
     """The paper page's "Similar papers" section (empty until the index has the paper)."""
-    return {"similar": similar_papers(paper.arxiv_id)}
+    return {"similar": similar_for_page(paper.arxiv_id)}
 
 
 @register.inclusion_tag("search/_keywords.html")
