@@ -273,6 +273,8 @@ DEFAULT_FROM_EMAIL = env("DEFAULT_FROM_EMAIL", "dailypapers <dailypapers@localho
 # Digest mail: the mailto: of List-Unsubscribe, and the domain of Message-IDs.
 DIGEST_UNSUBSCRIBE_MAILBOX = env("DAILYPAPERS_UNSUBSCRIBE_MAILBOX", "unsubscribe@localhost")
 DIGEST_MESSAGE_DOMAIN = env("DAILYPAPERS_MESSAGE_DOMAIN", _BASE_HOST)
+# Encrypts chat channel URLs at rest (digests/secrets.py); derived from SECRET_KEY when unset.
+CHANNEL_KEY = env("DAILYPAPERS_CHANNEL_KEY")
 
 LOGGING = {
     "version": 1,
@@ -285,6 +287,11 @@ LOGGING = {
         # sends these to a console handler only while DEBUG is on, and to mail_admins (no
         # ADMINS here) otherwise, so `serve --prod` logged none of them.
         "django.request": {"handlers": ["console"], "level": "ERROR", "propagate": False},
+        # apprise and urllib3 log request URLs, which hold chat channels' secrets, at DEBUG:
+        # never shown. Channel errors reach the log through dailypapers.digests.channels,
+        # scrubbed (digests/secrets.py).
+        "apprise": {"handlers": [], "level": "WARNING", "propagate": False},
+        "urllib3": {"level": "WARNING"},
     },
 }
 

@@ -53,6 +53,15 @@ def period_for(frequency: str, day: date) -> Edition:
     return Edition(Frequency.WEEKLY, periods.week_period(day))
 
 
+def edition_from_key(key: str) -> Edition:
+    """The Edition an Edition.key names ("daily:2026-11-26", "weekly:2026-W47")."""
+    frequency, _, slug = key.partition(":")
+    if frequency == Frequency.DAILY:
+        return period_for(frequency, date.fromisoformat(slug))
+    year, week = slug.split("-W")
+    return period_for(Frequency.WEEKLY, date.fromisocalendar(int(year), int(week), 1))
+
+
 @dataclass
 class Item:
     paper: Paper

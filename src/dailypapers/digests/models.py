@@ -62,6 +62,9 @@ class Delivery(models.Model):
     attempts = models.PositiveSmallIntegerField(default=0)
     error = models.TextField(blank=True)
     updated_at = models.DateTimeField(auto_now=True)
+    # The sender process holding the row (core/claims.py); "" when none.
+    claimed_by = models.CharField(max_length=128, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
 
     class Meta:
         constraints = [
@@ -87,3 +90,64 @@ class SentPaper(models.Model):
 
     def __str__(self) -> str:
         return f"{self.paper_id} -> {self.subscriber_id}"
+
+
+class Channel(models.Model):
+    """A team chat destination (Slack, Discord, Matrix, …, or a signed JSON webhook) that gets
+    the daily or weekly list. Its URL holds the service's secret, so it is stored encrypted
+    (digests/secrets.py) and shown only masked."""
+
+    class State(models.TextChoices):
+        OK = "ok", "ok"
+        FAILING = "failing", "failing"  # the last post failed; retried with backoff
+        PAUSED = "paused", "paused"  # failed too often; `channels test` resumes it
+
+    name = models.CharField(max_length=64, unique=True)
+    service = models.CharField(max_length=16)  # digests/channels.py SERVICES
+    url_encrypted = models.TextField()
+    url_masked = models.CharField(max_length=300)
+    frequency = models.CharField(max_length=8, choices=Frequency, default=Frequency.DAILY)
+    topics = models.JSONField(default=list, blank=True)
+    categories = models.JSONField(default=list, blank=True)
+    min_upvotes = models.PositiveIntegerField(default=0)
+    state = models.CharField(max_length=8, choices=State, default=State.OK, db_index=True)
+    failures = models.PositiveSmallIntegerField(default=0)
+    next_retry_at = models.DateTimeField(null=True, blank=True)
+    last_error = models.TextField(blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    def __str__(self) -> str:
+        return self.name
+
+
+class ChannelPost(models.Model):
+    """One channel's list for one period: pending -> posting -> sent.
+
+    A post left `posting` by a dead sender may or may not have reached the service, so it is
+    never posted again automatically: it becomes `interrupted`, is reported and listed, and
+    `channels test` shows the channel works. A post that failed goes back to `pending` and is
+    retried when the channel's backoff allows."""
+
+    class State(models.TextChoices):
+        PENDING = "pending", "pending"
+        POSTING = "posting", "posting"
+        SENT = "sent", "sent"
+        SKIPPED = "skipped", "skipped"  # nothing on the list for this channel
+        INTERRUPTED = "interrupted", "interrupted"
+
+    channel = models.ForeignKey(Channel, on_delete=models.CASCADE, related_name="posts")
+    period = models.CharField(max_length=32)  # an Edition key: "daily:2026-11-26"
+    state = models.CharField(max_length=12, choices=State, default=State.PENDING)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    error = models.TextField(blank=True)
+    posted_at = models.DateTimeField(null=True, blank=True)
+    claimed_by = models.CharField(max_length=128, blank=True)
+    claimed_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["channel", "period"], name="one_post_per_period")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.channel_id} {self.period} {self.state}"

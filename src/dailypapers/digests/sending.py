@@ -3,13 +3,20 @@
 For each (subscriber, period) a Delivery row moves pending -> sending -> sent, and the sent
 papers are written to the ledger in the same transaction as `sent`. A re-run after a crash
 sends every row not yet `sent`, so nobody misses a digest. The one message that can arrive
-twice is one SMTP had accepted when the process died before recording `sent`: one per crash,
-since a run has one message in flight at a time.
+twice is one SMTP had accepted when the process died before recording `sent`: one per crash
+and worker, since each worker has one message in flight at a time.
+
+Runs claim their rows (core/claims.py: SKIP LOCKED on PostgreSQL, the write lock on SQLite),
+so several `send-digests` processes, on one host or many, share a period without sending a
+digest twice. A dead run's claims pass to the next run: at once on the same host, after
+CLAIM_LEASE from another.
 """
 
 import contextlib
 import logging
+import queue
 import smtplib
+import threading
 import time
 from dataclasses import dataclass
 from email.utils import make_msgid
@@ -17,19 +24,24 @@ from urllib.parse import quote
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
-from django.db import transaction
+from django.db import connection, transaction
 from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
 
+from ..core.claims import claim, new_token, stale_tokens
 from ..core.urls import digest_unsubscribe_url, paper_url
 from ..papers.text import DIGEST_AUTHORS, DIGEST_EXCERPT_CHARS, excerpt, short_authors
 from .addresses import unsubscribe_token
+from .channels import ChannelReport, post_channels
 from .compose import Composer, Digest, Edition
-from .models import Delivery, SentPaper, Subscriber
+from .models import Channel, Delivery, SentPaper, Subscriber
 
 log = logging.getLogger("dailypapers.digests")
 RETRIES = 3
+# Digests claimed per round trip: fewer claims to the database, and a dead run's unsent
+# claims are only released to the next run, never lost.
+CLAIM_BATCH = 50
 
 
 class PermanentFailure(Exception):
@@ -49,13 +61,15 @@ class RunReport:
     failed: int = 0
     deferred: int = 0
     already_sent: int = 0
+    channels: ChannelReport | None = None
 
     def line(self) -> str:
-        return (
+        line = (
             f"{self.period}: {self.sent} sent, {self.skipped} with nothing new, "
             f"{self.failed} failed, {self.deferred} deferred, {self.already_sent} sent earlier "
             f"({self.subscribers} subscribers)"
         )
+        return f"{line}\n{self.channels.line()}" if self.channels else line
 
 
 class Mailer:
@@ -157,8 +171,17 @@ class MessageBuilder:
 
 
 def send_digests(
-    period: Edition, *, only: str | None = None, dry_run: bool = False, mailer=None, say=None
+    period: Edition,
+    *,
+    only: str | None = None,
+    dry_run: bool = False,
+    mailer=None,
+    say=None,
+    workers: int = 1,
 ) -> RunReport:
+    """Send the period's digests (and post its channel lists, unless `only` one subscriber).
+    Any number of runs may work at once, on any hosts: each claims its digests (core/claims.py).
+    `workers` > 1 sends over that many SMTP connections at once."""
     report = RunReport(period.key)
     subscribers = Subscriber.objects.filter(
         status=Subscriber.Status.ACTIVE, frequency=period.frequency
@@ -174,22 +197,31 @@ def send_digests(
             if say:
                 say(f"{subscriber.email}: {len(digest.items)} papers")
         return report
+    if not only and Channel.objects.exists():
+        report.channels = post_channels(period, composer=composer)
     _create_pending(subscribers, period)
-    mailer = mailer or Mailer()
+    unfinished = Delivery.objects.filter(
+        period=period.key, state__in=[Delivery.State.PENDING, Delivery.State.SENDING]
+    )
+    # Digests a dead run had claimed go to whoever comes next; the one it was sending may
+    # arrive twice (the module docstring).
+    unfinished.filter(claimed_by__in=stale_tokens(unfinished)).update(claimed_by="")
+    token = new_token()
+    to_claim = unfinished.filter(subscriber__in=subscribers, claimed_by="").order_by("pk")
+    senders = Senders(workers, mailer, report)
     try:
-        deliveries = (
-            Delivery.objects.filter(
-                period=period.key,
-                state__in=[Delivery.State.PENDING, Delivery.State.SENDING],
-                subscriber__in=subscribers,
+        while pks := claim(to_claim, token, limit=CLAIM_BATCH):
+            deliveries = (
+                Delivery.objects.filter(pk__in=pks)
+                .select_related("subscriber", "subscriber__user")
+                .order_by("pk")
             )
-            .select_related("subscriber", "subscriber__user")
-            .order_by("pk")
-        )
-        for delivery in deliveries.iterator(chunk_size=500):
-            _deliver(delivery, composer, builder, mailer, report)
+            for delivery in deliveries:
+                _compose(delivery, composer, builder, senders, report)
     finally:
-        mailer.close()
+        senders.close()
+        # Deferred digests, and any left by an error, are free for the next run.
+        unfinished.filter(claimed_by=token).update(claimed_by="")
     report.already_sent = (
         Delivery.objects.filter(
             period=period.key, state=Delivery.State.SENT, subscriber__in=subscribers
@@ -197,6 +229,48 @@ def send_digests(
         - report.sent
     )
     return report
+
+
+class Senders:
+    """Sends built messages: in the calling thread with one connection (workers=1), or on
+    `workers` threads with one SMTP connection (and database connection) each. At most
+    `workers` messages are in flight, so a kill can duplicate at most that many."""
+
+    def __init__(self, workers: int, mailer, report: RunReport):
+        self.report = report
+        self.lock = threading.Lock()
+        if workers <= 1:
+            self.mailer = mailer or Mailer()
+            self.queue = None
+            return
+        self.queue = queue.Queue(maxsize=workers * 2)
+        self.threads = [threading.Thread(target=self._work, daemon=True) for _ in range(workers)]
+        for thread in self.threads:
+            thread.start()
+
+    def submit(self, delivery, digest, message) -> None:
+        if self.queue is None:
+            _deliver(delivery, digest, message, self.mailer, self.report, self.lock)
+        else:
+            self.queue.put((delivery, digest, message))
+
+    def _work(self) -> None:
+        mailer = Mailer()
+        try:
+            while (job := self.queue.get()) is not None:
+                _deliver(*job, mailer, self.report, self.lock)
+        finally:
+            mailer.close()
+            connection.close()
+
+    def close(self) -> None:
+        if self.queue is None:
+            self.mailer.close()
+            return
+        for _ in self.threads:
+            self.queue.put(None)
+        for thread in self.threads:
+            thread.join()
 
 
 def _create_pending(subscribers, period: Edition) -> None:
@@ -212,14 +286,18 @@ def _sent_ids(subscriber) -> set[str]:
     return set(SentPaper.objects.filter(subscriber=subscriber).values_list("paper_id", flat=True))
 
 
-def _deliver(delivery: Delivery, composer: Composer, builder, mailer: Mailer, report) -> None:
+def _compose(delivery: Delivery, composer: Composer, builder, senders: Senders, report) -> None:
     subscriber = delivery.subscriber
     digest = composer.compose(subscriber, _sent_ids(subscriber))
     if not digest.items:
         Delivery.objects.filter(pk=delivery.pk).update(state=Delivery.State.SKIPPED)
         report.skipped += 1
         return
-    message = builder.build(subscriber, digest)
+    senders.submit(delivery, digest, builder.build(subscriber, digest))
+
+
+def _deliver(delivery: Delivery, digest: Digest, message, mailer: Mailer, report, lock) -> None:
+    subscriber = delivery.subscriber
     Delivery.objects.filter(pk=delivery.pk).update(
         state=Delivery.State.SENDING,
         attempts=F("attempts") + 1,
@@ -235,14 +313,16 @@ def _deliver(delivery: Delivery, composer: Composer, builder, mailer: Mailer, re
             Subscriber.objects.filter(pk=subscriber.pk).update(
                 status=Subscriber.Status.FAILING, last_error=str(error)[:1000]
             )
-        report.failed += 1
+        with lock:
+            report.failed += 1
         log.warning("%s refused for good: %s", subscriber.email, error)
         return
     except TransientFailure as error:
         Delivery.objects.filter(pk=delivery.pk).update(
             state=Delivery.State.PENDING, error=str(error)
         )
-        report.deferred += 1
+        with lock:
+            report.deferred += 1
         log.warning("%s deferred: %s", subscriber.email, error)
         return
     with transaction.atomic():
@@ -254,4 +334,5 @@ def _deliver(delivery: Delivery, composer: Composer, builder, mailer: Mailer, re
             ],
             ignore_conflicts=True,
         )
-    report.sent += 1
+    with lock:
+        report.sent += 1

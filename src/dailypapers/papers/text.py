@@ -5,6 +5,8 @@ with every place's size side by side so that they are chosen together."""
 CARD_EXCERPT_CHARS = 280
 SEARCH_EXCERPT_CHARS = 300
 DIGEST_EXCERPT_CHARS = 320
+# One line of a chat post (digests/channels.py).
+CHANNEL_EXCERPT_CHARS = 160
 # Characters a search excerpt shows before the match it is built around.
 LEAD_IN_CHARS = 80
 
