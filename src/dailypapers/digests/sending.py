@@ -203,14 +203,22 @@ def send_digests(
     unfinished = Delivery.objects.filter(
         period=period.key, state__in=[Delivery.State.PENDING, Delivery.State.SENDING]
     )
-    # Digests a dead run had claimed go to whoever comes next; the one it was sending may
-    # arrive twice (the module docstring).
-    unfinished.filter(claimed_by__in=stale_tokens(unfinished)).update(claimed_by="")
     token = new_token()
     to_claim = unfinished.filter(subscriber__in=subscribers, claimed_by="").order_by("pk")
+
+    def next_batch() -> list[int]:
+        # Digests a dead run had claimed go to whoever runs out of work first; the one it
+        # was sending may arrive twice (the module docstring).
+        pks = claim(to_claim, token, limit=CLAIM_BATCH)
+        if not pks and unfinished.filter(claimed_by__in=stale_tokens(unfinished)).update(
+            claimed_by=""
+        ):
+            pks = claim(to_claim, token, limit=CLAIM_BATCH)
+        return pks
+
     senders = Senders(workers, mailer, report)
     try:
-        while pks := claim(to_claim, token, limit=CLAIM_BATCH):
+        while pks := next_batch():
             deliveries = (
                 Delivery.objects.filter(pk__in=pks)
                 .select_related("subscriber", "subscriber__user")
