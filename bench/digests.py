@@ -1,23 +1,33 @@
-"""Digest speed: 100k confirmed subscribers with 1-3 topics each, over a large corpus, sent to
-a local aiosmtpd sink that discards. Reports composition rate and end-to-end messages/s.
+"""Digest speed: 100k confirmed subscribers with 1-3 topics each, sent to a local aiosmtpd sink
+that discards. Reports composition rate, and end-to-end messages/s for 1, 2 and 4 workers
+(`send-digests --workers N`) as ratios to a baseline measured in the same run: raw smtplib
+sends of the same messages over one connection (what any sender pays for SMTP alone).
 
-    python bench/digests.py --home bench/out/search/1000000/home [--subscribers 100000]
+    python bench/digests.py [--home HOME] [--papers 10000] [--subscribers 100000]
+                            [--workers 1,2,4] [--baseline-messages 2000]
 
 --home is a DAILYPAPERS_HOME holding papers and a built search index (bench/search_latency.py
-makes one per size). The run adds digest tables and subscribers to that database. Target
-(issue 5): 100k digests in <= 10 minutes on 2 cores; identical topics searched once.
+makes one per size); without it the run makes one under a temporary folder from --papers
+synthetic papers (bench/corpus.py). The run adds digest tables and subscribers to that
+database. Targets: issue 5, 100k digests in <= 10 minutes on 2 cores, identical topics
+searched once; issue 16, 100k in <= 5 minutes. The machine's CPUs and load average are
+printed with the results (the bench machines are shared).
 """
 
 import argparse
 import os
 import random
 import re
+import smtplib
 import subprocess
 import sys
+import tempfile
 import time
 from collections import Counter
 from datetime import date
 from pathlib import Path
+
+from corpus import write_snapshot
 
 
 def bigrams(title: str):
@@ -44,28 +54,38 @@ def start_sink(port: int) -> subprocess.Popen:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--home", type=Path, required=True)
+    parser.add_argument("--home", type=Path)
+    parser.add_argument("--papers", type=int, default=10_000, help="without --home")
     parser.add_argument("--subscribers", type=int, default=100_000)
+    parser.add_argument("--workers", default="1,2,4", help="comma-separated worker counts")
+    parser.add_argument("--baseline-messages", type=int, default=2000)
     parser.add_argument("--topics", type=int, default=300, help="distinct topics in the mix")
     parser.add_argument("--week-of", type=date.fromisoformat, default=date(2015, 1, 2))
     parser.add_argument("--port", type=int, default=2525)
     args = parser.parse_args()
 
-    os.environ["DAILYPAPERS_HOME"] = str(args.home)
+    made_home = args.home is None
+    home = Path(tempfile.mkdtemp(prefix="bench-digests-")) if made_home else args.home
+    os.environ["DAILYPAPERS_HOME"] = str(home)
     os.environ["DJANGO_SETTINGS_MODULE"] = "dailypapers.settings"
     os.environ["EMAIL_URL"] = f"smtp://127.0.0.1:{args.port}"
     os.environ["DAILYPAPERS_INDEX_ON_IMPORT"] = "0"
     import django
 
     django.setup()
+    from django.conf import settings
     from django.core.management import call_command
 
     from dailypapers.digests.compose import Composer, period_for
     from dailypapers.digests.models import Delivery, SentPaper, Subscriber
-    from dailypapers.digests.sending import send_digests
+    from dailypapers.digests.sending import MessageBuilder, send_digests
     from dailypapers.papers.models import Paper
 
     call_command("migrate", verbosity=0)
+    if made_home:
+        snapshot = write_snapshot(home / "snapshot.jsonl", args.papers)
+        call_command("import", str(snapshot), verbosity=0)
+        call_command("reindex", verbosity=0)
     period = period_for("weekly", args.week_of)
     rng = random.Random(11)
     titles = Paper.objects.order_by("?").values_list("title", flat=True)[:5000]
@@ -106,19 +126,52 @@ def main() -> None:
         f"{len(composer._topic_hits)} topic searches)"
     )
 
+    print(f"machine: {os.cpu_count()} CPUs, load average {_load()} before sending")
     sink = start_sink(args.port)
     try:
-        started = time.perf_counter()
-        report = send_digests(period)
-        seconds = time.perf_counter() - started
+        baseline = _baseline(args, period, composer, MessageBuilder, settings, Subscriber)
+        print(
+            f"baseline: raw smtplib, one connection: {baseline:,.0f} messages/s "
+            f"({args.baseline_messages:,} of the same digests)"
+        )
+        for workers in [int(w) for w in args.workers.split(",")]:
+            Delivery.objects.all().delete()
+            SentPaper.objects.all().delete()
+            cpu, started = time.process_time(), time.perf_counter()
+            report = send_digests(period, workers=workers)
+            seconds = time.perf_counter() - started
+            cpu = time.process_time() - cpu
+            rate = report.sent / seconds
+            print(
+                f"{workers} worker{'s' if workers > 1 else ''}: {rate:,.0f} messages/s "
+                f"({rate / baseline:.2f}x baseline); {report.sent:,} digests in "
+                f"{seconds / 60:.1f} min, CPU {cpu / seconds:.0%} of one core, load {_load()}; "
+                f"100k would take {100_000 / rate / 60:.1f} min (target <= 5)"
+            )
     finally:
         sink.terminate()
         sink.wait()
-    print(report.line())
-    print(
-        f"end to end: {report.sent / seconds:,.0f} messages/s; {report.sent:,} digests in "
-        f"{seconds / 60:.1f} min (target: 100,000 in <= 10 min)"
-    )
+
+
+def _load() -> str:
+    return " ".join(f"{x:.1f}" for x in os.getloadavg())
+
+
+def _baseline(args, period, composer, message_builder, settings, subscriber_model) -> float:
+    """Messages/s of smtplib alone, sending the first subscribers' digests (built beforehand,
+    so only SMTP is timed) over one connection."""
+    builder = message_builder(period)
+    messages = []
+    for subscriber in subscriber_model.objects.order_by("pk")[: args.baseline_messages]:
+        digest = composer.compose(subscriber, set())
+        if digest.items:
+            message = builder.build(subscriber, digest).message()
+            messages.append((subscriber.email, message.as_bytes(linesep="\r\n")))
+    started = time.perf_counter()
+    with smtplib.SMTP("127.0.0.1", args.port) as smtp:
+        for to, data in messages:
+            smtp.sendmail(settings.DEFAULT_FROM_EMAIL, [to], data)
+    return len(messages) / (time.perf_counter() - started)
 
 
 if __name__ == "__main__":

@@ -14,10 +14,11 @@ from django.core.management import CommandError, call_command
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from markdown_it import MarkdownIt
 
 from dailypapers.digests import channels, secrets
 from dailypapers.digests.compose import edition_from_key, period_for
-from dailypapers.digests.formats import markdown_text
+from dailypapers.digests.formats import markdown_text, slack_text
 from dailypapers.digests.models import Channel, ChannelPost
 from dailypapers.digests.sending import send_digests
 from dailypapers.feed import services
@@ -252,14 +253,50 @@ def test_adding_any_input_either_works_or_is_refused_clearly(url, name, topic):
         channel.delete()
 
 
+@settings(deadline=None)
 @given(st.text())
 def test_markdown_escaping_leaves_no_markup(text):
-    from markdown_it import MarkdownIt
-
     html = MarkdownIt("commonmark").renderInline(markdown_text(text))
     assert "<" not in html.replace("&lt;", "")  # no tags: no emphasis, links, code or HTML
+
+
+@settings(deadline=None)
+@given(st.text())
+def test_slack_escaping_leaves_no_control_characters(text):
+    escaped = slack_text(text)
+    assert "<" not in escaped and ">" not in escaped and "\n" not in escaped
+    assert "&" not in escaped.replace("&amp;", "").replace("&lt;", "").replace("&gt;", "")
+    unescaped = escaped.replace("&lt;", "<").replace("&gt;", ">").replace("&amp;", "&")
+    assert unescaped == " ".join(text.split())
 
 
 def test_edition_keys_round_trip():
     for edition in (period_for("daily", DAY), period_for("weekly", DAY)):
         assert edition_from_key(edition.key) == edition
+
+
+def test_admin_adds_a_channel_without_showing_its_url_and_shows_failing_ones(
+    chat, listed, admin_client
+):
+    response = admin_client.post(
+        "/admin/digests/channel/add/",
+        {"name": "lab-slack", "url": SLACK_URL, "frequency": "daily", "topics": "[]",
+         "categories": "[]", "min_upvotes": "0", "state": "ok"},
+    )  # fmt: skip
+    assert response.status_code == 302, response.content.decode()[:2000]
+    channel = Channel.objects.get()
+    assert (channel.service, secrets.decrypt(channel.url_encrypted)) == ("slack", SLACK_URL)
+    chat.fail_next = [500]
+    run()
+    listing = admin_client.get("/admin/digests/channel/").content.decode()
+    change = admin_client.get(f"/admin/digests/channel/{channel.pk}/change/").content.decode()
+    assert "failing" in listing and "hooks.slack.com" in listing
+    for page in (listing, change):
+        assert SLACK_SECRET not in page and "B0BBBB2" not in page
+    bad = admin_client.post(
+        "/admin/digests/channel/add/",
+        {"name": "x", "url": "https://example.org/", "frequency": "daily", "topics": "[]",
+         "categories": "[]", "min_upvotes": "0", "state": "ok"},
+    )  # fmt: skip
+    assert bad.status_code == 200 and "not a channel URL" in bad.content.decode()
+    assert Channel.objects.count() == 1
