@@ -12,6 +12,12 @@ synthetic papers (bench/corpus.py). The run adds digest tables and subscribers t
 database. Targets: issue 5, 100k digests in <= 10 minutes on 2 cores, identical topics
 searched once; issue 16, 100k in <= 5 minutes. The machine's CPUs and load average are
 printed with the results (the bench machines are shared).
+
+Last measured 2026-11-28 on 2 shared cores at load average 15-22 (`--papers 5000
+--subscribers 5000 --baseline-messages 1000`, SQLite): composition 297 digests/s; baseline
+381 messages/s; 1 worker 27/s (0.07x), 2 workers 55/s (0.14x), 4 workers 56/s (0.15x).
+Under that load every step is CPU-starved (a profile spends ~45% in SMTP I/O and message
+flattening, ~25% composing, ~20% rendering); the 5-minute target is not shown here.
 """
 
 import argparse
@@ -86,6 +92,7 @@ def main() -> None:
         snapshot = write_snapshot(home / "snapshot.jsonl", args.papers)
         call_command("import", str(snapshot), verbosity=0)
         call_command("reindex", verbosity=0)
+        print(f"made {home} (reuse it with --home; delete it when done)")
     period = period_for("weekly", args.week_of)
     rng = random.Random(11)
     titles = Paper.objects.order_by("?").values_list("title", flat=True)[:5000]
