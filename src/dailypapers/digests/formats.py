@@ -14,6 +14,8 @@ escaping path:
 Link targets go through `link_url`, which percent-encodes anything that could end a link early.
 """
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from urllib.parse import quote
 
 from apprise import NotifyFormat
@@ -50,7 +52,7 @@ def link_url(url: str) -> str:
 def render(service: str, listing) -> tuple[str, str | None]:
     """The post's body and its apprise body format (None: apprise sends it unchanged)."""
     if service == SLACK:
-        return _slack(listing), None
+        return _write(listing, SLACK_MRKDWN), None
     if service in HTML_SERVICES:
         html = render_to_string(
             "digests/channel_post.html",
@@ -58,7 +60,7 @@ def render(service: str, listing) -> tuple[str, str | None]:
         )
         return html.strip(), NotifyFormat.HTML
     if service in MARKDOWN_SERVICES:
-        return _markdown(listing), NotifyFormat.MARKDOWN
+        return _write(listing, COMMONMARK), NotifyFormat.MARKDOWN
     raise ValueError(f"no format for service {service!r}")
 
 
@@ -70,23 +72,26 @@ def _with_link(paper) -> dict:
     }
 
 
-def _markdown(listing) -> str:
-    lines = []
-    for paper in listing.papers:
-        line = f"**[{markdown_text(paper.title)}](<{link_url(paper.url)}>)** · ▲ {paper.upvotes}"
-        if paper.code_url:
-            line += f" · [code](<{link_url(paper.code_url)}>)"
-        lines.append(f"{line}\n{markdown_text(paper.summary)}")
-    lines.append(f"[The whole list](<{link_url(listing.url)}>)")
-    return "\n\n".join(lines)
+@dataclass(frozen=True)
+class Dialect:
+    """How one markup writes outside text, a link and bold."""
+
+    text: Callable[[str], str]
+    link: Callable[[str, str], str]  # (url, label already escaped)
+    bold: str
 
 
-def _slack(listing) -> str:
+COMMONMARK = Dialect(markdown_text, lambda url, label: f"[{label}](<{link_url(url)}>)", "**")
+SLACK_MRKDWN = Dialect(slack_text, lambda url, label: f"<{link_url(url)}|{label}>", "*")
+
+
+def _write(listing, dialect: Dialect) -> str:
     lines = []
     for paper in listing.papers:
-        line = f"*<{link_url(paper.url)}|{slack_text(paper.title)}>* · ▲ {paper.upvotes}"
+        title = dialect.link(paper.url, dialect.text(paper.title))
+        line = f"{dialect.bold}{title}{dialect.bold} · ▲ {paper.upvotes}"
         if paper.code_url:
-            line += f" · <{link_url(paper.code_url)}|code>"
-        lines.append(f"{line}\n{slack_text(paper.summary)}")
-    lines.append(f"<{link_url(listing.url)}|The whole list>")
+            line += f" · {dialect.link(paper.code_url, 'code')}"
+        lines.append(f"{line}\n{dialect.text(paper.summary)}")
+    lines.append(dialect.link(listing.url, "The whole list"))
     return "\n\n".join(lines)
