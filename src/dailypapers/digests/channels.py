@@ -27,6 +27,7 @@ from django.utils import timezone
 from ..core.claims import claim, new_token, stale_tokens
 from ..core.urls import absolute, paper_url
 from ..links.models import PaperLink
+from ..papers.cleaning import single_line
 from ..papers.text import CHANNEL_EXCERPT_CHARS, excerpt
 from . import formats, secrets
 from .compose import Composer, Edition, edition_from_key
@@ -355,8 +356,9 @@ def add_channel(
         raise ChannelError(f"the period is one of: {', '.join(Frequency.values)}")
     if min_upvotes < 0:
         raise ChannelError("--min-upvotes is 0 or more")
-    topics = [" ".join(t.split()) for t in topics if t.strip()]
-    categories = [c.strip() for c in categories if c.strip()]
+    # What a database can store: PostgreSQL refuses NUL in text and JSON.
+    topics = [t for t in map(single_line, topics) if t]
+    categories = [c for c in map(single_line, categories) if c]
     if any(len(t) > 200 for t in topics + categories):
         raise ChannelError("a topic or category is at most 200 characters")
     if Channel.objects.filter(name=name).exists():
