@@ -290,7 +290,15 @@ def _interrupt_dead_posts(report: ChannelReport) -> None:
 
 def _post_one(post: ChannelPost, composer: Composer, report: ChannelReport) -> None:
     channel = post.channel
-    listing = channel_list(channel, composer.period, composer)
+    try:
+        listing = channel_list(channel, composer.period, composer)
+    except BaseException:
+        # Nothing went out: the post waits for the next run rather than counting as
+        # interrupted.
+        ChannelPost.objects.filter(pk=post.pk).update(
+            state=ChannelPost.State.PENDING, claimed_by=""
+        )
+        raise
     if not listing.papers:
         ChannelPost.objects.filter(pk=post.pk).update(state=ChannelPost.State.SKIPPED)
         report.skipped += 1
