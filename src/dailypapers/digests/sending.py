@@ -39,8 +39,8 @@ from .models import Channel, Delivery, SentPaper, Subscriber
 
 log = logging.getLogger("dailypapers.digests")
 RETRIES = 3
-# Digests claimed per round trip: fewer claims to the database, and a dead run's unsent
-# claims are only released to the next run, never lost.
+# Digests claimed per round trip: fewer claims to the database; a dead run's unsent claims
+# pass to the first sender that runs out of work, or to the next run.
 CLAIM_BATCH = 50
 
 
@@ -266,7 +266,12 @@ class Senders:
         mailer = Mailer()
         try:
             while (job := self.queue.get()) is not None:
-                _deliver(*job, mailer, self.report, self.lock)
+                try:
+                    _deliver(*job, mailer, self.report, self.lock)
+                except Exception:
+                    # The thread keeps taking jobs (the queue would fill and block the run);
+                    # the row stays claimed and is released for the next run at the end.
+                    log.exception("sending the digest to %s failed", job[0].subscriber.email)
         finally:
             mailer.close()
             connection.close()
