@@ -14,6 +14,4 @@ def thumbnail_of(paper):
     thumbnail = drawn([paper.arxiv_id]).get(paper.arxiv_id)
     if thumbnail is None:
         return ""
-    return mark_safe(
-        figure_html(thumbnail.drawn_id, thumbnail.width, thumbnail.height, paper.title)
-    )
+    return mark_safe(figure_html(*thumbnail, paper.title))
