@@ -23,6 +23,30 @@ def one_page() -> bytes:
     return bytes(_pdf().output())
 
 
+def paper_like(title: str, authors: str, abstract: str) -> bytes:
+    """A first page laid out like a paper's: title, authors, abstract, two columns of text."""
+    pdf = FPDF(unit="pt", format="Letter")
+    pdf.set_margins(72, 72)
+    pdf.add_page()
+    pdf.set_font("times", "B", 17)
+    pdf.multi_cell(0, 21, title, align="C")
+    pdf.set_font("times", size=11)
+    pdf.ln(6)
+    pdf.multi_cell(0, 14, authors, align="C")
+    pdf.ln(14)
+    pdf.set_font("times", "B", 11)
+    pdf.multi_cell(0, 14, "Abstract", align="C")
+    pdf.set_font("times", size=10)
+    pdf.set_x(100)
+    pdf.multi_cell(pdf.w - 200, 12.5, abstract, align="J")
+    top, column = pdf.get_y() + 16, (pdf.w - 144 - 18) / 2
+    body = (abstract + " ") * 6
+    for left in (72, 72 + column + 18):
+        pdf.set_xy(left, top)
+        pdf.multi_cell(column, 12, body[:2200], align="J", max_line_height=12)
+    return bytes(pdf.output())
+
+
 def many_pages(pages: int = 12) -> bytes:
     return bytes(_pdf(pages).output())
 

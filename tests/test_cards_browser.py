@@ -15,6 +15,12 @@ from dailypapers.thumbnails.drawing import draw_thumbnails, due
 CHROMIUM = shutil.which("chromium")
 FLAGS = ["--headless", "--no-sandbox", "--disable-gpu", "--no-first-run"]
 
+ABSTRACT = (
+    "Noise limits every quantum device built so far. "
+    "Surface codes protect logical qubits with local stabilizer measurements, and the "
+    "logical error rate falls as $p_L \\sim (p/p_{th})^{(d+1)/2}$ with the distance d."
+)
+
 pytestmark = [
     pytest.mark.system,
     pytest.mark.django_db(transaction=True),
@@ -40,12 +46,7 @@ def test_a_card_shows_thumbnail_key_sentence_and_chips(
     paper = make_paper(
         "2611.00001",
         title="Surface codes for fault-tolerant quantum computation",
-        abstract=(
-            "Noise limits every quantum device built so far. "
-            "Surface codes protect logical qubits with local stabilizer measurements, and the "
-            "logical error rate falls as $p_L \\sim (p/p_{th})^{(d+1)/2}$ with the distance d. "
-            "A matching decoder corrects the errors <img src=x onerror=window.pwned=1>."
-        ),
+        abstract=ABSTRACT + " A matching decoder corrects them <img src=x onerror=window.pwned=1>.",
         authors=["Ada Lovelace", "Alan Turing"],
         categories=["quant-ph"],
     )
@@ -53,8 +54,9 @@ def test_a_card_shows_thumbnail_key_sentence_and_chips(
     today = timezone.now().date()
     list_paper(paper, today)
     list_paper(other, today, minute=1)
+    first_page = pdf_samples.paper_like(paper.title, "Ada Lovelace   Alan Turing", ABSTRACT)
     httpserver.expect_request("/pdf/2611.00001v1").respond_with_data(
-        pdf_samples.one_page(), content_type="application/pdf"
+        first_page, content_type="application/pdf"
     )
     assert draw_thumbnails(due(["2611.00001"])) == {"drawn": 1}
     rebuild()
@@ -71,7 +73,7 @@ def test_a_card_shows_thumbnail_key_sentence_and_chips(
         loaded = "img => img.complete && img.naturalWidth > 0"
         page.wait_for_function(loaded, arg=image.element_handle())
         box = image.bounding_box()
-        assert (round(box["width"]), round(box["height"])) == (160, 226)
+        assert (round(box["width"]), round(box["height"])) == (160, 207)  # US Letter
         assert image.get_attribute("alt") == (
             "First page of Surface codes for fault-tolerant quantum computation"
         )
