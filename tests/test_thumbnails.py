@@ -202,11 +202,17 @@ def test_complete_files_from_a_killed_run_are_recorded_without_fetching(pdf_serv
     assert not stale.exists()
 
 
-def test_the_command_rejects_a_bad_id(db):
+def test_the_command_rejects_a_bad_id_and_names_unknown_ones(pdf_server, listed, capsys):
     from django.core.management.base import CommandError
 
-    with pytest.raises(CommandError):
-        run("--ids", "not-an-id")
+    with pytest.raises(CommandError, match="not an arXiv id"):
+        run("--ids", "2611.00001", "not-an-id")
+    listed("2611.00001")
+    serve_pdf(pdf_server, "2611.00001v1", pdf_samples.one_page())
+    err = StringIO()
+    call_command("thumbnails", "--ids", "2611.00001", "2611.99999", stdout=StringIO(), stderr=err)
+    assert "not in the database (import or fetch them first): ['2611.99999']" in err.getvalue()
+    assert fetched(pdf_server) == ["/pdf/2611.00001v1"]
 
 
 # --- showing them ---------------------------------------------------------------------

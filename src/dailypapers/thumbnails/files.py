@@ -12,7 +12,7 @@ from PIL import Image, UnidentifiedImageError
 FOLDER = "thumbnails"
 # What a thumbnail's name may look like: a versioned arXiv id (old-style ids keep their
 # archive as a folder, e.g. hep-th/9901001v2) and a width. The view serves nothing else.
-NAME = re.compile(r"(?:[a-z][a-z.-]*/\d{7}|\d{4}\.\d{4,5})(?:v\d+)?-\d{2,4}\.webp")
+NAME = re.compile(r"(?:[a-z][A-Za-z.-]*/\d{7}|\d{4}\.\d{4,5})(?:v\d+)?-\d{2,4}\.webp")
 # Temporary files are named "<name>.<pid>.part": a run removes those of processes gone.
 _TEMPORARY = re.compile(r"\.(\d+)\.part")
 

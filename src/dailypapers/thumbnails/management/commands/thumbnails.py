@@ -1,6 +1,7 @@
 from django.core.management.base import BaseCommand, CommandError
 
 from ....papers.arxiv_ids import InvalidArxivId, parse_arxiv_id
+from ....papers.models import Paper
 from ....papers.progress import Progress
 from ...drawing import draw_thumbnails, due, listed_since
 
@@ -23,6 +24,9 @@ class Command(BaseCommand):
             paper_ids = [parse_arxiv_id(text).id for text in ids] if ids else listed_since(since)
         except InvalidArxivId as error:
             raise CommandError(str(error)) from None
+        known = set(Paper.objects.filter(arxiv_id__in=paper_ids).values_list("pk", flat=True))
+        if unknown := [i for i in paper_ids if i not in known]:
+            self.stderr.write(f"not in the database (import or fetch them first): {unknown}")
         papers = due(paper_ids)
         progress = Progress("thumbnails", len(papers), unit="papers")
         try:
