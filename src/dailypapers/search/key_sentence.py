@@ -6,7 +6,7 @@ import re
 import numpy as np
 
 from .embeddings import Embedder, embedder, paper_text
-from .remembered import PerPaper, Text, paper_texts
+from .remembered import PerPaper, paper_texts
 
 # A sentence ends at . ! or ? followed by space and an upper-case letter, digit or math.
 _BOUNDARY = re.compile(r"(?<=[.!?])\s+(?=[A-Z0-9$\\(\[])")
@@ -51,14 +51,10 @@ def key_sentences(papers: list[tuple[str, str]], model: Embedder) -> list[str]:
     return chosen
 
 
-# Key sentences of the papers pages and cards have shown: docs/search.md.
+# Key sentences of the paper pages shown (cards keep their finished HTML: card_parts.py).
 shown_key_sentences: PerPaper[str] = PerPaper(lambda texts: key_sentences(texts, embedder()))
-
-
-def papers_key_sentences(texts: list[Text]) -> list[str]:
-    return shown_key_sentences.values(texts)
 
 
 def paper_key_sentence(paper) -> str:
     """For the paper page, computed when first shown, kept per process for its current text."""
-    return papers_key_sentences(paper_texts([paper]))[0]
+    return shown_key_sentences.values(paper_texts([paper]))[0]
