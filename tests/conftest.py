@@ -1,3 +1,4 @@
+import os
 from pathlib import Path
 
 import pytest
@@ -63,6 +64,18 @@ def atom(name: str) -> bytes:
 
 def oai(name: str) -> bytes:
     return (OAI / name).read_bytes()
+
+
+@pytest.fixture
+def screenshots(tmp_path) -> Path:
+    """Where browser tests save the README's screenshots: docs/screenshots/ only when
+    DAILYPAPERS_UPDATE_SCREENSHOTS=1, so an ordinary run leaves tracked files alone."""
+    if os.environ.get("DAILYPAPERS_UPDATE_SCREENSHOTS") == "1":
+        folder = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
+    else:
+        folder = tmp_path / "screenshots"
+    folder.mkdir(parents=True, exist_ok=True)
+    return folder
 
 
 @pytest.fixture

@@ -171,4 +171,5 @@ def test_items_cost_the_same_queries_whatever_their_count(make_paper, list_paper
             assert len(items_for_entries([e.pk for e in entries])) == n
         return len(queries)
 
-    assert listed(2) == listed(9) == 1  # entries with their papers and submitters, in one join
+    # Entries with their papers and submitters in one join; their thumbnails in one more.
+    assert listed(2) == listed(9) == 2

@@ -19,7 +19,7 @@ LAYERS = [
     ["accounts"],
     ["links", "people"],
     ["feed"],
-    ["search"],
+    ["search", "thumbnails"],
     ["library"],
     ["recommend"],
     ["notifications"],

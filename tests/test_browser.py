@@ -1,11 +1,11 @@
 """The whole site in a real headless Chromium: sign up, submit, vote, read, comment, log out.
 
-Also saves the README's screenshots (day page and paper page, light and dark).
+Also takes the README's screenshots (day page and paper page, light and dark): into
+docs/screenshots/ with DAILYPAPERS_UPDATE_SCREENSHOTS=1, else into a temporary folder.
 """
 
 import os
 import shutil
-from pathlib import Path
 
 import pytest
 from conftest import SNAPSHOT_200
@@ -25,7 +25,6 @@ FLAGS = [
     "--disable-component-update",
     "--disable-sync",
 ]
-SCREENSHOTS = Path(__file__).resolve().parent.parent / "docs" / "screenshots"
 PAPER_WITH_MATH = "0704.0054"  # "The Hardy-Lorentz Spaces $H^{p,q}(R^n)$"
 
 pytestmark = [
@@ -45,7 +44,7 @@ def browser(monkeypatch):
         chromium.close()
 
 
-def test_sign_up_submit_vote_read_comment_log_out(live_server, browser):
+def test_sign_up_submit_vote_read_comment_log_out(live_server, browser, screenshots):
     import_files([SNAPSHOT_200])
     page = browser.new_page()
     page.set_default_timeout(15_000)
@@ -87,21 +86,20 @@ def test_sign_up_submit_vote_read_comment_log_out(live_server, browser):
     assert page.locator(".comment-body").inner_text().startswith("Lovely decomposition")
     assert page.locator(".comment-body a").get_attribute("href") == "https://example.org/"
 
-    save_screenshots(browser, url)
+    save_screenshots(browser, url, screenshots)
 
     page.get_by_role("button", name="Log out").click()
     page.wait_for_url(f"{url}/")
     assert page.get_by_role("link", name="Log in", exact=True).is_visible()
 
 
-def save_screenshots(browser, url):
-    SCREENSHOTS.mkdir(parents=True, exist_ok=True)
+def save_screenshots(browser, url, folder):
     for scheme in ("light", "dark"):
         context = browser.new_context(viewport={"width": 1100, "height": 900}, color_scheme=scheme)
         page = context.new_page()
         for name, path in (("day", "/"), ("paper", f"/papers/{PAPER_WITH_MATH}")):
             page.goto(url + path)
-            page.screenshot(path=SCREENSHOTS / f"{name}-{scheme}.png")
+            page.screenshot(path=folder / f"{name}-{scheme}.png")
         context.close()
 
 

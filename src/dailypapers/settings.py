@@ -60,6 +60,7 @@ INSTALLED_APPS = [
     "dailypapers.links",
     "dailypapers.feed",
     "dailypapers.search",
+    "dailypapers.thumbnails",
     "dailypapers.library",
     "dailypapers.recommend",
     "dailypapers.digests",
@@ -313,6 +314,22 @@ FIRST_RUN_CATEGORIES = env("DAILYPAPERS_FIRST_RUN_CATEGORIES", "cs.*").split(","
 # Real records loaded when arXiv is unreachable, so the site is never empty: 1,000 recent
 # papers over every arXiv category, shipped inside the package (tools/make_sample.py).
 SAMPLE_PATHS = [SOURCE_DIR / "papers" / "sample" / "recent_papers.jsonl.gz"]
+
+# First-page thumbnails (`dailypapers thumbnails`): PDFs come from arXiv through the same
+# polite session as the API, capped in size; the images live under media/ (docs/deploy.md
+# has nginx serve them directly).
+MEDIA_ROOT = HOME / "media"
+ARXIV_PDF_URL = env("DAILYPAPERS_ARXIV_PDF_URL", "https://arxiv.org/pdf/")
+THUMBNAIL_MAX_PDF_BYTES = int(float(env("DAILYPAPERS_THUMBNAIL_MAX_PDF_MB", "25")) * 1_000_000)
+# Seconds one PDF may take in all (waits, retries, reading); a slow one is tried another day.
+THUMBNAIL_FETCH_BUDGET = float(env("DAILYPAPERS_THUMBNAIL_FETCH_BUDGET", "120"))
+# A skipped paper is tried again after this many hours, doubling each time (30 days at most).
+THUMBNAIL_RETRY_HOURS = float(env("DAILYPAPERS_THUMBNAIL_RETRY_HOURS", "6"))
+# send-digests draws the thumbnails of the period's papers before sending.
+THUMBNAILS_WITH_DIGESTS = env_bool("DAILYPAPERS_THUMBNAILS_WITH_DIGESTS", False)
+
+# List cards show the first keywords of each paper as chips (search/card_parts.py).
+SHOW_CARD_KEYWORDS = env_bool("DAILYPAPERS_CARD_KEYWORDS", True)
 
 # Search: the index lives beside the database; the embedding model is pluggable.
 SEARCH_INDEX_DIR = Path(env("DAILYPAPERS_SEARCH_INDEX", str(HOME / "search")))

@@ -18,6 +18,7 @@ from ..feed import listing
 from ..feed.models import Comment, DailyEntry
 from ..papers.models import Paper
 from ..search.keywords import papers_keywords
+from ..thumbnails.figures import thumbnail_urls
 
 
 def hf_time(moment: datetime) -> str:
@@ -197,6 +198,7 @@ def listed_entries(paper_ids: list[str]) -> dict[str, DailyEntry]:
 def hf_items(papers: list[Paper], entries: dict[str, DailyEntry]) -> list[dict]:
     """Daily-list items for these papers, in this order; a constant number of queries."""
     tallies = counts(papers, entries)
+    thumbnails = thumbnail_urls([p.arxiv_id for p in papers])
     items = []
     for paper, keywords in zip(papers, papers_keywords(papers), strict=True):
         entry = entries.get(paper.arxiv_id)
@@ -207,7 +209,7 @@ def hf_items(papers: list[Paper], entries: dict[str, DailyEntry]) -> list[dict]:
                 "publishedAt": listed_at(entry) if entry else None,
                 "title": paper.title,
                 "summary": paper.abstract,
-                "thumbnail": None,
+                "thumbnail": thumbnails.get(paper.arxiv_id),
                 "mediaUrls": [],
                 "numComments": comments,
                 "upvotes": upvotes,

@@ -29,6 +29,11 @@ def paper_url(arxiv_id: str) -> str:
     return absolute(paper_path(arxiv_id))
 
 
+def thumbnail_path(name: str) -> str:
+    """A thumbnail file (thumbnails/files.py names them); the cards draw 100 a page."""
+    return route_template("thumbnail").format(name)
+
+
 def login_path(next_path: str) -> str:
     """The log-in page, coming back to next_path afterwards."""
     return f"{fixed_path('login')}?next={quote(next_path, safe='')}"

@@ -9,6 +9,7 @@ from urllib.parse import quote
 from django.utils.safestring import SafeString, mark_safe
 
 from ..core.urls import login_to_paper_path, route_template
+from ..papers.latex import render_math_text
 from ..papers.text import CARD_AUTHORS, CARD_EXCERPT_CHARS, excerpt, short_authors
 from .listing import Card
 
@@ -23,6 +24,31 @@ _paper_action_providers: list[PaperActions] = []
 def register_paper_actions(provider: PaperActions) -> None:
     if provider not in _paper_action_providers:
         _paper_action_providers.append(provider)
+
+
+# Parts higher apps draw on cards, by slot: thumbnails' first page ("figure"), search's key
+# sentence ("snippet", in place of the cut abstract) and keyword chips ("chips"). A provider
+# takes the cards and returns {paper id: HTML}, in one batch for the whole list.
+CardPart = Callable[[list[Card]], dict[str, str]]
+CARD_SLOTS = ("figure", "snippet", "chips")
+_card_part_providers: dict[str, list[CardPart]] = {slot: [] for slot in CARD_SLOTS}
+
+
+def register_card_part(slot: str, provider: CardPart) -> None:
+    if provider not in _card_part_providers[slot]:
+        _card_part_providers[slot].append(provider)
+
+
+def card_parts(cards: list[Card]) -> dict[str, dict[str, str]]:
+    """{slot: {paper id: HTML}}; a later provider of a slot adds to an earlier one's part."""
+    parts: dict[str, dict[str, str]] = {}
+    for slot, providers in _card_part_providers.items():
+        drawn: dict[str, str] = {}
+        for provider in providers:
+            for paper_id, part in provider(cards).items():
+                drawn[paper_id] = drawn.get(paper_id, "") + part
+        parts[slot] = drawn
+    return parts
 
 
 def paper_actions(
@@ -97,6 +123,7 @@ def render_cards(
         if request is not None
         else {}
     )
+    parts = card_parts(cards)
     return mark_safe(
         "".join(
             _card(
@@ -108,6 +135,7 @@ def render_cards(
                 links,
                 actions.get(card.paper_id, ""),
                 notes.get(card.paper_id, ""),
+                {slot: drawn.get(card.paper_id, "") for slot, drawn in parts.items()},
             )
             for index, card in enumerate(cards, start=1)
         )
@@ -123,7 +151,9 @@ def _card(
     links: _Links,
     actions: str = "",
     note: str = "",
+    parts: dict[str, str] | None = None,
 ) -> str:
+    parts = parts or {}
     url = escape(links.paper.format(card.paper_id))
     tags = "".join(
         f'<span class="tag">{escape(c)}</span> ' for c in card.categories[:CARD_CATEGORIES]
@@ -144,15 +174,20 @@ def _card(
     )
     pinned = " pinned" if card.pinned else ""
     plural = "" if comments == 1 else "s"
+    snippet = parts.get("snippet") or (
+        f'<p class="snippet">{render_math_text(excerpt(card.abstract, CARD_EXCERPT_CHARS))}</p>'
+    )
+    figure = parts.get("figure", "")
     return (
-        f'<li><article class="card{pinned}" aria-labelledby="title-{index}">{vote}'
+        f'<li><article class="card{pinned}{" with-figure" if figure else ""}" '
+        f'aria-labelledby="title-{index}">{vote}'
         f'<div class="body"><h2 id="title-{index}"><a href="{url}">{escape(card.title)}</a></h2>'
         f'<p class="authors">{escape(short_authors(card.authors, CARD_AUTHORS))}</p>'
-        f'<p class="snippet">{escape(excerpt(card.abstract, CARD_EXCERPT_CHARS))}</p>'
+        f"{snippet}{parts.get('chips', '')}"
         f'<p class="meta">{tags}<a href="{url}#comments">{comments} comment{plural}</a>'
         f" · submitted by {by}{' · <strong>pinned</strong>' if pinned else ''}</p>"
         f"{note}{_actions_row(actions)}"
-        "</div></article></li>"
+        f"</div>{figure}</article></li>"
     )
 
 

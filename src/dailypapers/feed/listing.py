@@ -111,11 +111,12 @@ class Card:
     comment_count: int
     pinned: bool
     submitter: str | None
+    content_hash: str  # of the paper's text: what per-paper caches of derived text key on
 
 
 _CARDS_SQL = (
     "SELECT e.id, e.paper_id, p.title, p.abstract, p.authors, p.categories, e.upvotes, "
-    f"e.comment_count, e.pinned, u.username FROM {ENTRIES} e "
+    f"e.comment_count, e.pinned, u.username, p.content_hash FROM {ENTRIES} e "
     f"JOIN {PAPERS} p ON p.arxiv_id = e.paper_id LEFT JOIN {USERS} u ON u.id = e.submitted_by_id "
     "WHERE e.id IN ({})"
 )
@@ -141,6 +142,7 @@ def cards_for(entry_ids: list[int]) -> list[Card]:
             row[7],
             bool(row[8]),
             row[9],
+            row[10],
         )
         for row in rows
     }

@@ -29,6 +29,10 @@ class ArxivUnavailable(RuntimeError):
     """arXiv could not be reached or kept failing; nothing was changed."""
 
 
+class ResponseTooLarge(RuntimeError):
+    """The answer is longer than the caller's max_bytes; it was not read to the end."""
+
+
 class ArxivApiError(RuntimeError):
     """arXiv answered with an error entry (e.g. an id it considers malformed)."""
 
@@ -75,7 +79,10 @@ class PoliteSession:
     def for_web_request(cls) -> "PoliteSession":
         return cls(budget=settings.ARXIV_WEB_TIMEOUT)
 
-    def get(self, url: str, params: dict) -> requests.Response:
+    def get(
+        self, url: str, params: dict | None = None, *, max_bytes: int | None = None
+    ) -> requests.Response:
+        """`max_bytes`: raise ResponseTooLarge instead of reading a longer body (a PDF)."""
         end = float("inf") if self.budget is None else self.clock() + self.budget
         failure, retry_after = "", None
         for attempt in range(self.max_retries + 1):
@@ -89,7 +96,7 @@ class PoliteSession:
                 response = self.http.get(
                     url, params=params, timeout=min(self.timeout, self._left(end)), stream=True
                 )
-                _read_body(response, end, self.clock)
+                _read_body(response, end, self.clock, max_bytes)
             except (requests.ConnectionError, requests.Timeout, _OutOfTime) as error:
                 log.debug("request to %s failed", url, exc_info=error)
                 failure, retry_after = f"{type(error).__name__} for {urlsplit(url).netloc}", None
@@ -129,12 +136,20 @@ class _OutOfTime(Exception):
     """A budgeted get() cannot finish in time."""
 
 
-def _read_body(response: requests.Response, end: float, clock) -> None:
-    """Read the whole body now (it is cached on the response), giving up at `end`.
+def _read_body(
+    response: requests.Response, end: float, clock, max_bytes: int | None = None
+) -> None:
+    """Read the whole body now (it is cached on the response), giving up at `end`, or at
+    `max_bytes` (announced by Content-Length or counted as it arrives).
 
     read1 returns whatever one socket read brings, so the clock is checked between
     trickled bytes; each socket read may wait only for the time left."""
-    chunks = []
+    limit = float("inf") if max_bytes is None else max_bytes
+    announced = response.headers.get("Content-Length", "")
+    if announced.isascii() and announced.isdigit() and int(announced) > limit:
+        response.close()
+        raise ResponseTooLarge(f"{announced} bytes, more than the {max_bytes}-byte cap")
+    chunks, received = [], 0
     while True:
         left = end - clock()
         if left <= 0:
@@ -150,6 +165,10 @@ def _read_body(response: requests.Response, end: float, clock) -> None:
             raise requests.ConnectionError(str(error)) from error
         if not chunk:
             break
+        received += len(chunk)
+        if received > limit:
+            response.close()
+            raise ResponseTooLarge(f"more than the {max_bytes}-byte cap")
         chunks.append(chunk)
     response._content = b"".join(chunks)  # what response.content returns from now on
 

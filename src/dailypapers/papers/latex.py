@@ -162,6 +162,12 @@ class NotMathML(ValueError):
     """The converter produced something outside the allowlist."""
 
 
+def math_spans(text: str) -> list[tuple[int, int]]:
+    """(start, end) of every formula render_math_text would convert: what an excerpt never
+    cuts in half (papers/text.py)."""
+    return [match.span() for match in _MATH.finditer(text)]
+
+
 def render_math_text(text: str) -> SafeString:
     """Escape text and turn its LaTeX math into MathML; a formula that fails stays as text."""
     out, position = [], 0

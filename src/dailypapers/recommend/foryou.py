@@ -164,6 +164,7 @@ def cards_of(arxiv_ids: list[str]) -> list[Card]:
             comment_count=comments.get(i, 0),
             pinned=False,
             submitter=submitters.get(i),
+            content_hash=papers[i].content_hash,
         )
         for i in arxiv_ids
         if i in papers

@@ -16,6 +16,7 @@ import numpy as np
 import tantivy
 
 from .embeddings import Embedder, embedder, paper_text
+from .remembered import PerPaper, paper_texts
 
 MAX_KEYWORDS = 10
 # What the paper page shows.
@@ -131,29 +132,15 @@ def extract(title: str, abstract: str, embedder: Embedder, limit: int = MAX_KEYW
     return extract_many([(title, abstract)], embedder, limit)[0]
 
 
-# Keywords of the papers pages have shown, per process, by (arxiv id, content hash): a new
-# abstract version gets new keywords. Emptied when full rather than tracking recency.
-_SHOWN: dict[tuple[str, str], tuple[str, ...]] = {}
-_SHOWN_LIMIT = 8192
+# Keywords of the papers pages have shown (about 1.6 ms of CPU a paper): docs/search.md.
+shown_keywords: PerPaper[tuple[str, ...]] = PerPaper(
+    lambda texts: [tuple(found) for found in extract_many(texts, embedder(), SHOWN_KEYWORDS)]
+)
 
 
 def papers_keywords(papers) -> list[tuple[str, ...]]:
-    """Each paper's keywords (up to SHOWN_KEYWORDS) for a page or an API answer, computed
-    when first asked for, in one batch (about 1.6 ms of CPU a paper): docs/search.md."""
-    keys = [(p.arxiv_id, p.content_hash) for p in papers]
-    # Read each once into a local dict: another thread may empty _SHOWN meanwhile.
-    known = {key: found for key in keys if (found := _SHOWN.get(key)) is not None}
-    missing = {key: p for key, p in zip(keys, papers, strict=True) if key not in known}
-    if missing:
-        found = extract_many(
-            [(p.title, p.abstract) for p in missing.values()], embedder(), SHOWN_KEYWORDS
-        )
-        computed = dict(zip(missing, map(tuple, found), strict=True))
-        if len(_SHOWN) + len(computed) > _SHOWN_LIMIT:
-            _SHOWN.clear()
-        _SHOWN.update(computed)
-        known.update(computed)
-    return [known[key] for key in keys]
+    """Each paper's keywords (up to SHOWN_KEYWORDS) for a page or an API answer."""
+    return shown_keywords.values(paper_texts(papers))
 
 
 def paper_keywords(paper) -> tuple[str, ...]:

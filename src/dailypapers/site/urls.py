@@ -10,6 +10,7 @@ urlpatterns = [
     path("", include("dailypapers.feed.urls")),
     path("", include("dailypapers.api.urls")),
     path("", include("dailypapers.search.urls")),
+    path("", include("dailypapers.thumbnails.urls")),
     path("", include("dailypapers.library.urls")),
     path("", include("dailypapers.recommend.urls")),
     path("", include("dailypapers.digests.urls")),

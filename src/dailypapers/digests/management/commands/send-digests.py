@@ -1,8 +1,10 @@
 from datetime import date, timedelta
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
+from ....thumbnails.drawing import draw_thumbnails, due, listed_between
 from ...compose import period_for
 from ...models import Frequency
 from ...sending import send_digests
@@ -36,12 +38,13 @@ class Command(BaseCommand):
         if period == Frequency.DAILY and day.weekday() >= 5:
             self.stdout.write(f"{day} is a weekend day: daily digests go out on weekdays only")
             return
+        edition = period_for(period, day)
+        if settings.THUMBNAILS_WITH_DIGESTS and not dry_run:
+            span = edition.period
+            drawn = draw_thumbnails(due(listed_between(span.start, span.end)))
+            self.stdout.write(f"thumbnails: {drawn['drawn']} drawn, {drawn['skipped']} skipped")
         report = send_digests(
-            period_for(period, day),
-            only=to,
-            dry_run=dry_run,
-            say=self.stdout.write,
-            workers=workers,
+            edition, only=to, dry_run=dry_run, say=self.stdout.write, workers=workers
         )
         self.stdout.write(report.line())
         if report.deferred or report.failed:

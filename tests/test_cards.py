@@ -1,0 +1,90 @@
+"""What a list card says: the key sentence in place of the cut abstract (math as MathML,
+never a formula cut in half), keyword chips that link to their search, and hostile text
+kept as text."""
+
+import re
+from datetime import date
+
+from hypothesis import given
+from hypothesis import strategies as st
+
+from dailypapers.papers.latex import math_spans
+from dailypapers.papers.text import CARD_KEYWORDS, excerpt
+
+DAY = date(2026, 11, 20)
+ABSTRACT = (
+    "Noise limits every quantum device built so far. "
+    "Surface codes protect logical qubits with local stabilizer measurements, and the logical "
+    "error rate falls as $p_L \\sim (p/p_{th})^{(d+1)/2}$ with the distance d. "
+    "A matching decoder corrects the errors."
+)
+
+
+def card_of(page: str, title: str) -> str:
+    cards = re.findall(r"<article class=\"card.*?</article>", page, re.DOTALL)
+    (card,) = [c for c in cards if title in c]
+    return card
+
+
+def test_a_card_shows_the_key_sentence_with_its_math_and_chips(client, make_paper, list_paper):
+    list_paper(make_paper("2611.00001", title="Surface codes", abstract=ABSTRACT), DAY)
+    card = card_of(client.get("/papers/date/2026-11-20").content.decode(), "Surface codes")
+    sentence = re.search(r'<p class="snippet key-sentence">(.*?)</p>', card, re.DOTALL)[1]
+    assert sentence.startswith('<span class="label">Key sentence</span> Surface codes protect')
+    assert "<math" in sentence and "$" not in sentence
+    assert "Noise limits" not in card  # the key sentence replaces the cut abstract
+    chips = re.findall(r'<a class="chip" href="/search\?q=%22([^"]+)%22">([^<]+)</a>', card)
+    assert 1 <= len(chips) <= CARD_KEYWORDS
+    assert ("surface%20codes", "surface codes") in chips
+
+
+def test_chips_can_be_turned_off(client, make_paper, list_paper, settings):
+    settings.SHOW_CARD_KEYWORDS = False
+    list_paper(make_paper("2611.00001", title="Surface codes", abstract=ABSTRACT), DAY)
+    card = card_of(client.get("/papers/date/2026-11-20").content.decode(), "Surface codes")
+    assert 'class="chip"' not in card and "Key sentence" in card
+
+
+def test_hostile_text_on_a_card_stays_text(client, make_paper, list_paper):
+    hostile = "<img src=x onerror=alert(1)>"
+    abstract = f"First {hostile} sentence here. Second sentence about {hostile} surface codes."
+    list_paper(make_paper("2611.00001", title="Codes", abstract=abstract), DAY)
+    card = card_of(client.get("/papers/date/2026-11-20").content.decode(), "Codes")
+    assert "<img" not in card
+    assert "&lt;img src=x onerror=alert(1)&gt;" in card
+
+
+def test_a_paper_without_an_abstract_keeps_todays_card(client, make_paper, list_paper):
+    list_paper(make_paper("2611.00001", title="Untitled", abstract=""), DAY)
+    card = card_of(client.get("/papers/date/2026-11-20").content.decode(), "Untitled")
+    assert '<p class="snippet"></p>' in card
+    assert "Key sentence" not in card and "<img" not in card
+
+
+def test_a_formula_where_the_excerpt_would_end_is_left_out_whole():
+    text = "Word " * 50 + "then $a + b + c + d + e + f$ and more words " * 5
+    cut = excerpt(text, 260)
+    assert cut.endswith("…") and cut.count("$") % 2 == 0
+    assert "then …" in cut or cut.endswith("then…")
+
+
+def test_a_formula_where_the_excerpt_starts_is_kept_whole():
+    text = "lead " * 40 + "$x = y z w$ " + "tail " * 80
+    near = text.index("y z")
+    cut = excerpt(text, 100, near=near - 0)
+    assert cut.count("$") % 2 == 0
+
+
+words = st.sampled_from(["alpha", "beta", "gamma", "delta", "$x$", "$a + b$", "\\(c d\\)"])
+
+
+@given(st.lists(words, min_size=1, max_size=120), st.integers(10, 300), st.integers(0, 900))
+def test_no_excerpt_ends_or_starts_inside_a_formula(parts, chars, near):
+    text = " ".join(parts)
+    cut = excerpt(text, chars, near=min(near, len(text)))
+    body = cut.strip("…")
+    start = text.find(body)
+    assert start >= 0
+    end = start + len(body)
+    for a, b in math_spans(text):
+        assert not a < start < b and not a < end < b, (cut, text[a:b])
