@@ -2,7 +2,8 @@
 with arxiv-sanity-lite's SVM.
 
     python bench/recommend.py [--collection cacm|scifact] [--min-relevant 6] [--sweep]
-    python bench/recommend.py --scale [--papers 100000] [--window-papers 20000] ...
+    python bench/recommend.py --scale [--papers 1000000] [--subscribers 100000] ...
+      (bench/recommend_scale.py: /for-you latency, send-digests with papers for you, memory)
 
 Quality, the protocol of issue 13: every query with at least --min-relevant relevant documents
 is one user. Its relevant ids, sorted and shuffled with random.Random(f"13:{qid}"), give the
@@ -195,174 +196,6 @@ def sweep(engine, simulated) -> None:
     table(rows)
 
 
-def scale(args) -> None:
-    """/for-you latency over a week's window and the digest batch over a day's papers, on a
-    synthetic corpus (bench/corpus.py) put straight into an index folder. The vectors are
-    random unit vectors: wordllama's speed is the search bench's business, and the
-    recommender reads stored vectors only."""
-    import os
-    import resource
-    from datetime import UTC, datetime, timedelta
-
-    import numpy as np
-
-    with tempfile.TemporaryDirectory(prefix="dailypapers-recommend-scale-") as tmp:
-        tmp = str(args.home or tmp)
-        os.environ["DAILYPAPERS_HOME"] = tmp
-        os.environ["DJANGO_SETTINGS_MODULE"] = "dailypapers.settings"
-        os.environ.pop("DATABASE_URL", None)
-        import django
-
-        django.setup()
-        from dailypapers.recommend.engine import Ranker, Window, recommend
-        from dailypapers.recommend.features import LexicalFeatures
-        from dailypapers.search import index
-
-        newest = datetime(2026, 11, 27, 12, tzinfo=UTC)
-        if not index.current_link().exists():
-            _build_scale_corpus(args, Path(tmp), newest)
-        folder = index.open_index.get()
-        features = LexicalFeatures(folder)
-        rng = random.Random(13)
-        older = args.papers - args.window_papers
-        week = Window((newest - timedelta(days=6)).date(), newest.date())
-        if args.profile:
-            import cProfile
-
-            library = [folder.arxiv_id(o) for o in rng.sample(range(older), 200)]
-            recommend(folder, library, window=week, limit=50)  # the window's first request
-            cProfile.runctx(
-                "recommend(folder, library, window=week, limit=50)",
-                globals(),
-                locals(),
-                sort="cumulative",
-            )
-            day = Ranker(folder, features, Window(newest.date(), newest.date())).for_many_users()
-            libraries = [
-                [folder.arxiv_id(o) for o in rng.sample(range(older), rng.randint(20, 200))]
-                for _ in range(300)
-            ]
-            cProfile.runctx(
-                "for library in libraries: day.rank(library, limit=10)",
-                globals(),
-                locals(),
-                sort="tottime",
-            )
-            return
-        latencies, cpu = [], time.process_time()
-        for _ in range(50):
-            library = [folder.arxiv_id(o) for o in rng.sample(range(older), 200)]
-            began = time.perf_counter()
-            found = recommend(folder, library, window=week, limit=50)
-            latencies.append(1000 * (time.perf_counter() - began))
-        assert len(found) == 50 and all(r.because and r.terms for r in found)
-        cold = []
-        for _ in range(5):
-            began = time.perf_counter()
-            window_size = len(Ranker(folder, features, week).candidates)
-            cold.append(1000 * (time.perf_counter() - began))
-        cpu = 1000 * (time.process_time() - cpu) / len(latencies)
-        latencies.sort()
-        print(
-            f"/for-you, 200 saved papers, week window of {window_size:,} in {args.papers:,}: "
-            f"p50 {latencies[25]:.1f} ms, p95 {latencies[47]:.1f} ms (target p95 <= 100 ms); "
-            f"a window's first request after an index change adds "
-            f"{statistics.median(cold):.0f} ms; "
-            f"{cpu:.1f} ms of CPU per request; load average {os.getloadavg()[0]:.1f}"
-        )
-        day = Window(newest.date(), newest.date())
-        began, began_cpu = time.perf_counter(), time.process_time()
-        ranker = Ranker(folder, features, day).for_many_users()
-        ids = [bytes(i).rstrip(b"\0").decode() for i in np.asarray(folder.ids[:older])]
-        for done in range(1, args.subscribers + 1):
-            ranker.rank(rng.sample(ids, rng.randint(20, 200)), limit=10)
-            if done % 10_000 == 0:
-                print(f"  {done:,} subscribers, {time.perf_counter() - began:.0f}s", flush=True)
-        elapsed, cpu = time.perf_counter() - began, time.process_time() - began_cpu
-        print(
-            f"digest sections for {args.subscribers:,} subscribers (20-200 saved) over "
-            f"{len(ranker.candidates):,} new papers: {elapsed:.0f}s "
-            f"({1000 * elapsed / args.subscribers:.2f} ms each, {1000 * cpu / args.subscribers:.2f}"
-            f" ms of CPU; target 100k in <= 600 s); load average {os.getloadavg()[0]:.1f}"
-        )
-        peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-        print(f"peak memory (whole bench process, generator included): {peak:,.0f} MB")
-
-
-def _build_scale_corpus(args, home: Path, newest) -> None:
-    """Synthetic papers into an index folder and its lexical rows: the last day_papers on the
-    newest day, the rest of window_papers over the six days before, the others older."""
-    from datetime import timedelta
-
-    from corpus import write_snapshot
-
-    from dailypapers.recommend.features import LexicalFeatures
-    from dailypapers.search import index
-    from dailypapers.search.folder import IndexFolder
-    from dailypapers.search.schema import PaperDoc
-
-    tmp = home
-    started = time.perf_counter()
-    snapshot = write_snapshot(Path(tmp) / "corpus.jsonl", args.papers)
-    records = [json.loads(line) for line in snapshot.open()]
-    texts, docs = {}, []
-    for n, record in enumerate(records):
-        age = args.papers - 1 - n  # the last papers are the newest
-        if age < args.day_papers:
-            days = 0
-        elif age < args.window_papers:
-            days = 1 + 6 * (age - args.day_papers) // max(1, args.window_papers - args.day_papers)
-        else:
-            days = 7 + (age - args.window_papers) // 3000
-        published = newest - timedelta(days=days)
-        texts[record["id"]] = (record["title"], record["abstract"], published.date())
-        docs.append(
-            PaperDoc(
-                record["id"],
-                record["title"],
-                record["abstract"],
-                [],
-                record["categories"].split(),
-                published,
-                published,
-                "",
-            )
-        )
-    del records
-    print(f"generated {args.papers:,} papers in {time.perf_counter() - started:.0f}s")
-
-    started = time.perf_counter()
-    index.root().mkdir(parents=True, exist_ok=True)
-    embedder = _RandomEmbedder()
-    folder = IndexFolder.create(index.root() / "build-scale", embedder)
-    folder.bulk_load((docs[i : i + 2000] for i in range(0, len(docs), 2000)), embedder)
-    index.open_index.swap_in(folder.path)
-    del docs
-    print(f"indexed in {time.perf_counter() - started:.0f}s")
-    started = time.perf_counter()
-    features = LexicalFeatures(folder)
-    features.extend(lambda ids: {i: texts[i] for i in ids})
-    print(
-        f"lexical rows in {time.perf_counter() - started:.0f}s "
-        f"({features.meta['entries']:,} entries, {len(features.vocabulary):,} terms)"
-    )
-
-
-class _RandomEmbedder:
-    name = "random-256"
-    dimensions = 256
-
-    def __init__(self):
-        import numpy as np
-
-        self.np = np
-        self.rng = np.random.default_rng(13)
-
-    def encode(self, texts: list[str]):
-        vectors = self.rng.standard_normal((len(texts), self.dimensions)).astype("float32")
-        return vectors / self.np.linalg.norm(vectors, axis=1, keepdims=True)
-
-
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--collection", default="cacm", choices=["cacm", "scifact"])
@@ -371,18 +204,22 @@ def main() -> None:
     parser.add_argument(
         "--sweep", action="store_true", help="also the weights around the shipped ones"
     )
-    parser.add_argument("--scale", action="store_true", help="speed on a synthetic corpus instead")
-    parser.add_argument("--papers", type=int, default=100_000)
     parser.add_argument(
-        "--profile", action="store_true", help="cProfile one /for-you request and 300 digest users"
+        "--scale", action="store_true", help="speed and memory on a synthetic corpus instead"
     )
+    parser.add_argument("--papers", type=int, default=100_000)
     parser.add_argument("--home", type=Path, help="keep the scale corpus here (reused if built)")
-    parser.add_argument("--window-papers", type=int, default=20_000)
-    parser.add_argument("--day-papers", type=int, default=2_000)
+    parser.add_argument("--window-papers", type=int, default=20_000, help="papers in the week")
+    parser.add_argument("--day-papers", type=int, default=2_000, help="papers on the last day")
+    parser.add_argument("--pool", type=int, default=50_000, help="older papers libraries use")
     parser.add_argument("--subscribers", type=int, default=100_000)
+    parser.add_argument("--requests", type=int, default=100, help="timed /for-you requests")
+    parser.add_argument("--parts", default="foryou,digests,memory")
     args = parser.parse_args()
     if args.scale:
-        scale(args)
+        import recommend_scale
+
+        recommend_scale.run(args)
     else:
         quality(args)
 

@@ -8,6 +8,8 @@ from io import StringIO
 
 import pytest
 from django.core.management import CommandError, call_command
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from test_recommend import TOPICS
 
 from dailypapers.accounts.tokens import create_token
@@ -17,7 +19,10 @@ from dailypapers.digests.sending import send_digests
 from dailypapers.feed.models import Vote
 from dailypapers.library import services
 from dailypapers.library.models import LibrarySettings
+from dailypapers.library.signals import signals_for, signals_for_many
 from dailypapers.papers.models import Paper
+from dailypapers.recommend import foryou
+from dailypapers.recommend.foryou import DigestPicks, why_text
 from dailypapers.search.indexer import rebuild
 
 pytestmark = pytest.mark.django_db
@@ -295,3 +300,60 @@ def test_digest_section_and_the_never_twice_ledger(smtp_server, make_user, corpu
     assert Paper.objects.get(pk=quantum[2]).title in again
     assert Paper.objects.get(pk=graphs[2]).title not in again
     assert SentPaper.objects.filter(paper_id=graphs[2]).count() == 1
+
+
+def digest_readers(make_user, corpus) -> list:
+    """Three accounts: one saved paper and a dismissal; an upvote and a save; nothing."""
+    ann, bob, cat = make_user("ann"), make_user("bob"), make_user("cat")
+    save(ann, corpus["graphs"][0])
+    dismiss(ann, corpus["translation"][1])
+    save(bob, corpus["quantum"][0])
+    Vote.objects.create(user=bob, paper_id=corpus["translation"][0])
+    LibrarySettings.objects.create(user=cat, upvotes_are_signals=False)
+    Vote.objects.create(user=cat, paper_id=corpus["graphs"][0])
+    return [ann, bob, cat]
+
+
+def test_signals_of_many_users_are_each_users_signals(make_user, corpus):
+    readers = digest_readers(make_user, corpus)
+    many = signals_for_many([u.pk for u in readers])
+    for user in readers:
+        alone = signals_for(user)
+        assert (many[user.pk].positive, many[user.pk].negative) == (
+            alone.positive,
+            alone.negative,
+        )
+    assert many[readers[2].pk].positive == []  # upvotes turned off
+
+
+def test_a_prepared_digest_batch_picks_what_one_by_one_picks(make_user, corpus):
+    readers = digest_readers(make_user, corpus)
+    week = (date(2026, 11, 16), DAY)
+    alone = [DigestPicks(*week).for_user(user, 2) for user in readers]
+    picks = DigestPicks(*week)
+    with CaptureQueriesContext(connection) as one:
+        picks.prepare([(readers[0].pk, 2)])
+    with CaptureQueriesContext(connection) as three:
+        picks.prepare([(user.pk, 2) for user in readers])
+    assert len(three) == len(one)  # a batch costs the same few queries, however large
+    prepared = [picks.for_user(user, 2) for user in readers]
+    assert [found for found, _ in prepared] == [found for found, _ in alone]
+    assert [found for found, _ in alone][:2] != [[], []] and alone[2][0] == []
+    for (found, signals), (_, signals_alone) in zip(prepared, alone, strict=True):
+        assert [why_text(r, signals) for r in found] == [why_text(r, signals_alone) for r in found]
+
+
+def test_a_prepared_pick_already_mailed_is_ranked_again(make_user, corpus, monkeypatch):
+    """The batch ranks SPARE papers more than asked; when the ledger removes more than
+    that, the subscriber is ranked alone, without those papers."""
+    monkeypatch.setattr(foryou, "SPARE", 0)
+    ann = digest_readers(make_user, corpus)[0]
+    week = (date(2026, 11, 16), DAY)
+    first, _ = DigestPicks(*week).for_user(ann, 2)
+    mailed = {first[0].arxiv_id}
+    expected, _ = DigestPicks(*week).for_user(ann, 2, already_sent=mailed)
+    picks = DigestPicks(*week)
+    picks.prepare([(ann.pk, 2)])
+    found, _ = picks.for_user(ann, 2, already_sent=mailed)
+    assert found == expected and len(found) == 2
+    assert first[0].arxiv_id not in {r.arxiv_id for r in found}

@@ -2,7 +2,7 @@
 
 import json
 import re
-from datetime import UTC, datetime
+from datetime import UTC, date, datetime
 from io import StringIO
 
 import numpy as np
@@ -263,3 +263,38 @@ def test_any_ids_rank_without_error(corpus, positive, negative):
         assert found[0].because
         assert known not in {r.arxiv_id for r in found}
         assert ranker.rank([f"{known}\0", known * 3]) == []
+
+
+def test_many_libraries_ranked_together_rank_as_each_alone(corpus, monkeypatch):
+    """The digest batch path: BATCH libraries share one product, across batch boundaries,
+    with negatives, exclusions, unknown ids and an empty library among them."""
+    ranked(corpus["graphs"][0])
+    monkeypatch.setattr(engine, "BATCH", 2)
+    folder = index.open_index.get()
+    graphs, quantum, translation = corpus["graphs"], corpus["quantum"], corpus["translation"]
+    library = [graphs[0], quantum[0], translation[0]]
+    requests = [
+        ([graphs[0]], [translation[1]], 5, set()),
+        ([quantum[0], "2611.99999"], [], 3, {quantum[1]}),
+        (["2611.99999"], [], 5, set()),
+        ([translation[0], graphs[1]], [quantum[2]], 4, {graphs[2]}),
+        (library, [], 8, set()),
+    ]
+    late_november = engine.Window(date(2026, 11, 20), date(2026, 11, 30))
+    for window in (engine.Window(), late_november):
+        ranker = engine.Ranker(folder, engine.open_features.current, window).for_many_users()
+        together = ranker.rank_many(requests)
+        assert together == [ranker.rank(*request) for request in requests]
+        assert together[2] == [] and together[0] and together[3]
+        assert quantum[1] not in {r.arxiv_id for r in together[1]}
+        # The last library's scores, computed directly from the rows and vectors.
+        features = engine.open_features.current
+        positives = [folder.ordinals_of([i])[i] for i in library]
+        candidates = list(ranker.candidates)  # z-scores are over the whole window
+        lexical = features.matrix(candidates) @ features.matrix(positives).toarray().mean(axis=0)
+        vectors = np.asarray(folder.vectors, dtype=np.float32)
+        semantic = vectors[candidates] @ vectors[positives].mean(axis=0)
+        score = engine._z(lexical) + engine.EMBEDDING_WEIGHT * engine._z(semantic)
+        best = np.argsort(-score, kind="stable")
+        expected = [candidates[i] for i in best if candidates[i] not in positives]
+        assert [r.arxiv_id for r in together[4]] == [folder.arxiv_id(o) for o in expected]

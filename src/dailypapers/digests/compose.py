@@ -124,6 +124,13 @@ class Composer:
         except IndexMissing:
             return []
 
+    def prepare(self, subscribers) -> None:
+        """Rank the "papers for you" of a batch of subscribers together, before composing
+        their digests one by one (recommend's batch path)."""
+        self._picks.prepare(
+            [(s.user_id, s.for_you) for s in subscribers if s.for_you and s.user_id is not None]
+        )
+
     def for_you(self, subscriber, already_sent: set[str]) -> dict[str, Item]:
         """Top `subscriber.for_you` papers of the edition for the subscriber's account, never
         one already mailed to them (the ledger)."""

@@ -20,6 +20,7 @@ import threading
 import time
 from dataclasses import dataclass
 from email.utils import make_msgid
+from itertools import islice
 from urllib.parse import quote
 
 from django.conf import settings
@@ -192,10 +193,13 @@ def send_digests(
     composer = Composer(period)
     builder = MessageBuilder(period)
     if dry_run:
-        for subscriber in subscribers.iterator():
-            digest = composer.compose(subscriber, _sent_ids(subscriber))
-            if say:
-                say(f"{subscriber.email}: {len(digest.items)} papers")
+        rows = subscribers.iterator(chunk_size=CLAIM_BATCH)
+        while batch := list(islice(rows, CLAIM_BATCH)):
+            composer.prepare(batch)
+            for subscriber in batch:
+                digest = composer.compose(subscriber, _sent_ids(subscriber))
+                if say:
+                    say(f"{subscriber.email}: {len(digest.items)} papers")
         return report
     if not only and Channel.objects.exists():
         report.channels = post_channels(period, composer=composer)
@@ -219,11 +223,12 @@ def send_digests(
     senders = Senders(workers, mailer, report)
     try:
         while pks := next_batch():
-            deliveries = (
+            deliveries = list(
                 Delivery.objects.filter(pk__in=pks)
                 .select_related("subscriber", "subscriber__user")
                 .order_by("pk")
             )
+            composer.prepare([delivery.subscriber for delivery in deliveries])  # for you, together
             for delivery in deliveries:
                 _compose(delivery, composer, builder, senders, report)
     finally:

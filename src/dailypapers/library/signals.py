@@ -32,25 +32,52 @@ def signals_for(user, tag: str | None = None) -> Signals:
     """Positives: saved papers (only those tagged `tag` when given, matched by slug or name)
     plus, without a tag, the papers the user upvoted unless they turned that off.
     Negatives: papers marked "not interested". A paper is never both: saving wins."""
-    saved = SavedPaper.objects.filter(user=user).order_by("-saved_at", "-pk")
+    saved = SavedPaper.objects.filter(user=user)
     if tag is not None:
         found = (
             Tag.objects.filter(user=user, slug=tag).first()
             or Tag.objects.filter(user=user, name=tag).first()
         )
         saved = saved.filter(tags=found) if found else saved.none()
-    positive = list(saved.values_list("paper_id", flat=True))
-    if tag is None and upvotes_are_signals(user):
-        voted = Vote.objects.filter(user=user).order_by("-created_at", "-pk")
-        positive += [pid for pid in voted.values_list("paper_id", flat=True)]
-    positive = list(dict.fromkeys(positive))
-    chosen = set(positive)
-    negative = [
-        pid
-        for pid in Dismissal.objects.filter(user=user)
-        .order_by("-created_at", "-pk")
-        .values_list("paper_id", flat=True)
-        if pid not in chosen
-    ]
-    titles = dict(Paper.objects.filter(pk__in=positive).values_list("arxiv_id", "title"))
-    return Signals(positive=positive, negative=negative, saved_titles=titles)
+    signals = _signals([user.pk], saved, upvotes=tag is None)[user.pk]
+    signals.saved_titles = titles_of(signals.positive)
+    return signals
+
+
+def signals_for_many(user_ids: list[int]) -> dict[int, Signals]:
+    """signals_for(user) of many users (a digest run's batch) in four queries, by user id.
+    Their saved_titles are left empty: get the few a caller shows with titles_of."""
+    ids = list(dict.fromkeys(user_ids))
+    return _signals(ids, SavedPaper.objects.filter(user_id__in=ids), upvotes=True)
+
+
+def titles_of(arxiv_ids) -> dict[str, str]:
+    return dict(Paper.objects.filter(pk__in=list(arxiv_ids)).values_list("arxiv_id", "title"))
+
+
+def _signals(user_ids: list[int], saved, upvotes: bool) -> dict[int, Signals]:
+    positive = {user_id: [] for user_id in user_ids}
+    for user_id, paper_id in saved.order_by("user_id", "-saved_at", "-pk").values_list(
+        "user_id", "paper_id"
+    ):
+        positive[user_id].append(paper_id)
+    if upvotes:
+        off = LibrarySettings.objects.filter(user_id__in=user_ids, upvotes_are_signals=False)
+        voters = set(user_ids) - set(off.values_list("user_id", flat=True))
+        voted = Vote.objects.filter(user_id__in=voters).order_by("user_id", "-created_at", "-pk")
+        for user_id, paper_id in voted.values_list("user_id", "paper_id"):
+            positive[user_id].append(paper_id)
+    negative = {user_id: [] for user_id in user_ids}
+    dismissed = Dismissal.objects.filter(user_id__in=user_ids).order_by(
+        "user_id", "-created_at", "-pk"
+    )
+    for user_id, paper_id in dismissed.values_list("user_id", "paper_id"):
+        negative[user_id].append(paper_id)
+    signals = {}
+    for user_id in user_ids:
+        liked = list(dict.fromkeys(positive[user_id]))
+        chosen = set(liked)
+        signals[user_id] = Signals(
+            positive=liked, negative=[i for i in negative[user_id] if i not in chosen]
+        )
+    return signals

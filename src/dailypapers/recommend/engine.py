@@ -20,6 +20,7 @@ from datetime import date
 
 import numpy as np
 import tantivy
+from scipy import sparse
 from threadpoolctl import ThreadpoolController
 
 from ..search.folder import ID_BYTES, IndexFolder
@@ -37,6 +38,9 @@ BECAUSE = 2
 # Windows up to this many papers are kept in memory between requests (~40 MB per 20k papers).
 HELD = 200_000
 TERMS = 4
+# Libraries ranked together by rank_many: 64 profiles over a day's ~40k terms are 20 MB of
+# float64 sums.
+BATCH = 64
 
 
 @dataclass(frozen=True)
@@ -49,6 +53,10 @@ class Window:
     @property
     def is_all(self) -> bool:
         return self.start is None and self.end is None
+
+
+# What rank() takes: positive ids, negative ids, limit, ids never to return.
+Request = tuple[list[str], list[str], int, set[str]]
 
 
 @dataclass
@@ -135,7 +143,20 @@ class Ranker:
         # CLI's --window all at arXiv scale: 2.7M rows would be ~5 GB) is streamed per request.
         self.held = len(self.candidates) <= HELD
         self.vectors = folder.vectors_of(self.candidates) if self.held else None
-        self.rows = features.matrix(self.candidates) if self.held else None
+        # Term id -> column of the profiles (-1: a term no candidate has, which adds to no
+        # score). A held window keeps only the terms its papers use: a day's 2,000 papers
+        # use a fraction of the vocabulary, so a batch of profiles stays a few MB.
+        self.slot = np.arange(len(features.vocabulary))
+        self.rows = None
+        if self.held:
+            rows = features.matrix(self.candidates)
+            used = np.unique(rows.indices)
+            self.slot = np.full(len(features.vocabulary), -1, dtype=np.int64)
+            self.slot[used] = np.arange(len(used))
+            self.rows = sparse.csr_array(
+                (rows.data, self.slot[rows.indices].astype(np.int32), rows.indptr),
+                shape=(rows.shape[0], len(used)),
+            )
         # A plain view of the ids: numpy's memmap indexes row by row in Python.
         self.ids = np.asarray(folder.ids)
         self.all_vectors = np.asarray(folder.vectors)
@@ -148,43 +169,85 @@ class Ranker:
         limit: int = 50,
         exclude: set[str] = frozenset(),
     ) -> list[Recommendation]:
+        return self.rank_many([(positive, negative, limit, exclude)])[0]
+
+    def rank_many(self, requests: list[Request]) -> list[list[Recommendation]]:
+        """The best `limit` papers for each request, in order. Libraries are ranked BATCH at
+        a time (a digest run): their lexical profiles as one dense matrix over the terms the
+        window's papers use, scored in one sparse product, their embedding directions in
+        one matrix product (measured in docs/recommendations.md)."""
+        batch = BATCH if self.held else 1  # a streamed window's profiles span the vocabulary
+        results = []
         # One BLAS thread: these products are small, and OpenBLAS's threads spin against the
         # other processes on a busy 2-core machine (measured: 376 ms -> 73 ms per request).
         with _blas.limit(limits=1, user_api="blas"):
-            return self._rank(positive, negative, limit, exclude)
+            for start in range(0, len(requests), batch):
+                results += self._rank_batch(requests[start : start + batch])
+        return results
 
-    def _rank(self, positive, negative, limit, exclude) -> list[Recommendation]:
-        ordinals = self._ordinals_of([*positive, *negative, *exclude])
-        positives = [ordinals[i] for i in dict.fromkeys(positive) if i in ordinals]
-        negatives = [ordinals[i] for i in dict.fromkeys(negative) if i in ordinals]
-        if not positives or not len(self.candidates):
-            return []
-        hidden = np.fromiter(ordinals.values(), dtype=np.int64)
-        hidden = np.searchsorted(self.candidates, hidden[np.isin(hidden, self.candidates)])
-        profile = self.features.profile(positives)
-        direction = self._vectors(positives).mean(axis=0)
-        if negatives:
-            # Only what the dismissed papers have beyond the library: they are usually near
-            # misses, and subtracting their shared terms pulls the profile off its topic.
-            unwanted = np.maximum(self.features.profile(negatives) - profile, 0.0)
-            profile -= NEGATIVE_WEIGHT * unwanted
-            direction -= NEGATIVE_WEIGHT * self._vectors(negatives).mean(axis=0)
-        lexical, semantic = self._signals(profile, direction)
-        score = _z(lexical) + EMBEDDING_WEIGHT * _z(semantic)
-        score[hidden] = -np.inf
-        top = [int(i) for i in _top(score, limit) if np.isfinite(score[i])]
-        return self._explain(top, score, profile, positives)
+    def _rank_batch(self, requests: list[Request]) -> list[list[Recommendation]]:
+        ordinals = self._ordinals_of(
+            [i for request in requests for ids in (request[0], request[1], request[3]) for i in ids]
+        )
+        libraries = []
+        for positive, negative, limit, exclude in requests:
+            positives = [ordinals[i] for i in dict.fromkeys(positive) if i in ordinals]
+            negatives = [ordinals[i] for i in dict.fromkeys(negative) if i in ordinals]
+            hidden = [ordinals[i] for i in (*positive, *negative, *exclude) if i in ordinals]
+            libraries.append((positives, negatives, limit, hidden))
+        results: list[list[Recommendation]] = [[] for _ in requests]
+        ranked = [k for k, library in enumerate(libraries) if library[0]]
+        if not ranked or not len(self.candidates):
+            return results
+        profiles = self._profiles([libraries[k][0] for k in ranked])
+        directions = np.stack([self._vectors(libraries[k][0]).mean(axis=0) for k in ranked])
+        for row, k in enumerate(ranked):
+            if negatives := libraries[k][1]:
+                # Only what the dismissed papers have beyond the library: they are usually
+                # near misses, and subtracting their shared terms pulls the profile off topic.
+                unwanted = np.maximum(self._profiles([negatives])[0] - profiles[row], 0.0)
+                profiles[row] -= NEGATIVE_WEIGHT * unwanted
+                directions[row] -= NEGATIVE_WEIGHT * self._vectors(negatives).mean(axis=0)
+        lexical, semantic = self._signals(profiles, directions)
+        for row, k in enumerate(ranked):
+            positives, _, limit, hidden = libraries[k]
+            score = _z(lexical[:, row]) + EMBEDDING_WEIGHT * _z(semantic[:, row])
+            hidden = np.asarray(hidden, dtype=np.int64)
+            score[
+                np.searchsorted(self.candidates, hidden[np.isin(hidden, self.candidates)])
+            ] = -np.inf
+            top = [int(i) for i in _top(score, limit) if np.isfinite(score[i])]
+            results[k] = self._explain(top, score, profiles[row], positives)
+        return results
 
-    def _signals(self, profile, direction) -> tuple[np.ndarray, np.ndarray]:
-        """Every candidate's lexical and semantic score."""
+    def _profiles(self, libraries: list[list[int]]) -> np.ndarray:
+        """The mean lexical row of each library, over the slots' columns (float64 sums, in
+        the rows' order, then float32)."""
+        slot = self.slot
+        width = int(slot.max(initial=-1)) + 1
+        lengths = np.asarray([len(library) for library in libraries])
+        terms, weights, row_starts = self.features.entries(np.concatenate(libraries))
+        owner = np.repeat(np.repeat(np.arange(len(libraries)), lengths), np.diff(row_starts))
+        columns = slot[terms]
+        kept = columns >= 0
+        total = np.bincount(
+            owner[kept] * width + columns[kept],
+            weights=weights[kept],
+            minlength=len(libraries) * width,
+        ).reshape(len(libraries), width)
+        return (total / lengths[:, None]).astype(np.float32)
+
+    def _signals(self, profiles, directions) -> tuple[np.ndarray, np.ndarray]:
+        """Every candidate's lexical and semantic score (candidates x libraries)."""
         if self.held:
-            return self.rows @ profile, self.vectors @ direction
-        lexical = np.empty(len(self.candidates), dtype=np.float32)
-        semantic = np.empty(len(self.candidates), dtype=np.float32)
+            return self.rows @ profiles.T, self.vectors @ directions.T
+        shape = (len(self.candidates), len(profiles))
+        lexical = np.empty(shape, dtype=np.float32)
+        semantic = np.empty(shape, dtype=np.float32)
         for start in range(0, len(self.candidates), HELD):
             chunk = self.candidates[start : start + HELD]
-            lexical[start : start + HELD] = self.features.matrix(chunk) @ profile
-            semantic[start : start + HELD] = self._vectors(chunk) @ direction
+            lexical[start : start + HELD] = self.features.matrix(chunk) @ profiles.T
+            semantic[start : start + HELD] = self._vectors(chunk) @ directions.T
         return lexical, semantic
 
     def _vectors(self, ordinals: list[int]) -> np.ndarray:
@@ -221,7 +284,7 @@ class Ranker:
 
     def _explain(self, top, score, profile, positives) -> list[Recommendation]:
         """The nearest library papers (the same two signals, paper to paper) and the terms of
-        each recommendation that added most to its lexical score."""
+        each recommendation that added most to its lexical score (profile: over the slots)."""
         if not top:
             return []
         picked = self.candidates[top]
@@ -231,7 +294,7 @@ class Ranker:
         out = []
         for k, i in enumerate(top):
             terms = rows.indices[rows.indptr[k] : rows.indptr[k + 1]]
-            weighed = rows.data[rows.indptr[k] : rows.indptr[k + 1]] * profile[terms]
+            weighed = rows.data[rows.indptr[k] : rows.indptr[k + 1]] * profile[self.slot[terms]]
             strongest = np.argsort(-weighed, kind="stable")[:TERMS]
             nearest = np.argsort(-near[k], kind="stable")[:BECAUSE]
             out.append(

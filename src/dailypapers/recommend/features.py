@@ -158,19 +158,13 @@ class LexicalFeatures:
 
     def matrix(self, ordinals) -> sparse.csr_array:
         """These rows as a sparse (len(ordinals), vocabulary) matrix, in the order given."""
-        terms, weights, row_starts = self._entries(ordinals)
+        terms, weights, row_starts = self.entries(ordinals)
         return sparse.csr_array(
             (weights, terms.astype(np.int32), row_starts),
             shape=(len(row_starts) - 1, len(self.vocabulary)),
         )
 
-    def profile(self, ordinals) -> np.ndarray:
-        """Mean of these rows, dense over the vocabulary."""
-        terms, weights, row_starts = self._entries(ordinals)
-        total = np.bincount(terms, weights=weights, minlength=len(self.vocabulary))
-        return (total / max(1, len(row_starts) - 1)).astype(np.float32)
-
-    def _entries(self, ordinals) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    def entries(self, ordinals) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
         """Term ids, weights and row offsets (CSR) of these rows."""
         ordinals = np.asarray(ordinals, dtype=np.int64)
         starts = self.indptr[ordinals].astype(np.int64)

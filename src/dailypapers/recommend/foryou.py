@@ -16,17 +16,20 @@ from ..core.urls import route_template
 from ..feed.listing import Card, vote_counts
 from ..feed.models import Comment, DailyEntry
 from ..library.models import Dismissal, SavedPaper
-from ..library.signals import Signals, signals_for
+from ..library.signals import Signals, signals_for, signals_for_many, titles_of
 from ..papers.models import Paper
 from ..search import index
 from ..search.folder import IndexMissing
 from .engine import Ranker, Recommendation, Window, ranker_for
-from .service import DEFAULT_WINDOW, MAX_LIMIT, paper_texts, readable, recommendations
+from .service import DEFAULT_WINDOW, MAX_LIMIT, paper_texts, readable, recommendations, spellings
 
 # The site's windows; the CLI also accepts "all".
 PAGE_WINDOWS = ("day", "week", "month")
 DEFAULT_LIMIT = 20
 DIGEST_LIMIT = 5
+# A digest batch ranks this many papers beyond a subscriber's limit, so that the ones already
+# mailed to them (the ledger) can be dropped without ranking them again.
+SPARE = 5
 
 
 @dataclass
@@ -44,9 +47,16 @@ class ForYou:
 
 def excluded_for(user) -> set[str]:
     """Every paper the user saved (under any tag) or dismissed."""
-    saved = SavedPaper.objects.filter(user=user).values_list("paper_id", flat=True)
-    dismissed = Dismissal.objects.filter(user=user).values_list("paper_id", flat=True)
-    return {*saved, *dismissed}
+    return excluded_for_many([user.pk])[user.pk]
+
+
+def excluded_for_many(user_ids: list[int]) -> dict[int, set[str]]:
+    excluded = {user_id: set() for user_id in user_ids}
+    for model in (SavedPaper, Dismissal):
+        rows = model.objects.filter(user_id__in=list(excluded)).values_list("user_id", "paper_id")
+        for user_id, paper_id in rows:
+            excluded[user_id].add(paper_id)
+    return excluded
 
 
 def for_user(
@@ -104,12 +114,16 @@ def why_html(found: Recommendation, signals: Signals) -> str:
 
 class DigestPicks:
     """ "Papers for you" for every subscriber of one digest run: one Ranker over the
-    edition's days, ranked per user through the engine's batch path (for_many_users)."""
+    edition's days (the engine's batch path, for_many_users). `prepare` ranks a batch of
+    subscribers together (their signals in a few queries, their rankings in a few matrix
+    products); `for_user` hands out a prepared ranking, or ranks one user alone."""
 
     def __init__(self, start: date, end: date):
         self.window = Window(start=start, end=end)
         self._ranker: Ranker | None = None
         self._missing = False
+        self._prepared: dict[int, tuple[list[Recommendation], Signals, int]] = {}
+        self._spelled: dict[str, dict[str, str]] = {}  # the window's papers, read once a run
 
     def ranker(self) -> Ranker | None:
         if self._ranker is None and not self._missing:
@@ -121,9 +135,36 @@ class DigestPicks:
             self._ranker = ranker_for(folder, self.window, paper_texts).for_many_users()
         return self._ranker
 
+    def prepare(self, wanted: list[tuple[int, int]]) -> None:
+        """Rank (user id, limit) pairs together, ahead of their for_user calls; what an
+        earlier batch left unused is dropped."""
+        self._prepared.clear()
+        if not wanted or (ranker := self.ranker()) is None:
+            return
+        signals = signals_for_many([user_id for user_id, _ in wanted])
+        excluded = excluded_for_many(list(signals))
+        asked = [limit + SPARE for _, limit in wanted]
+        found = ranker.rank_many(
+            [
+                (signals[user_id].positive, signals[user_id].negative, n, excluded[user_id])
+                for (user_id, _), n in zip(wanted, asked, strict=True)
+            ]
+        )
+        titles = titles_of({i for picks in found for r in picks for i in r.because})
+        for (user_id, _), n, picks in zip(wanted, asked, found, strict=True):
+            liked = signals[user_id]
+            liked.saved_titles = {i: titles[i] for r in picks for i in r.because if i in titles}
+            self._prepared[user_id] = (picks, liked, n)
+
     def for_user(
         self, user, limit: int = DIGEST_LIMIT, already_sent: set[str] = frozenset()
     ) -> tuple[list[Recommendation], Signals]:
+        if (prepared := self._prepared.pop(user.pk, None)) is not None:
+            picks, signals, asked = prepared
+            kept = [r for r in picks if r.arxiv_id not in already_sent]
+            # Fewer than asked: the window had no more, so what is left is all there is.
+            if len(kept) >= limit or len(picks) < asked:
+                return readable(kept[:limit], self._spell), signals
         signals = signals_for(user)
         if not signals.positive or (ranker := self.ranker()) is None:
             return [], signals
@@ -133,7 +174,13 @@ class DigestPicks:
             limit=limit,
             exclude={*excluded_for(user), *already_sent},
         )
-        return readable(found), signals
+        return readable(found, self._spell), signals
+
+    def _spell(self, arxiv_ids: list[str]) -> dict[str, dict[str, str]]:
+        missing = [i for i in arxiv_ids if i not in self._spelled]
+        if missing:
+            self._spelled.update(spellings(missing))
+        return self._spelled
 
 
 def cards_of(arxiv_ids: list[str]) -> list[Card]:

@@ -71,18 +71,25 @@ def _stem(word: str) -> str:
     return stems[0] if stems else ""
 
 
-def readable(found: list[Recommendation]) -> list[Recommendation]:
+def readable(found: list[Recommendation], spell=None) -> list[Recommendation]:
     """The engine's terms are index stems ("properti"); show each as the word the
-    recommended paper uses most for it ("property")."""
-    texts = paper_texts([r.arxiv_id for r in found])
+    recommended paper uses most for it ("property"). spell: spellings, or a cache of it."""
+    spelled = (spell or spellings)([r.arxiv_id for r in found])
     for r in found:
-        title, abstract, _ = texts.get(r.arxiv_id, ("", "", None))
-        words = Counter(w.lower() for w in _WORD.findall(f"{title} {abstract}"))
-        spelled = {}
-        for word, _ in words.most_common():
-            spelled.setdefault(_stem(word), word)
-        r.terms = [spelled.get(term, term) for term in r.terms]
+        words = spelled.get(r.arxiv_id, {})
+        r.terms = [words.get(term, term) for term in r.terms]
     return found
+
+
+def spellings(arxiv_ids: list[str]) -> dict[str, dict[str, str]]:
+    """For each paper, its stems -> the word its title and abstract use most for each."""
+    spelled = {}
+    for arxiv_id, (title, abstract, _) in paper_texts(arxiv_ids).items():
+        words = Counter(w.lower() for w in _WORD.findall(f"{title} {abstract}"))
+        spelled[arxiv_id] = {}
+        for word, _ in words.most_common():
+            spelled[arxiv_id].setdefault(_stem(word), word)
+    return spelled
 
 
 def as_json(found: list[Recommendation]) -> dict:
