@@ -284,17 +284,37 @@ class Ranker:
 
     def _explain(self, top, score, profile, positives) -> list[Recommendation]:
         """The nearest library papers (the same two signals, paper to paper) and the terms of
-        each recommendation that added most to its lexical score (profile: over the slots)."""
+        each recommendation that added most to its lexical score (profile: over the slots).
+        Row . row products over only the picks' terms, as small dense matrices: scipy's
+        sparse products cost more to set up than to run at this size (measured: explaining
+        was 63% of a digest user's ranking)."""
         if not top:
             return []
         picked = self.candidates[top]
-        rows = self.features.matrix(picked)
-        near = (rows @ self.features.matrix(positives).T).toarray()
+        terms, weights, starts = self.features.entries(picked)
+        used, local = np.unique(terms, return_inverse=True)
+        pick_rows = _dense(
+            np.repeat(np.arange(len(picked)), np.diff(starts)),
+            local,
+            weights,
+            (len(picked), len(used)),
+        )
+        lookup = np.full(len(self.features.vocabulary), -1, dtype=np.int64)
+        lookup[used] = np.arange(len(used))
+        library_terms, library_weights, library_starts = self.features.entries(positives)
+        columns = lookup[library_terms]
+        kept = columns >= 0
+        owners = np.repeat(np.arange(len(positives)), np.diff(library_starts))
+        library_rows = _dense(
+            owners[kept], columns[kept], library_weights[kept], (len(positives), len(used))
+        )
+        near = pick_rows @ library_rows.T
         near += EMBEDDING_WEIGHT * (self._vectors(picked) @ self._vectors(positives).T)
+        weighed_all = weights * profile[self.slot[terms]]
         out = []
         for k, i in enumerate(top):
-            terms = rows.indices[rows.indptr[k] : rows.indptr[k + 1]]
-            weighed = rows.data[rows.indptr[k] : rows.indptr[k + 1]] * profile[self.slot[terms]]
+            own = slice(starts[k], starts[k + 1])
+            weighed = weighed_all[own]
             strongest = np.argsort(-weighed, kind="stable")[:TERMS]
             nearest = np.argsort(-near[k], kind="stable")[:BECAUSE]
             out.append(
@@ -302,10 +322,18 @@ class Ranker:
                     arxiv_id=self._arxiv_id(int(picked[k])),
                     score=round(float(score[i]), 4),
                     because=[self._arxiv_id(positives[j]) for j in nearest if near[k, j] > 0],
-                    terms=[self.features.vocabulary[terms[j]] for j in strongest if weighed[j] > 0],
+                    terms=[
+                        self.features.vocabulary[terms[own][j]] for j in strongest if weighed[j] > 0
+                    ],
                 )
             )
         return out
+
+
+def _dense(rows: np.ndarray, columns: np.ndarray, values: np.ndarray, shape) -> np.ndarray:
+    """A small dense matrix from (row, column, value) entries, duplicates summed."""
+    flat = np.bincount(rows * shape[1] + columns, weights=values, minlength=shape[0] * shape[1])
+    return flat.reshape(shape).astype(np.float32)
 
 
 def _top(score: np.ndarray, limit: int) -> np.ndarray:
