@@ -83,6 +83,11 @@ def build(args, home: Path) -> None:
         print(f"generated {args.papers:,} papers in {seconds:.0f}s", flush=True)
     if not index.current_link().exists():
         _index(args, snapshot)
+    folder = index.open_index.get()
+    if folder.meta["hnsw_count"] < folder.count:  # as `reindex` does, for searches' memory
+        started = time.perf_counter()
+        folder.build_hnsw()
+        print(f"HNSW graph in {time.perf_counter() - started:.0f}s", flush=True)
     _lexical_rows(args, snapshot)
     _database(args, snapshot)
 
