@@ -464,6 +464,7 @@ def rss(args) -> None:
     for _ in range(50):
         ranked_ids(compile_query(" ".join(rng.sample(words, 2))), 20)
         ranked_ids(compile_query(rng.choice(words)), 20, "semantic")
+    searching = resident_mb()
     pool = pool_ids(args)
     week = Window((NEWEST - timedelta(days=6)).date(), NEWEST.date())
     for _ in range(20):
@@ -473,10 +474,18 @@ def rss(args) -> None:
     size = sum(f.stat().st_size for f in folder.path.rglob("*") if f.is_file()) / 2**20
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(
-        f"memory at {folder.count:,} papers: peak RSS {peak:,.0f} MB after 100 searches, 20 "
-        f"/for-you rankings and 500 digest libraries (index folder with lexical rows "
-        f"{size:,.0f} MB on disk, memory-mapped)"
+        f"memory at {folder.count:,} papers: RSS {searching:,.0f} MB after 100 searches, "
+        f"{resident_mb():,.0f} MB after 20 /for-you rankings (week held) and 500 digest "
+        f"libraries (day held, ids sorted); peak {peak:,.0f} MB (index folder with lexical "
+        f"rows {size:,.0f} MB on disk, memory-mapped)"
     )
+
+
+def resident_mb() -> float:
+    for line in Path("/proc/self/status").read_text().splitlines():
+        if line.startswith("VmRSS:"):
+            return int(line.split()[1]) / 1024
+    return float("nan")
 
 
 def run(args) -> None:

@@ -20,7 +20,6 @@ keeps its first row until the next `reindex`; its embedding, which weighs less, 
 import json
 import math
 import os
-from collections import Counter
 from collections.abc import Callable
 from datetime import date
 from pathlib import Path
@@ -89,8 +88,8 @@ class LexicalFeatures:
             analyzer = paper_analyzer()
             searcher = self.index.text.searcher()
             documents = max(1, searcher.num_docs)
-            idf: dict[int, float] = {}
-            new_words: list[str] = []
+            idf: dict[int, float] = {}  # term id -> ln(N / df), looked up once per extend
+            known = len(self.vocabulary)
             entries = self.meta["entries"]
             offsets = []
             # Bytes past what meta.json counts are a crashed append's: drop them first.
@@ -107,31 +106,20 @@ class LexicalFeatures:
                     ordinals = range(chunk_start, min(stop, chunk_start + CHUNK))
                     ids = [self.index.arxiv_id(o) for o in ordinals]
                     found = texts([i for i in ids if i])
-                    term_rows, weight_rows = [], []
+                    stems, lengths = [], []
                     for arxiv_id in ids:
                         title, abstract, published = found.get(arxiv_id, ("", "", None))
                         days.append(published.toordinal() if published else NO_DAY)
-                        counts = Counter(analyzer.analyze(f"{title}\n{abstract}"))
-                        row_terms, row_weights = [], []
-                        for word, tf in counts.items():
-                            term = self.term_ids.get(word)
-                            if term is None:
-                                term = self.term_ids[word] = len(self.term_ids)
-                                new_words.append(word)
-                            if term not in idf:
-                                df = searcher.doc_freq("text", word)
-                                idf[term] = math.log(documents / df) if df else 0.0
-                            row_terms.append(term)
-                            row_weights.append((1.0 + math.log(tf)) * idf[term])
-                        weights = np.asarray(row_weights, dtype=np.float32)
-                        norm = float(np.linalg.norm(weights))
-                        term_rows.append(np.asarray(row_terms, dtype=np.uint32))
-                        weight_rows.append(weights / norm if norm else weights)
-                        entries += len(row_terms)
-                        offsets.append(entries)
-                    if term_rows:
-                        terms_out.write(np.concatenate(term_rows).tobytes())
-                        weights_out.write(np.concatenate(weight_rows).astype(np.float16).tobytes())
+                        analyzed = analyzer.analyze(f"{title}\n{abstract}")
+                        stems += analyzed
+                        lengths.append(len(analyzed))
+                    terms, weights, row_lengths = self._weigh(
+                        stems, lengths, idf, lambda word: searcher.doc_freq("text", word), documents
+                    )
+                    terms_out.write(terms.tobytes())
+                    weights_out.write(weights.tobytes())
+                    offsets += (entries + np.cumsum(row_lengths)).tolist()
+                    entries += len(terms)
                     if progress:
                         progress(ordinals.stop - start)
                 for handle in (terms_out, weights_out):
@@ -147,12 +135,47 @@ class LexicalFeatures:
                     out.write(np.asarray(values, dtype=dtype).tobytes())
                     out.flush()
                     os.fsync(out.fileno())
-            if new_words:
-                _atomic_write(self.path / "vocab.txt", "\n".join(self.vocabulary + new_words))
+            if len(self.vocabulary) > known:
+                _atomic_write(self.path / "vocab.txt", "\n".join(self.vocabulary))
             self.meta = {"count": stop, "entries": entries, "vocabulary": len(self.term_ids)}
             _atomic_json(self.path / "meta.json", self.meta)
             self._load()
             return stop - start
+
+    def _weigh(self, stems: list[str], lengths: list[int], idf: dict, doc_freq, documents: int):
+        """The rows of a chunk of papers (`lengths` stems each, one after the other): term
+        ids and unit-length (1 + ln tf) * idf weights, each row in term-id order, and the
+        rows' lengths. Counted with numpy over the chunk: a Python loop per stem took
+        1.5 ms a paper (25 minutes for 1M papers)."""
+        papers = len(lengths)
+        if not stems:
+            return np.zeros(0, np.uint32), np.zeros(0, np.float16), np.zeros(papers, np.int64)
+        words, token_words = np.unique(np.asarray(stems), return_inverse=True)
+        word_terms = np.empty(len(words), dtype=np.int64)
+        word_idf = np.empty(len(words), dtype=np.float64)
+        for u, word in enumerate(words.tolist()):
+            term = self.term_ids.get(word)
+            if term is None:
+                term = self.term_ids[word] = len(self.term_ids)
+                self.vocabulary.append(word)
+            if term not in idf:
+                df = doc_freq(word)
+                idf[term] = math.log(documents / df) if df else 0.0
+            word_terms[u], word_idf[u] = term, idf[term]
+        token_papers = np.repeat(np.arange(papers), lengths)
+        pairs, tf = np.unique(token_papers * len(words) + token_words, return_counts=True)
+        pair_papers, pair_words = np.divmod(pairs, len(words))
+        # Rows in term-id order (new terms take the next ids, so sorting by word is not it).
+        order = np.lexsort((word_terms[pair_words], pair_papers))
+        pair_papers, pair_words, tf = pair_papers[order], pair_words[order], tf[order]
+        weights = (1.0 + np.log(tf)) * word_idf[pair_words]
+        norms = np.sqrt(np.bincount(pair_papers, weights=weights**2, minlength=papers))
+        weights /= np.where(norms > 0, norms, 1.0)[pair_papers]
+        return (
+            word_terms[pair_words].astype(np.uint32),
+            weights.astype(np.float16),
+            np.bincount(pair_papers, minlength=papers),
+        )
 
     # --- reading -------------------------------------------------------------------------
 
