@@ -104,8 +104,14 @@ def write_snapshot(path: Path, records: int, seed: int = 1, vocabulary: int = 20
     return path
 
 
-def _record(n: int, rng: random.Random, profile: Profile, vocab: Vocabulary) -> dict:
+def arxiv_id_of(n: int) -> str:
+    """The id of the snapshot's record n: 90,000 a month from January 2015."""
     year, month, number = 15 + n // (12 * 90_000), 1 + (n // 90_000) % 12, n % 90_000
+    return f"{year:02d}{month:02d}.{number:05d}"
+
+
+def _record(n: int, rng: random.Random, profile: Profile, vocab: Vocabulary) -> dict:
+    year, month = 15 + n // (12 * 90_000), 1 + (n // 90_000) % 12
     authors = [
         [rng.choice(profile.last_names), rng.choice(profile.first_names), ""]
         for _ in range(rng.choice(profile.author_counts))
@@ -117,7 +123,7 @@ def _record(n: int, rng: random.Random, profile: Profile, vocab: Vocabulary) -> 
         for v in range(1, rng.choice([1, 1, 1, 2, 2, 3]) + 1)
     ]
     return {
-        "id": f"{year:02d}{month:02d}.{number:05d}",
+        "id": arxiv_id_of(n),
         "submitter": " ".join(reversed(authors[0][:2])),
         "authors": ", ".join(f"{a[1]} {a[0]}" for a in authors),
         "title": title,

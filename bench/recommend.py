@@ -215,6 +215,11 @@ def main() -> None:
     parser.add_argument("--subscribers", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=100, help="timed /for-you requests")
     parser.add_argument("--parts", default="foryou,digests,memory")
+    parser.add_argument(
+        "--texts-from",
+        type=Path,
+        help="reuse this snapshot's texts, cycled, instead of generating --papers new ones",
+    )
     args = parser.parse_args()
     if args.scale:
         import recommend_scale

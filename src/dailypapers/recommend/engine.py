@@ -150,7 +150,9 @@ class Ranker:
         self.rows = None
         if self.held:
             rows = features.matrix(self.candidates)
-            used = np.unique(rows.indices)
+            present = np.zeros(len(features.vocabulary), dtype=bool)
+            present[rows.indices] = True  # a pass, not np.unique's sort of every entry
+            used = np.flatnonzero(present)
             self.slot = np.full(len(features.vocabulary), -1, dtype=np.int64)
             self.slot[used] = np.arange(len(used))
             self.rows = sparse.csr_array(
