@@ -309,6 +309,13 @@ ARXIV_TIMEOUT = float(env("DAILYPAPERS_ARXIV_TIMEOUT", "30"))
 ARXIV_WEB_TIMEOUT = float(env("DAILYPAPERS_ARXIV_WEB_TIMEOUT", "5"))
 ARXIV_MAX_PAGES = int(env("DAILYPAPERS_ARXIV_MAX_PAGES", "50"))
 ARXIV_PAGE_SIZE = int(env("DAILYPAPERS_ARXIV_PAGE_SIZE", "100"))
+# GitHub's REST API, read by `refresh-github` for repository stars (links/github.py). Without a
+# token GitHub allows 60 requests an hour per address; with one, 5,000.
+GITHUB_API_URL = env("DAILYPAPERS_GITHUB_API_URL", "https://api.github.com").rstrip("/")
+GITHUB_TOKEN = env("DAILYPAPERS_GITHUB_TOKEN")
+# GitHub asks for requests one at a time, not concurrently; one a second stays far from its
+# secondary limits (at most 900 points a minute for REST).
+GITHUB_MIN_INTERVAL = float(env("DAILYPAPERS_GITHUB_MIN_INTERVAL", "1"))
 # Categories fetched by the first run when arXiv is reachable.
 FIRST_RUN_CATEGORIES = env("DAILYPAPERS_FIRST_RUN_CATEGORIES", "cs.*").split(",")
 # Real records loaded when arXiv is unreachable, so the site is never empty: 1,000 recent

@@ -123,19 +123,26 @@ class DailyFeed(PaperFeed):
 
 
 class TrendingFeed(PaperFeed):
-    description = "Papers ranked by upvotes decayed by age (see /about)."
-
     def get_object(self, request):
-        return listing.trending_window(request.GET.get("window"))
+        by = listing.trending_by(request.GET.get("by"))
+        return listing.trending_window(request.GET.get("window")), by
 
-    def title(self, window):
-        return f"Trending papers, past {window}"
+    def description(self, chosen):
+        if chosen[1] == "code":
+            return "Papers ranked by GitHub stars gained in the window (see /about)."
+        return "Papers ranked by upvotes decayed by age (see /about)."
 
-    def link(self, window):
-        return f"{reverse('trending')}?window={window}"
+    def title(self, chosen):
+        window, by = chosen
+        return f"Trending papers{' by code' if by == 'code' else ''}, past {window}"
 
-    def items(self, window):
-        return _papers([card.paper_id for card in listing.trending(window, FEED_SIZE)])
+    def link(self, chosen):
+        window, by = chosen
+        return f"{reverse('trending')}?window={window}{'&by=code' if by == 'code' else ''}"
+
+    def items(self, chosen):
+        window, by = chosen
+        return _papers([card.paper_id for card in listing.trending(window, FEED_SIZE, by)])
 
 
 class SearchFeed(PaperFeed):

@@ -183,10 +183,15 @@ def trending(
     period: Literal["day", "week", "month"] | None = Query(
         None, description="the older name of window", deprecated=True
     ),
+    by: Literal["upvotes", "code"] = Query(
+        "upvotes",
+        description="upvotes: hotness (upvotes decayed by age); code: GitHub stars gained in "
+        "the window (formulas on /about)",
+    ),
     limit: int = Query(50, ge=1, le=100),
 ):
     chosen = listing.trending_window(window or period)
-    return items_for_entries(listing.trending_entry_ids(chosen, limit))
+    return items_for_entries(listing.trending_entry_ids(chosen, limit, by))
 
 
 def _papers_in_order(ids: list[str]) -> list[Paper]:

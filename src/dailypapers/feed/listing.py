@@ -15,6 +15,7 @@ from django.db import connection
 from django.db.models import Count
 from django.utils import timezone
 
+from ..links.stars import paper_star_gains
 from ..papers.models import Paper
 from .models import DailyEntry, Vote
 from .periods import PERIOD_OF, Period
@@ -28,6 +29,15 @@ DEFAULT_WINDOW = "week"
 def trending_window(asked: str | None) -> str:
     """The window asked for, or the default for anything else."""
     return asked if asked in TRENDING_WINDOWS else DEFAULT_WINDOW
+
+
+# What trending ranks by (?by= on the site, the API and the feeds): upvote hotness, the
+# default, or GitHub stars gained in the window (links/stars.py; both formulas on /about).
+TRENDING_BY = ("upvotes", "code")
+
+
+def trending_by(asked: str | None) -> str:
+    return asked if asked in TRENDING_BY else TRENDING_BY[0]
 
 
 ENTRIES = DailyEntry._meta.db_table
@@ -164,15 +174,33 @@ def neighbours(period: Period) -> tuple[Period | None, Period | None]:
 TRENDING_ORDER = ("-hotness", "paper_id")
 
 
-def trending_entry_ids(window: str, limit: int = 50) -> list[int]:
-    """The hottest entries submitted in the window, hottest first."""
+def trending_entry_ids(window: str, limit: int = 50, by: str = "upvotes") -> list[int]:
+    """By upvotes: the hottest entries submitted in the window, hottest first. By code: listed
+    entries whose papers' repositories gained the most GitHub stars in the window (ties by
+    hotness)."""
+    if by == "code":
+        return [pk for pk, _, _ in code_trending(window, limit)]
     since = timezone.now() - timedelta(days=TRENDING_WINDOWS[window])
     hottest = DailyEntry.objects.listed().filter(submitted_at__gte=since).order_by(*TRENDING_ORDER)
     return list(hottest.values_list("pk", flat=True)[:limit])
 
 
-def trending(window: str, limit: int = 50) -> list[Card]:
-    return cards_for(trending_entry_ids(window, limit))
+def code_trending(window: str, limit: int = 50) -> list[tuple[int, str, int]]:
+    """(entry id, paper id, stars gained) of the listed entries ranked by code activity, best
+    first."""
+    gains = paper_star_gains(TRENDING_WINDOWS[window])
+    ranked = []
+    papers = list(gains)
+    for start in range(0, len(papers), 900):
+        entries = DailyEntry.objects.listed().filter(paper_id__in=papers[start : start + 900])
+        for pk, paper_id, hot in entries.values_list("pk", "paper_id", "hotness"):
+            ranked.append((-gains[paper_id], -hot, paper_id, pk))
+    ranked.sort()
+    return [(pk, paper_id, -gain) for gain, _, paper_id, pk in ranked[:limit]]
+
+
+def trending(window: str, limit: int = 50, by: str = "upvotes") -> list[Card]:
+    return cards_for(trending_entry_ids(window, limit, by))
 
 
 def vote_counts(paper_ids: list[str]) -> dict[str, int]:

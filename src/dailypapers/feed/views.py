@@ -7,6 +7,7 @@ from django.contrib.auth.views import redirect_to_login
 from django.core.paginator import Paginator
 from django.http import Http404, HttpResponseBadRequest, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.html import format_html
 from django.views.decorators.http import require_POST, require_safe
 
 from ..accounts.clients import client_key
@@ -73,11 +74,28 @@ def _period_page(request, period, is_home=False):
 @cached_for_anonymous
 def trending(request):
     window = listing.trending_window(request.GET.get("window"))
+    by = listing.trending_by(request.GET.get("by"))
+    notes = {}
+    if by == "code":
+        ranked = listing.code_trending(window)
+        cards = listing.cards_for([pk for pk, _, _ in ranked])
+        notes = {
+            paper_id: format_html(
+                '<p class="muted stars-gained">+{} GitHub stars in the past {}</p>',
+                f"{gain:,}",
+                window,
+            )
+            for _, paper_id, gain in ranked
+        }
+    else:
+        cards = listing.trending(window)
     return _list_page(
         request,
-        listing.trending(window),
+        cards,
         trending_window=window,
         windows=list(listing.TRENDING_WINDOWS),
+        trending_by=by,
+        notes=notes,
     )
 
 

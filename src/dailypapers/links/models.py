@@ -44,3 +44,78 @@ class PaperLink(models.Model):
     @property
     def label(self) -> str:
         return self.kind.capitalize()
+
+
+class Repository(models.Model):
+    """A code repository papers link to, as `refresh-github` last saw it.
+
+    `key` is "owner/name" in lower case (GitHub names are case-insensitive), so two papers
+    spelling one repository differently share a row; `full_name` is GitHub's own spelling.
+    A renamed repository keeps its row (papers still link to the old name) and points at the
+    row of its new name; a gone one (404, 451) is asked about again only after a month.
+    Written only by links/github.py.
+    """
+
+    class State(models.TextChoices):
+        NEW = "new"  # never asked about
+        OK = "ok"
+        GONE = "gone"
+        RENAMED = "renamed"
+
+    host = models.CharField(max_length=64, default="github.com")
+    key = models.CharField(max_length=200)
+    full_name = models.CharField(max_length=200)
+    html_url = models.URLField(max_length=300, blank=True)
+    stars = models.IntegerField(null=True)
+    created_at = models.DateTimeField(null=True)  # on GitHub; a repository made inside a
+    # trending window gained all its stars in it
+    state = models.CharField(max_length=8, choices=State.choices, default=State.NEW)
+    renamed_to = models.ForeignKey(
+        "self", null=True, on_delete=models.SET_NULL, related_name="former_names"
+    )
+    etag = models.CharField(max_length=200, blank=True)
+    last_checked = models.DateTimeField(null=True)
+    first_seen = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["host", "key"], name="one_repository_per_name")
+        ]
+        indexes = [models.Index(fields=["state", "last_checked"], name="repository_due")]
+
+    def __str__(self) -> str:
+        return f"{self.host}/{self.full_name}"
+
+
+class StarCount(models.Model):
+    """A repository's stars on one day (UTC): the newest count of that day, one row per day,
+    so that gains over a window can be computed (links/stars.py)."""
+
+    repository = models.ForeignKey(Repository, on_delete=models.CASCADE, related_name="counts")
+    date = models.DateField()
+    stars = models.IntegerField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["repository", "date"], name="one_count_per_day")
+        ]
+        indexes = [models.Index(fields=["date"], name="starcount_date")]
+
+    def __str__(self) -> str:
+        return f"{self.repository} {self.date}: {self.stars}"
+
+
+class PaperRepository(models.Model):
+    """Which repositories a paper's code links name: derived from PaperLink rows by
+    `refresh-github` (links/github.py `sync_repositories`), never edited by hand."""
+
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="repositories")
+    repository = models.ForeignKey(Repository, on_delete=models.CASCADE, related_name="papers")
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["paper", "repository"], name="one_row_per_repository")
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.paper_id} -> {self.repository_id}"

@@ -42,6 +42,9 @@ class PoliteSession:
     and retries with exponential backoff that honour Retry-After.
 
     The spacing is per process: every session shares the time of the last request.
+    arXiv's settings are the defaults; links/github.py makes one for GitHub (its own spacing,
+    `service` name and error, and no automatic retry of 429, whose meaning GitHub's headers
+    decide).
 
     `budget` caps the seconds one get() may take in all: waiting for its turn, every
     attempt, every backoff, and reading the body (a server that trickles a byte at a time
@@ -61,11 +64,18 @@ class PoliteSession:
         budget: float | None = None,
         sleep=time.sleep,
         clock=time.monotonic,
+        service: str = "arXiv",
+        unavailable: type[Exception] = ArxivUnavailable,
+        retry_statuses: frozenset[int] | set[int] = RETRY_STATUSES,
     ):
         self.min_interval = settings.ARXIV_MIN_INTERVAL if min_interval is None else min_interval
         self.max_retries = settings.ARXIV_MAX_RETRIES if max_retries is None else max_retries
         self.timeout = settings.ARXIV_TIMEOUT if timeout is None else timeout
         self.budget = budget
+        self.service = service
+        self.log = logging.getLogger(f"dailypapers.{service.lower()}")
+        self.unavailable = unavailable
+        self.retry_statuses = retry_statuses
         self.sleep = sleep
         self.clock = clock
         self.http = requests.Session()
@@ -80,7 +90,13 @@ class PoliteSession:
         return cls(budget=settings.ARXIV_WEB_TIMEOUT)
 
     def get(
-        self, url: str, params: dict | None = None, *, max_bytes: int | None = None
+        self,
+        url: str,
+        params: dict | None = None,
+        headers: dict | None = None,
+        allow_redirects: bool = True,
+        *,
+        max_bytes: int | None = None,
     ) -> requests.Response:
         """`max_bytes`: raise ResponseTooLarge instead of reading a longer body (a PDF)."""
         end = float("inf") if self.budget is None else self.clock() + self.budget
@@ -94,7 +110,12 @@ class PoliteSession:
             try:
                 self._wait_turn(end)
                 response = self.http.get(
-                    url, params=params, timeout=min(self.timeout, self._left(end)), stream=True
+                    url,
+                    params=params,
+                    headers=headers,
+                    allow_redirects=allow_redirects,
+                    timeout=min(self.timeout, self._left(end)),
+                    stream=True,
                 )
                 _read_body(response, end, self.clock, max_bytes)
             except (requests.ConnectionError, requests.Timeout, _OutOfTime) as error:
@@ -103,13 +124,15 @@ class PoliteSession:
                 if isinstance(error, _OutOfTime):
                     break
             else:
-                if response.status_code not in RETRY_STATUSES:
+                if response.status_code not in self.retry_statuses:
                     return response
                 failure = f"HTTP {response.status_code}"
-                retry_after = _retry_after_seconds(response.headers.get("Retry-After"))
-            log.warning("arXiv request failed (%s), attempt %d", failure, attempt + 1)
+                retry_after = retry_after_seconds(response.headers.get("Retry-After"))
+            self.log.warning(
+                "%s request failed (%s), attempt %d", self.service, failure, attempt + 1
+            )
         tries = f"{attempt + 1} tries" if self.budget is None else f"{self.budget:g} s budget"
-        raise ArxivUnavailable(f"arXiv is not reachable at {url} ({failure}, {tries})")
+        raise self.unavailable(f"{self.service} is not reachable at {url} ({failure}, {tries})")
 
     def _left(self, end: float) -> float:
         left = end - self.clock()
@@ -173,7 +196,7 @@ def _read_body(
     response._content = b"".join(chunks)  # what response.content returns from now on
 
 
-def _retry_after_seconds(value: str | None) -> float | None:
+def retry_after_seconds(value: str | None) -> float | None:
     if not value:
         return None
     value = value.strip()

@@ -17,6 +17,7 @@ class Progress:
         self.done = 0
         self.started = time.monotonic()
         self.log_every = log_every
+        self.noun = "papers" if unit == "B" else unit  # what the count in the line counts
         self._last_log = self.started
         self.bar = (
             tqdm(
@@ -36,7 +37,7 @@ class Progress:
         self.papers = papers
         if self.bar is not None:
             self.bar.update(done - self.done)
-            self.bar.set_postfix_str(f"{papers:,} papers, {self.rate():,.0f}/s", refresh=False)
+            self.bar.set_postfix_str(f"{papers:,} {self.noun}, {self.rate():,.0f}/s", refresh=False)
         elif time.monotonic() - self._last_log >= self.log_every:
             self._last_log = time.monotonic()
             print(self._line(done), file=self.stream, flush=True)
@@ -55,6 +56,6 @@ class Progress:
         elapsed = time.monotonic() - self.started
         eta = elapsed / fraction - elapsed if fraction > 0 else 0.0
         return (
-            f"{self.label}: {fraction:6.1%}  {self.papers:,} papers  "
-            f"{rate:,.0f} papers/s  ETA {time.strftime('%H:%M:%S', time.gmtime(eta))}"
+            f"{self.label}: {fraction:6.1%}  {self.papers:,} {self.noun}  "
+            f"{rate:,.0f} {self.noun}/s  ETA {time.strftime('%H:%M:%S', time.gmtime(eta))}"
         )
