@@ -25,7 +25,7 @@ from dailypapers.links.github import (
     refresh,
 )
 from dailypapers.links.models import PaperRepository, Repository, StarCount
-from dailypapers.links.stars import paper_star_gains, repository_gains, stars_for
+from dailypapers.links.stars import stars_for
 
 FIXTURES = Path(__file__).parent / "fixtures" / "github"
 EXAMPLE = json.loads((FIXTURES / "repository.json").read_text())
@@ -363,6 +363,8 @@ def test_rename_is_followed_and_recorded(api, paper_with_code):
     assert (old.state, old.renamed_to, new.state, new.stars) == ("renamed", new, "ok", 80)
     assert stars_for([paper]) == {paper.pk: 80}
     assert list(StarCount.objects.values_list("repository", flat=True)) == [new.pk]
+    github.sync_repositories()  # the paper's link still names the old name
+    assert list(PaperRepository.objects.values_list("paper", "repository")) == [(paper.pk, new.pk)]
 
     # The next day the new name is asked about, not the old one.
     api.clear_log()
@@ -516,42 +518,55 @@ def _counts(repository, today: date, **by_days_ago: int):
         StarCount.objects.create(repository=repository, date=day, stars=stars)
 
 
+def _gained(repository, today: date) -> Repository:
+    """Store the gains as a refresh recording today's count does."""
+    for days, gained in github.star_gains(repository, today).items():
+        setattr(repository, Repository.GAIN_FIELDS[days], gained)
+    repository.save()
+    return repository
+
+
 @pytest.mark.django_db
 def test_gain_formula():
     today = date(2026, 11, 28)
     old = datetime(2020, 1, 1, tzinfo=UTC)
     steady = _repository("a/steady", old)
-    _counts(steady, today, d10=100, d7=110, d3=150, d0=170)  # baseline: 7 days ago
+    _counts(steady, today, d40=50, d10=100, d7=110, d3=150, d1=165, d0=170)
+    assert github.star_gains(steady, today) == {1: 5, 7: 60, 30: 120}  # baseline: d1, d7, d40
     new_repo = _repository("a/new", datetime(2026, 11, 25, tzinfo=UTC))
-    _counts(new_repo, today, d2=40, d0=60)  # created in the window: every star is new
+    _counts(new_repo, today, d2=40, d0=60)  # created in the week: every star is new
+    assert github.star_gains(new_repo, today) == {1: 20, 7: 60, 30: 60}
     late = _repository("a/late", old)
     _counts(late, today, d2=1000, d0=1030)  # old, first seen in the window: since first seen
-    quiet = _repository("a/quiet", old)
-    _counts(quiet, today, d20=5)  # no count in the window: no gain
+    assert github.star_gains(late, today) == {1: 30, 7: 30, 30: 30}
+    first = _repository("a/first", old)
+    _counts(first, today, d0=5000)  # first seen today: nothing gained yet
+    assert github.star_gains(first, today) == {1: 0, 7: 0, 30: 0}
     stale = _repository("a/stale", old)
-    _counts(stale, today, d30=10, d1=12)  # baseline is the newest count before the window
-    gains = repository_gains(7, today)
-    assert gains == {steady.pk: 60, new_repo.pk: 60, late.pk: 30, stale.pk: 2}
-    # Past day: yesterday's count is the baseline; stale has no count since.
-    assert repository_gains(1, today) == {steady.pk: 20, new_repo.pk: 20, late.pk: 30}
+    _counts(stale, today, d30=10, d1=12)  # no count today: no gain
+    assert github.star_gains(stale, today) == {1: 0, 7: 0, 30: 0}
+    gaps = _repository("a/gaps", old)
+    _counts(gaps, today, d9=10, d0=30)  # days without a count: the newest one before counts
+    assert github.star_gains(gaps, today) == {1: 20, 7: 20, 30: 20}
+
+
+def test_feed_windows_are_the_stored_gains():
+    from dailypapers.feed.listing import TRENDING_WINDOWS
+
+    assert set(TRENDING_WINDOWS.values()) == set(Repository.GAIN_FIELDS)
 
 
 @pytest.mark.django_db
-def test_papers_take_their_best_repository_and_renames(make_paper):
-    today = date(2026, 11, 28)
-    old = datetime(2020, 1, 1, tzinfo=UTC)
-    a, b = _repository("a/a", old), _repository("a/b", old)
-    renamed = _repository("a/was", old, stars=1)
-    renamed.state, renamed.renamed_to = "renamed", a
-    renamed.save()
-    _counts(a, today, d8=0, d0=50)
-    _counts(b, today, d8=0, d0=5)
-    one, two, three = (make_paper(i) for i in ("2411.00001", "2411.00002", "2411.00003"))
-    PaperRepository.objects.create(paper=one, repository=b)
-    PaperRepository.objects.create(paper=one, repository=a)
-    PaperRepository.objects.create(paper=two, repository=renamed)
-    PaperRepository.objects.create(paper=three, repository=b)
-    assert paper_star_gains(7, today) == {one.pk: 50, two.pk: 50, three.pk: 5}
+def test_stars_for_takes_the_best_ok_repository(make_paper):
+    one, two = make_paper("2411.00001"), make_paper("2411.00002")
+    big = _repository("a/big", stars=900)
+    small = _repository("a/small", stars=5)
+    gone = _repository("a/gone", stars=10_000)
+    gone.state = "gone"
+    gone.save()
+    for paper, repository in [(one, small), (one, big), (two, small), (two, gone)]:
+        PaperRepository.objects.create(paper=paper, repository=repository)
+    assert stars_for([one, two, "2411.00003"]) == {one.pk: 900, two.pk: 5}
 
 
 @pytest.fixture
@@ -565,7 +580,7 @@ def code_activity(make_paper, list_paper):
         list_paper(paper, today - timedelta(days=1), minute=minute)
         repository = _repository(f"o/{name}", old, stars=1000 + gained)
         _counts(repository, today, d9=1000, d0=1000 + gained)
-        PaperRepository.objects.create(paper=paper, repository=repository)
+        PaperRepository.objects.create(paper=paper, repository=_gained(repository, today))
         papers[name] = paper
     return papers
 
@@ -601,7 +616,7 @@ def test_trending_by_code_in_the_api_and_feeds(client, code_activity):
 def test_about_documents_both_formulas(client):
     page = client.get("/about").content.decode()
     assert 'id="trending"' in page and 'id="trending-code"' in page
-    assert "gained = stars now − stars at the baseline" in page
+    assert "gained = stars today − stars at the baseline" in page
     assert "created inside the window" in page
 
 

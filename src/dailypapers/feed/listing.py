@@ -12,10 +12,10 @@ from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Count
+from django.db.models import Count, Max
 from django.utils import timezone
 
-from ..links.stars import paper_star_gains
+from ..links.stars import gain_field
 from ..papers.models import Paper
 from .models import DailyEntry, Vote
 from .periods import PERIOD_OF, Period
@@ -186,17 +186,18 @@ def trending_entry_ids(window: str, limit: int = 50, by: str = "upvotes") -> lis
 
 
 def code_trending(window: str, limit: int = 50) -> list[tuple[int, str, int]]:
-    """(entry id, paper id, stars gained) of the listed entries ranked by code activity, best
-    first."""
-    gains = paper_star_gains(TRENDING_WINDOWS[window])
-    ranked = []
-    papers = list(gains)
-    for start in range(0, len(papers), 900):
-        entries = DailyEntry.objects.listed().filter(paper_id__in=papers[start : start + 900])
-        for pk, paper_id, hot in entries.values_list("pk", "paper_id", "hotness"):
-            ranked.append((-gains[paper_id], -hot, paper_id, pk))
-    ranked.sort()
-    return [(pk, paper_id, -gain) for gain, _, paper_id, pk in ranked[:limit]]
+    """(entry id, paper id, stars gained) of the listed entries whose repositories gained the
+    most GitHub stars in the window, best first: an ORDER BY on the gains refresh-github
+    stores with each repository (links/github.py), as upvote trending's is on hotness."""
+    gained = f"paper__repositories__repository__{gain_field(TRENDING_WINDOWS[window])}"
+    ranked = (
+        DailyEntry.objects.listed()
+        .filter(**{f"{gained}__gt": 0})
+        .values("pk", "paper_id", "hotness")
+        .annotate(gained=Max(gained))
+        .order_by("-gained", "-hotness", "paper_id")
+    )
+    return [(row["pk"], row["paper_id"], row["gained"]) for row in ranked[:limit]]
 
 
 def trending(window: str, limit: int = 50, by: str = "upvotes") -> list[Card]:

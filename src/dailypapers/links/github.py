@@ -13,6 +13,9 @@ REST API" on docs.github.com), and how it is met:
 - 301: renamed or transferred; Location is followed and the rename recorded;
 - 404, 410, 451: gone; not asked about again for GONE_RECHECK.
 
+Recording a count also stores the repository's stars gained over 1, 7 and 30 days
+(`star_gains`, the formula /about states), which /trending?by=code sorts on.
+
 Each repository's answer is written in one transaction (its row, today's count, a rename), so
 a killed run leaves every repository either done or untouched; a re-run the same UTC day
 skips the done ones, and StarCount is unique per (repository, date) and written by upsert, so
@@ -25,7 +28,7 @@ import re
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, datetime, timedelta
+from datetime import UTC, date, datetime, timedelta
 from urllib.parse import urlsplit
 
 from django.conf import settings
@@ -245,8 +248,9 @@ class RefreshSummary:
 
 def sync_repositories(since_days: int | None = None) -> int:
     """Make PaperRepository say which GitHub repositories the papers' code links name (papers
-    published in the last `since_days` days, or all), adding Repository rows for new names.
-    One transaction; re-running it changes nothing. Returns how many pairs there are."""
+    published in the last `since_days` days, or all), adding Repository rows for new names and
+    mapping renamed names to their new ones. One transaction; re-running it changes nothing.
+    Returns how many pairs there are."""
     links = PaperLink.objects.filter(kind=LinkKind.CODE.value, url__icontains="github.com/")
     current = PaperRepository.objects.all()
     if since_days is not None:
@@ -271,7 +275,12 @@ def sync_repositories(since_days: int | None = None) -> int:
         )
         if new:
             ids = dict(Repository.objects.filter(host=HOST).values_list("key", "id"))
-        wanted = {(paper_id, ids[key]) for paper_id, key in named}
+        new_names = dict(
+            Repository.objects.filter(host=HOST, state=Repository.State.RENAMED)
+            .exclude(renamed_to=None)
+            .values_list("id", "renamed_to_id")
+        )
+        wanted = {(paper_id, new_names.get(ids[key], ids[key])) for paper_id, key in named}
         have = {(p, r): pk for pk, p, r in current.values_list("pk", "paper_id", "repository_id")}
         stale = [pk for pair, pk in have.items() if pair not in wanted]
         for start in range(0, len(stale), _CHUNK):
@@ -285,21 +294,20 @@ def sync_repositories(since_days: int | None = None) -> int:
 
 
 def due_repositories(since_days: int | None = None) -> list[Repository]:
-    """Repositories to ask about now, least recently checked first: linked ones (and the new
-    names of renamed ones) not checked today, and gone ones last checked GONE_RECHECK ago."""
+    """Repositories to ask about now, least recently checked first: linked ones not checked
+    today, and gone ones last checked GONE_RECHECK ago (papers link to a renamed one's new
+    name, see sync_repositories)."""
     now = timezone.now()
     midnight = now.replace(hour=0, minute=0, second=0, microsecond=0)
     linked = PaperRepository.objects.all()
     if since_days is not None:
         linked = linked.filter(paper__published__gte=now - timedelta(days=since_days))
-    linked_ids = linked.values("repository_id")
-    new_names = Repository.objects.filter(id__in=linked_ids, state=Repository.State.RENAMED)
     due = Q(state__in=[Repository.State.NEW, Repository.State.OK]) & (
         Q(last_checked__isnull=True) | Q(last_checked__lt=midnight)
     ) | Q(state=Repository.State.GONE, last_checked__lt=now - GONE_RECHECK)
-    scope = Q(id__in=linked_ids) | Q(id__in=new_names.values("renamed_to_id"))
     order = (F("last_checked").asc(nulls_first=True), "id")
-    return list(Repository.objects.filter(due & scope).order_by(*order))
+    repositories = Repository.objects.filter(due, id__in=linked.values("repository_id"))
+    return list(repositories.order_by(*order))
 
 
 def refresh(
@@ -387,7 +395,9 @@ def _mark_gone(repository: Repository) -> None:
     repository.state = Repository.State.GONE
     repository.etag = ""
     repository.last_checked = timezone.now()
-    repository.save(update_fields=["state", "etag", "last_checked"])
+    for field in Repository.GAIN_FIELDS.values():
+        setattr(repository, field, 0)
+    repository.save()
 
 
 def _record(repository: Repository, info: RepositoryInfo | None, etag: str) -> None:
@@ -407,18 +417,54 @@ def _store(repository: Repository, info: RepositoryInfo | None, etag: str) -> No
     repository.renamed_to = None
     repository.etag = etag
     repository.last_checked = now
-    repository.save()
     StarCount.objects.bulk_create(
         [StarCount(repository=repository, date=now.date(), stars=repository.stars)],
         update_conflicts=True,
         unique_fields=["repository", "date"],
         update_fields=["stars"],
     )
+    for days, gained in star_gains(repository, now.date()).items():
+        setattr(repository, Repository.GAIN_FIELDS[days], gained)
+    repository.save()
+
+
+def star_gains(repository: Repository, today: date) -> dict[int, int]:
+    """Stars gained over each window of Repository.GAIN_FIELDS (days) ending `today`:
+    - now: the count of `today`;
+    - baseline: the newest count dated on or before today - days; without one (first seen
+      inside the window), 0 if GitHub says the repository was created inside the window
+      (every star it has was gained in it), else the oldest count inside the window;
+    - gained = now - baseline."""
+    longest = max(Repository.GAIN_FIELDS)
+    counts = StarCount.objects.filter(repository=repository)
+    recent = list(
+        counts.filter(date__gt=today - timedelta(days=longest), date__lte=today)
+        .order_by("date")
+        .values_list("date", "stars")
+    )
+    if not recent or recent[-1][0] != today:
+        return dict.fromkeys(Repository.GAIN_FIELDS, 0)
+    before = counts.filter(date__lte=today - timedelta(days=longest)).order_by("-date")
+    history = list(before.values_list("date", "stars")[:1]) + recent
+    now = recent[-1][1]
+    created = repository.created_at.date() if repository.created_at else None
+    gains = {}
+    for days in Repository.GAIN_FIELDS:
+        start = today - timedelta(days=days)
+        baselines = [stars for day, stars in history if day <= start]
+        if baselines:
+            baseline = baselines[-1]
+        elif created is not None and created > start:
+            baseline = 0
+        else:
+            baseline = next(stars for day, stars in history if day > start)
+        gains[days] = now - baseline
+    return gains
 
 
 def _rename(old: Repository, info: RepositoryInfo, etag: str) -> Repository:
-    """`old` now answers as `info.full_name`: that name's row gets the stars and old's count
-    history; old (and every name that already pointed at old) points at it."""
+    """`old` now answers as `info.full_name`: that name's row gets the stars, old's count
+    history and old's papers; old (and every name that already pointed at old) points at it."""
     with transaction.atomic():
         target, _ = Repository.objects.get_or_create(
             host=old.host, key=info.full_name.lower(), defaults={"full_name": info.full_name}
@@ -428,10 +474,15 @@ def _rename(old: Repository, info: RepositoryInfo, etag: str) -> Repository:
         StarCount.objects.filter(repository=old).delete()
         _store(target, info, etag)
         Repository.objects.filter(renamed_to=old).update(renamed_to=target)
+        papers = PaperRepository.objects.filter(repository=target).values("paper_id")
+        PaperRepository.objects.filter(repository=old, paper_id__in=papers).delete()
+        PaperRepository.objects.filter(repository=old).update(repository=target)
         old.state = Repository.State.RENAMED
         old.renamed_to = target
         old.etag = ""
         old.last_checked = timezone.now()
-        old.save(update_fields=["state", "renamed_to", "etag", "last_checked"])
+        for field in Repository.GAIN_FIELDS.values():
+            setattr(old, field, 0)
+        old.save()
     log.info("%s is now %s", old.full_name, target.full_name)
     return target

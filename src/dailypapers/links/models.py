@@ -51,8 +51,8 @@ class Repository(models.Model):
 
     `key` is "owner/name" in lower case (GitHub names are case-insensitive), so two papers
     spelling one repository differently share a row; `full_name` is GitHub's own spelling.
-    A renamed repository keeps its row (papers still link to the old name) and points at the
-    row of its new name; a gone one (404, 451) is asked about again only after a month.
+    A renamed repository keeps its row (papers' links still name it) pointing at the row of
+    its new name; a gone one (404, 451) is asked about again only after a month.
     Written only by links/github.py.
     """
 
@@ -76,12 +76,24 @@ class Repository(models.Model):
     etag = models.CharField(max_length=200, blank=True)
     last_checked = models.DateTimeField(null=True)
     first_seen = models.DateTimeField(auto_now_add=True)
+    # Stars gained over the past 1, 7 and 30 days as of the newest count (links/github.py
+    # `star_gains`, formula on /about), stored so /trending?by=code is an indexed ORDER BY, as
+    # upvote hotness is. The keys are feed's trending windows in days (a test checks).
+    stars_gained_1d = models.IntegerField(default=0)
+    stars_gained_7d = models.IntegerField(default=0)
+    stars_gained_30d = models.IntegerField(default=0)
+    GAIN_FIELDS = {1: "stars_gained_1d", 7: "stars_gained_7d", 30: "stars_gained_30d"}
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["host", "key"], name="one_repository_per_name")
         ]
-        indexes = [models.Index(fields=["state", "last_checked"], name="repository_due")]
+        indexes = [
+            models.Index(fields=["state", "last_checked"], name="repository_due"),
+            models.Index(fields=["-stars_gained_1d"], name="repository_gained_1d"),
+            models.Index(fields=["-stars_gained_7d"], name="repository_gained_7d"),
+            models.Index(fields=["-stars_gained_30d"], name="repository_gained_30d"),
+        ]
 
     def __str__(self) -> str:
         return f"{self.host}/{self.full_name}"
@@ -89,7 +101,7 @@ class Repository(models.Model):
 
 class StarCount(models.Model):
     """A repository's stars on one day (UTC): the newest count of that day, one row per day,
-    so that gains over a window can be computed (links/stars.py)."""
+    so that gains over a window can be computed (links/github.py `star_gains`)."""
 
     repository = models.ForeignKey(Repository, on_delete=models.CASCADE, related_name="counts")
     date = models.DateField()
@@ -99,7 +111,6 @@ class StarCount(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["repository", "date"], name="one_count_per_day")
         ]
-        indexes = [models.Index(fields=["date"], name="starcount_date")]
 
     def __str__(self) -> str:
         return f"{self.repository} {self.date}: {self.stars}"
@@ -107,7 +118,8 @@ class StarCount(models.Model):
 
 class PaperRepository(models.Model):
     """Which repositories a paper's code links name: derived from PaperLink rows by
-    `refresh-github` (links/github.py `sync_repositories`), never edited by hand."""
+    `refresh-github` (links/github.py `sync_repositories`), never edited by hand. A renamed
+    name is mapped to the row of its new name, so readers never follow renames."""
 
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="repositories")
     repository = models.ForeignKey(Repository, on_delete=models.CASCADE, related_name="papers")
