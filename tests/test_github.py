@@ -624,3 +624,27 @@ def test_trending_command_by_code(code_activity, capsys):
     call_command("trending", "--by", "code", "--json")
     items = json.loads(capsys.readouterr().out)
     assert [item["paper"]["id"] for item in items] == ["2411.00001", "2411.00002"]
+
+
+@pytest.mark.django_db
+def test_code_trending_widens_past_papers_not_on_a_list(make_paper, list_paper):
+    from dailypapers.feed.listing import code_trending
+
+    today = timezone.now().date()
+    listed = []
+    for n in range(12):
+        paper = make_paper(f"2411.{n:05d}")
+        repository = _repository(f"o/r{n}", stars_gained_7d=100 - n if n < 10 else 5)
+        PaperRepository.objects.create(paper=paper, repository=repository)
+        if n >= 9:  # the nine best-gaining papers are on no list
+            listed.append(list_paper(paper, today, minute=n))
+    ranked = code_trending("week", limit=2)
+    assert [(paper_id, gained) for _, paper_id, gained in ranked] == [
+        ("2411.00009", 91),
+        ("2411.00011", 5),  # tied with 2411.00010 on gains: the hotter (later) entry first
+    ]
+    assert [pk for pk, _, _ in code_trending("week", limit=5)] == [
+        listed[0].pk,
+        listed[2].pk,
+        listed[1].pk,
+    ]

@@ -12,10 +12,10 @@ from datetime import date, timedelta
 
 from django.contrib.auth import get_user_model
 from django.db import connection
-from django.db.models import Count, Max
+from django.db.models import Count
 from django.utils import timezone
 
-from ..links.stars import gain_field
+from ..links.stars import papers_by_gain
 from ..papers.models import Paper
 from .models import DailyEntry, Vote
 from .periods import PERIOD_OF, Period
@@ -187,17 +187,22 @@ def trending_entry_ids(window: str, limit: int = 50, by: str = "upvotes") -> lis
 
 def code_trending(window: str, limit: int = 50) -> list[tuple[int, str, int]]:
     """(entry id, paper id, stars gained) of the listed entries whose repositories gained the
-    most GitHub stars in the window, best first: an ORDER BY on the gains refresh-github
-    stores with each repository (links/github.py), as upvote trending's is on hotness."""
-    gained = f"paper__repositories__repository__{gain_field(TRENDING_WINDOWS[window])}"
-    ranked = (
-        DailyEntry.objects.listed()
-        .filter(**{f"{gained}__gt": 0})
-        .values("pk", "paper_id", "hotness")
-        .annotate(gained=Max(gained))
-        .order_by("-gained", "-hotness", "paper_id")
-    )
-    return [(row["pk"], row["paper_id"], row["gained"]) for row in ranked[:limit]]
+    most GitHub stars in the window, best first, ties by hotness. The gains are stored with
+    each repository (links/github.py) and read best first through their index, widening
+    until `limit` listed entries are found: most repositories' papers are not on a list."""
+    repositories = 2 * limit
+    while True:
+        gains, more = papers_by_gain(TRENDING_WINDOWS[window], repositories)
+        papers = list(gains)
+        rows = []
+        for start in range(0, len(papers), 900):
+            entries = DailyEntry.objects.listed().filter(paper_id__in=papers[start : start + 900])
+            rows += entries.values_list("pk", "paper_id", "hotness")
+        if len(rows) >= limit or not more:
+            break
+        repositories *= 4
+    rows.sort(key=lambda row: (-gains[row[1]], -row[2], row[1]))
+    return [(pk, paper_id, gains[paper_id]) for pk, paper_id, _ in rows[:limit]]
 
 
 def trending(window: str, limit: int = 50, by: str = "upvotes") -> list[Card]:
