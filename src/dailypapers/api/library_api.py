@@ -8,10 +8,11 @@ from datetime import datetime
 
 from django.contrib.auth.models import User
 from django.http import Http404
-from ninja import Query, Schema, Status
+from ninja import Path, Query, Schema, Status
 
 from ..core.errors import json_error
 from ..feed import services as feed_services
+from ..feed.urls import ArxivIdConverter
 from ..library import services
 from ..library.models import SavedPaper
 from ..papers.arxiv_ids import InvalidArxivId, parse_arxiv_id
@@ -147,6 +148,11 @@ def library_tags(request):
     ]
 
 
+# An arXiv id, as the site's paper URLs take it: the schema says so, so that no client (nor
+# schemathesis) takes "/library/tags", a resource of its own, for a saved paper's address.
+SAVED_ID = Path(..., pattern=f"^{ArxivIdConverter.regex}$", description="an arXiv id")
+
+
 @api.get(
     "/library/{path:arxiv_id}",
     auth=bearer,
@@ -154,7 +160,7 @@ def library_tags(request):
     summary="One saved paper with its tags and note",
     tags=["library"],
 )
-def library_get(request, arxiv_id: str):
+def library_get(request, arxiv_id: str = SAVED_ID):
     return saved_out(_saved(request.auth, arxiv_id))
 
 
@@ -165,7 +171,7 @@ def library_get(request, arxiv_id: str):
     summary="Replace a saved paper's tags and/or note",
     tags=["library"],
 )
-def library_update(request, arxiv_id: str, body: SavedPatch):
+def library_update(request, body: SavedPatch, arxiv_id: str = SAVED_ID):
     saved = _saved(request.auth, arxiv_id)
     if body.tags is not None:
         services.set_tags(request.auth, saved, body.tags)
@@ -181,7 +187,7 @@ def library_update(request, arxiv_id: str, body: SavedPatch):
     summary="Remove a paper from your library",
     tags=["library"],
 )
-def library_remove(request, arxiv_id: str):
+def library_remove(request, arxiv_id: str = SAVED_ID):
     saved = _saved(request.auth, arxiv_id)
     services.unsave(request.auth, saved.paper_id)
     return Status(204, None)
