@@ -377,6 +377,6 @@ def paper(request, arxiv_id: str):
     return paper_pages([paper_or_404(arxiv_id)])[0]
 
 
-# The library, collections and recommendations (issue 13) register their routes on `api` from
-# their own modules.
-from . import library_api, recommend_api  # noqa: E402, F401
+# The library, collections and recommendations (issue 13), notifications and watches (issue 16)
+# register their routes on `api` from their own modules.
+from . import library_api, notifications_api, recommend_api  # noqa: E402, F401
