@@ -73,20 +73,19 @@ class Rendered:
     mentioned: list = field(default_factory=list)
 
 
-def _markdown(formulas: list[tuple[str, bool]], nonce: str) -> MarkdownIt:
-    """A parser whose formulas render as placeholders, collected in `formulas`."""
+def _formula_rule(display: bool, block: bool):
+    """Render a formula as a placeholder (the MathML goes in after nh3): the formulas and the
+    render's nonce travel in markdown-it's `env`."""
 
-    def placeholder(latex: str, display: bool) -> str:
-        formulas.append((latex, display))
-        return f"dpmath{nonce}x{len(formulas) - 1}x"
+    def render(renderer, tokens, index, options, env) -> str:
+        env["formulas"].append((tokens[index].content.strip(), display))
+        shown = f"dpmath{env['nonce']}x{len(env['formulas']) - 1}x"
+        return f"<p>{shown}</p>\n" if block else shown
 
-    def rule(display: bool, block: bool):
-        def render(renderer, tokens, index, options, env) -> str:
-            shown = placeholder(tokens[index].content.strip(), display)
-            return f"<p>{shown}</p>\n" if block else shown
+    return render
 
-        return render
 
+def _markdown() -> MarkdownIt:
     md = MarkdownIt("commonmark", {"html": False})
     md.disable(["image", "heading", "lheading", "html_block", "html_inline"])
     md.use(
@@ -97,35 +96,37 @@ def _markdown(formulas: list[tuple[str, bool]], nonce: str) -> MarkdownIt:
         double_inline=True,
     )
     # Our own output for the plugin's tokens: no wrapper elements for nh3 to strip.
-    md.add_render_rule("math_inline", rule(display=False, block=False))
-    md.add_render_rule("math_inline_double", rule(display=True, block=False))
-    md.add_render_rule("math_block", rule(display=True, block=True))
+    md.add_render_rule("math_inline", _formula_rule(display=False, block=False))
+    md.add_render_rule("math_inline_double", _formula_rule(display=True, block=False))
+    md.add_render_rule("math_block", _formula_rule(display=True, block=True))
     return md
+
+
+# Built once: a parser costs more to set up than a comment costs to parse.
+_MARKDOWN = _markdown()
 
 
 def render_comment(source: str) -> Rendered:
     """Sanitized HTML for a comment's Markdown source, and the users it mentions."""
-    formulas: list[tuple[str, bool]] = []
-    nonce = secrets.token_hex(8)
-    md = _markdown(formulas, nonce)
-    tokens = md.parse(source)
+    env = {"formulas": [], "nonce": secrets.token_hex(8)}
+    tokens = _MARKDOWN.parse(source, env)
     users = _existing_users(_mention_candidates(tokens))
     mentioned: list = []
     for token in tokens:
         if token.type == "inline" and token.children:
             token.children = _link_plain_text(token.children, users, mentioned)
     html = nh3.clean(
-        md.renderer.render(tokens, md.options, {}),
+        _MARKDOWN.renderer.render(tokens, _MARKDOWN.options, env),
         tags=ALLOWED_TAGS,
         attributes=ALLOWED_ATTRIBUTES,
         url_schemes=URL_SCHEMES,
         link_rel=LINK_REL,
         strip_comments=True,
     )
-    for index, (latex, display) in enumerate(formulas):
+    for index, (latex, display) in enumerate(env["formulas"]):
         delimiter = "$$" if display else "$"
         shown = mathml(latex, display) or escape(f"{delimiter}{latex}{delimiter}")
-        html = html.replace(f"dpmath{nonce}x{index}x", shown)
+        html = html.replace(f"dpmath{env['nonce']}x{index}x", shown)
     return Rendered(html=html, mentioned=mentioned[:MAX_MENTIONS])
 
 
