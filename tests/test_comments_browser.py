@@ -6,26 +6,20 @@ and sends no mail. Also: the preview with JavaScript, and hostile Markdown runni
 from urllib.parse import urlsplit
 
 import pytest
+import test_browser
 from playwright import sync_api as playwright
-from test_browser import CHROMIUM, FLAGS
 
 from dailypapers.notifications.emails import send_pending
 
 pytestmark = [
     pytest.mark.system,  # a real browser: skipped by `make test-fast`
     pytest.mark.django_db(transaction=True),
-    pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (.ci/run installs it)"),
+    pytest.mark.skipif(
+        test_browser.CHROMIUM is None, reason="needs Debian's chromium (.ci/run installs it)"
+    ),
 ]
 PASSWORD = "a long enough passphrase"
-
-
-@pytest.fixture
-def browser(monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with playwright.sync_playwright() as driver:
-        chromium = driver.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield chromium
-        chromium.close()
+browser = test_browser.browser  # the fixture: Chromium, launched as test_browser.py does
 
 
 def signed_in(browser, url: str, username: str):

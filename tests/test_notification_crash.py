@@ -7,10 +7,6 @@ import time
 from collections import Counter
 
 import pytest
-from aiosmtpd.controller import Controller
-from conftest import SmtpCollector
-
-from dailypapers.site.serving import free_port
 
 pytestmark = pytest.mark.system  # real servers and processes: skipped by `make test-fast`
 
@@ -28,43 +24,35 @@ Notification.objects.bulk_create(
 """
 
 
-def test_kill_during_send_then_rerun_sends_each_email_once(deployment):
-    collector = SmtpCollector()
+def test_kill_during_send_then_rerun_sends_each_email_once(deployment, smtp_server):
+    collector = smtp_server
     collector.delay = 0.01  # slow enough for the kill to land mid-batch
-    port = free_port()
-    controller = Controller(collector, hostname="127.0.0.1", port=port)
-    controller.start()
     site = deployment()
-    smtp = {"EMAIL_URL": f"smtp://127.0.0.1:{port}"}
+    smtp = {"EMAIL_URL": f"smtp://127.0.0.1:{collector.port}"}
 
     def dailypapers(*args, **popen):
         return site.cli(*args, env=smtp, **popen)
 
-    try:
-        dailypapers("migrate", "-v0")
-        site.python(MAKE_NOTIFICATIONS)
-        victim = dailypapers(
-            "send-notifications", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL
-        )
-        deadline = time.monotonic() + 120
-        while len(collector.messages) < 30 and time.monotonic() < deadline:
-            time.sleep(0.01)
-        victim.send_signal(signal.SIGKILL)
-        victim.wait()
-        at_kill = len(collector.messages)
-        assert 0 < at_kill < PEOPLE, "the kill must land mid-batch"
+    dailypapers("migrate", "-v0")
+    site.python(MAKE_NOTIFICATIONS)
+    victim = dailypapers("send-notifications", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    deadline = time.monotonic() + 120
+    while len(collector.messages) < 30 and time.monotonic() < deadline:
+        time.sleep(0.01)
+    victim.send_signal(signal.SIGKILL)
+    victim.wait()
+    at_kill = len(collector.messages)
+    assert 0 < at_kill < PEOPLE, "the kill must land mid-batch"
 
-        # Within the lease, the email the dead sender had claimed is left alone (it may be
-        # another host's, still sending); after it, it goes out again.
-        waiting = dailypapers("send-notifications")
-        assert waiting.stdout.startswith(f"{PEOPLE - at_kill - 1} sent") or (
-            waiting.stdout.startswith(f"{PEOPLE - at_kill} sent")  # killed between claims
-        )
-        rerun = dailypapers("send-notifications", "--lease", "0")
-        again = dailypapers("send-notifications", "--lease", "0")
-        assert again.stdout.startswith("0 sent")
-    finally:
-        controller.stop()
+    # Within the lease, the email the dead sender had claimed is left alone (it may be
+    # another host's, still sending); after it, it goes out again.
+    waiting = dailypapers("send-notifications")
+    assert waiting.stdout.startswith(f"{PEOPLE - at_kill - 1} sent") or (
+        waiting.stdout.startswith(f"{PEOPLE - at_kill} sent")  # killed between claims
+    )
+    rerun = dailypapers("send-notifications", "--lease", "0")
+    again = dailypapers("send-notifications", "--lease", "0")
+    assert again.stdout.startswith("0 sent")
 
     assert "0 failed, 0 deferred" in rerun.stdout
     per_recipient = Counter(m["To"] for m in collector.messages)
