@@ -193,6 +193,13 @@ def test_hourly_batch_waits_for_its_hour_then_sends_one_mail(people, smtp_server
     assert send_pending(now=later).sent == 0
 
 
+def test_notifications_read_before_their_mail_are_not_mailed(people, smtp_server):
+    paper, ada, bob, _ = people
+    feed.add_comment(bob, paper, "hey @ada")
+    services.mark_read(ada)
+    assert send_pending().skipped == 1 and smtp_server.messages == []
+
+
 def test_settings_page_changes_modes(people, client):
     _, ada, _, _ = people
     client.force_login(ada)

@@ -8,8 +8,9 @@
    with a conditional UPDATE, so it lands in one row only.
 2. A sender claims a row with a conditional UPDATE (pending, or `sending` with a claim older
    than the lease: its sender died) before giving the message to SMTP, and marks it `sent`
-   after. A row whose notifications are all about comments now deleted or hidden is skipped
-   at that moment: such a comment never reaches an inbox by mail.
+   after. The message holds the row's notifications that are still unread and still shown:
+   one about a comment deleted or hidden meanwhile never reaches anyone by mail, and a row
+   left with none is skipped.
 
 The one message that can arrive twice is the one SMTP accepted just before its sender was
 killed, and only once the lease has passed: at most one per kill (tests/test_notification_crash.py).
@@ -174,7 +175,7 @@ def _send_one(pk: int, lease: timedelta, connection, report: SendReport) -> None
         return
     notifications = list(
         Notification.objects.shown()
-        .filter(email=row)
+        .filter(email=row, read_at__isnull=True)  # read in the inbox meanwhile: no need
         .select_related("actor", "paper", "comment")
         .order_by("created_at", "pk")
     )
