@@ -130,6 +130,14 @@ def render_comment(source: str) -> Rendered:
     return Rendered(html=html, mentioned=mentioned[:MAX_MENTIONS])
 
 
+def current_html(comment) -> str:
+    """The comment's stored HTML, or a fresh render while `rerender-comments` has not yet
+    caught up with a new RENDER_VERSION."""
+    if comment.render_version == RENDER_VERSION:
+        return comment.body_html
+    return render_comment(comment.body).html
+
+
 def _plain_text_tokens(tokens: list[Token]):
     """The text tokens outside links (a link's own text is left alone)."""
     for token in tokens:

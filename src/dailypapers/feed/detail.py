@@ -9,7 +9,7 @@ statements and still applies each field's converters (docs/performance.md).
 from django.contrib.auth import get_user_model
 
 from ..papers.models import Paper
-from .comment_markup import RENDER_VERSION, render_comment
+from .comment_markup import current_html
 from .models import Comment, DailyEntry
 
 User = get_user_model()
@@ -57,6 +57,5 @@ def comments_on(paper: Paper) -> list[Comment]:
     )
     for comment in comments:
         comment.author = _named_user(comment.author_id, comment.author_name)
-        if comment.render_version != RENDER_VERSION:  # until `rerender-comments` has run
-            comment.body_html = render_comment(comment.body).html
+        comment.body_html = current_html(comment)
     return comments
