@@ -286,3 +286,13 @@ def test_fuzz_the_comment_form(body, preview, client, make_paper, make_user):
     assert Comment.objects.count() == before + postable
     for comment in Comment.objects.all():
         assert_sanitized(comment.body_html)
+
+
+def test_staff_edits_in_the_admin_are_rendered_not_trusted(admin_client, make_user, make_paper):
+    comment = services.add_comment(make_user("ada"), make_paper("2401.00001"), "first")
+    form = {"paper": "2401.00001", "author": comment.author_id, "body": "<b>x</b> *y*"}
+    form |= {"created_at_0": "2026-11-20", "created_at_1": "12:00:00", "body_html": "<b>raw</b>"}
+    response = admin_client.post(f"/admin/feed/comment/{comment.pk}/change/", form)
+    assert response.status_code == 302, response.content.decode()[:2000]
+    comment.refresh_from_db()
+    assert comment.body_html == "<p>&lt;b&gt;x&lt;/b&gt; <em>y</em></p>\n"
