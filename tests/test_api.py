@@ -98,6 +98,7 @@ def test_paper_comments_similar_search_and_trending(client, searchable):
     assert client.get("/api/papers/2611.00002v1").json()["id"] == "2611.00002"
     (comment,) = client.get("/api/papers/2611.00002/comments").json()
     assert comment["author"] == "critic" and comment["body"] == "Nice."
+    assert comment["bodyHtml"] == "<p>Nice.</p>\n"
     similar = client.get("/api/papers/2611.00002/similar").json()
     assert similar and "2611.00002" not in {p["id"] for p in similar}
     hits = client.get("/api/papers/search", {"q": "graphs", "limit": 2}).json()

@@ -39,6 +39,9 @@ HOSTILE_COMMENTS = [
     f'https://example.org/"><img src=/xss-sentinel/urlize onerror="{RUN}">',
     f"javascript:{RUN}",
     rf"$\text{{<img src=/xss-sentinel/math onerror={RUN}>}}$",
+    # Markdown (issue 16): link targets, autolinks and titles.
+    f"[click me](javascript:{RUN})",
+    f'<javascript:{RUN}> and [t](https://example.org/ "x" onmouseover="{RUN}")',
 ]
 HOSTILE_QUERIES = [
     f"study <script>{RUN}</script>",

@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "dailypapers.thumbnails",
     "dailypapers.library",
     "dailypapers.recommend",
+    "dailypapers.notifications",
     "dailypapers.digests",
     "dailypapers.api",
     "dailypapers.site",

@@ -21,6 +21,7 @@ from ..accounts.clients import client_key
 from ..accounts.tokens import user_for_token
 from ..core.errors import DomainError, json_error, json_error_for
 from ..feed import listing, periods, services
+from ..feed.comment_markup import current_html
 from ..feed.models import Comment, DailyEntry
 from ..papers.lookup import paper_or_404
 from ..papers.models import Paper
@@ -48,7 +49,8 @@ api = NinjaAPI(
 class CommentOut(Schema):
     id: int
     author: str
-    body: str
+    body: str  # the Markdown source
+    bodyHtml: str  # rendered and sanitized (feed/comment_markup.py)
     createdAt: HfTime
     editedAt: HfTime | None
     parentId: int | None
@@ -293,17 +295,19 @@ def similar(request, arxiv_id: str, limit: int = Query(6, ge=1, le=50)):
 def comments(request, arxiv_id: str):
     paper = paper_or_404(arxiv_id)
     rows = Comment.objects.visible().filter(paper=paper).select_related("author")
-    return [
-        {
-            "id": c.pk,
-            "author": c.author.username,
-            "body": c.body,
-            "createdAt": c.created_at,
-            "editedAt": c.edited_at,
-            "parentId": c.parent_id,
-        }
-        for c in rows
-    ]
+    return [comment_out(c) for c in rows]
+
+
+def comment_out(comment: Comment) -> dict:
+    return {
+        "id": comment.pk,
+        "author": comment.author.username,
+        "body": comment.body,
+        "bodyHtml": current_html(comment),
+        "createdAt": comment.created_at,
+        "editedAt": comment.edited_at,
+        "parentId": comment.parent_id,
+    }
 
 
 class SubmitIn(Schema):
@@ -354,21 +358,11 @@ def remove_upvote(request, arxiv_id: str):
     "/papers/{path:arxiv_id}/comments",
     auth=bearer,
     response={201: CommentOut, **WRITE_ERRORS},
-    summary="Comment on a paper (plain text; parentId to reply)",
+    summary="Comment on a paper (Markdown with $math$; parentId to reply)",
 )
 def add_comment(request, arxiv_id: str, body: CommentIn):
     comment = services.add_comment(request.auth, paper_or_404(arxiv_id), body.body, body.parentId)
-    return Status(
-        201,
-        {
-            "id": comment.pk,
-            "author": comment.author.username,
-            "body": comment.body,
-            "createdAt": comment.created_at,
-            "editedAt": comment.edited_at,
-            "parentId": comment.parent_id,
-        },
-    )
+    return Status(201, comment_out(comment))
 
 
 # Last: its {path:} converter would otherwise swallow the /upvote, /comments and /submit routes.
@@ -382,6 +376,6 @@ def paper(request, arxiv_id: str):
     return paper_pages([paper_or_404(arxiv_id)])[0]
 
 
-# The library, collections and recommendations (issue 13) register their routes on `api` from
-# their own modules.
-from . import library_api, recommend_api  # noqa: E402, F401
+# The library, collections and recommendations (issue 13), notifications and watches (issue 16)
+# register their routes on `api` from their own modules.
+from . import library_api, notifications_api, recommend_api  # noqa: E402, F401

@@ -61,6 +61,15 @@ def digest_unsubscribe_url(quoted_token: str) -> str:
     return absolute(route_template("digest_unsubscribe").format(quoted_token))
 
 
+def notification_unsubscribe_url(quoted_token: str) -> str:
+    """One kind of notification email off, in one click (the token is percent-encoded)."""
+    return absolute(route_template("notification_unsubscribe").format(quoted_token))
+
+
+def comment_path(arxiv_id: str, comment_id: int) -> str:
+    return f"{paper_path(arxiv_id)}#comment-{comment_id}"
+
+
 @cache
 def fixed_path(name: str) -> str:
     """The path of a route without arguments, reversed once per process."""

@@ -1,5 +1,6 @@
 from django.contrib import admin
 
+from .comment_markup import RENDER_VERSION, render_comment
 from .models import Comment, DailyEntry, Vote
 
 
@@ -17,6 +18,12 @@ class CommentAdmin(admin.ModelAdmin):
     list_display = ("paper", "author", "created_at", "deleted", "hidden")
     list_filter = ("deleted", "hidden")
     raw_id_fields = ("paper", "author", "parent")
+    # The HTML comes only from the renderer (comment_markup.py), even for staff.
+    readonly_fields = ("body_html", "render_version")
+
+    def save_model(self, request, obj, form, change):
+        obj.body_html, obj.render_version = render_comment(obj.body).html, RENDER_VERSION
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Vote)

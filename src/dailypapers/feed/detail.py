@@ -9,6 +9,7 @@ statements and still applies each field's converters (docs/performance.md).
 from django.contrib.auth import get_user_model
 
 from ..papers.models import Paper
+from .comment_markup import current_html
 from .models import Comment, DailyEntry
 
 User = get_user_model()
@@ -56,4 +57,5 @@ def comments_on(paper: Paper) -> list[Comment]:
     )
     for comment in comments:
         comment.author = _named_user(comment.author_id, comment.author_name)
+        comment.body_html = current_html(comment)
     return comments

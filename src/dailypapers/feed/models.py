@@ -9,10 +9,16 @@ class EntryQuerySet(models.QuerySet):
         return self.filter(hidden=False)
 
 
+def visible_comment(prefix: str = "") -> models.Q:
+    """The condition of Comment.objects.visible(), for a query that reaches comments through
+    a relation: visible_comment("comment__")."""
+    return models.Q(**{f"{prefix}deleted": False, f"{prefix}hidden": False})
+
+
 class CommentQuerySet(models.QuerySet):
     def visible(self):
         """The comments readers see: neither deleted by their author nor hidden by a curator."""
-        return self.filter(deleted=False, hidden=False)
+        return self.filter(visible_comment())
 
 
 class DailyEntry(models.Model):
@@ -73,7 +79,11 @@ class Comment(models.Model):
     parent = models.ForeignKey(
         "self", null=True, blank=True, on_delete=models.CASCADE, related_name="replies"
     )
-    body = models.TextField(max_length=MAX_LENGTH)
+    body = models.TextField(max_length=MAX_LENGTH)  # the Markdown source, as typed
+    # The sanitized HTML of `body` (comment_markup.render_comment), made when written;
+    # render_version says which renderer made it, so older rows can be rendered again.
+    body_html = models.TextField(default="", blank=True)
+    render_version = models.PositiveSmallIntegerField(default=0)
     created_at = models.DateTimeField(default=timezone.now)
     edited_at = models.DateTimeField(null=True, blank=True)
     deleted = models.BooleanField(default=False)

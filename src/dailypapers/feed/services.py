@@ -19,6 +19,8 @@ from ..papers.arxiv_ids import parse_arxiv_id
 from ..papers.cleaning import multi_line
 from ..papers.fetch import fetch_papers
 from ..papers.models import Paper
+from . import signals
+from .comment_markup import RENDER_VERSION, render_comment
 from .generation import bump_generation
 from .hotness import hotness
 from .models import Comment, DailyEntry, Vote
@@ -186,10 +188,19 @@ def add_comment(user, paper: Paper, body: str, parent_id: int | None = None) -> 
         if parent is None:
             raise FeedError("The comment you replied to does not exist.")
         parent = parent.parent or parent  # replies to replies attach to the thread's top
+    rendered = render_comment(body)
     with transaction.atomic():
-        comment = Comment.objects.create(paper=paper, author=user, parent=parent, body=body)
+        comment = Comment.objects.create(
+            paper=paper,
+            author=user,
+            parent=parent,
+            body=body,
+            body_html=rendered.html,
+            render_version=RENDER_VERSION,
+        )
         recount(paper.pk)
         bump_generation()
+        signals.comment_posted.send(Comment, comment=comment, mentioned=rendered.mentioned)
     return comment
 
 
@@ -198,12 +209,40 @@ def edit_comment(user, comment: Comment, body: str) -> Comment:
         raise FeedError("You can only edit your own comments.")
     if comment.deleted:
         raise FeedError("A deleted comment cannot be edited.")
+    comment.body = _clean_body(body)
+    rendered = render_comment(comment.body)
     with transaction.atomic():
-        comment.body = _clean_body(body)
+        comment.body_html, comment.render_version = rendered.html, RENDER_VERSION
         comment.edited_at = timezone.now()
-        comment.save(update_fields=["body", "edited_at"])
+        comment.save(update_fields=["body", "body_html", "render_version", "edited_at"])
         bump_generation()
+        signals.comment_edited.send(Comment, comment=comment, mentioned=rendered.mentioned)
     return comment
+
+
+def rerender_comments(progress=None) -> int:
+    """Render again every comment an older renderer made; returns how many changed."""
+    stale = Comment.objects.exclude(render_version=RENDER_VERSION).values_list("pk", flat=True)
+    done = 0
+    for pk in list(stale):
+        with transaction.atomic():
+            comment = Comment.objects.select_for_update().filter(pk=pk).first()
+            if comment is None or comment.render_version == RENDER_VERSION:
+                continue
+            comment.body_html = render_comment(comment.body).html
+            comment.render_version = RENDER_VERSION
+            comment.save(update_fields=["body_html", "render_version"])
+        done += 1
+        if progress:
+            progress(done)
+    if done:
+        bump_generation()
+    return done
+
+
+def preview_comment(body: str) -> str:
+    """The HTML a comment with this text would show, checked as posting checks it."""
+    return render_comment(_clean_body(body)).html
 
 
 def delete_comment(user, comment: Comment) -> None:
@@ -264,6 +303,7 @@ def _set_comment_flag(comment: Comment, **flags) -> None:
         comment.save(update_fields=list(flags))
         recount(comment.paper_id)
         bump_generation()
+        signals.comment_visibility_changed.send(Comment, comment=comment)
 
 
 def _clean_body(body: str) -> str:
@@ -271,7 +311,10 @@ def _clean_body(body: str) -> str:
     if not body:
         raise FeedError("A comment cannot be empty.")
     if len(body) > Comment.MAX_LENGTH:
-        raise FeedError(f"Comments are limited to {Comment.MAX_LENGTH:,} characters.")
+        raise FeedError(
+            f"Your comment has {len(body):,} characters; comments are limited to "
+            f"{Comment.MAX_LENGTH:,}. Shorten it and post again."
+        )
     return body
 
 

@@ -30,6 +30,7 @@ urlpatterns = [
     path("papers/<arxiv:arxiv_id>/comments", views.comment_create, name="comment_create"),
     path("papers/<arxiv:arxiv_id>/fetch", views.fetch_paper, name="fetch_paper"),
     path("papers/<arxiv:arxiv_id>/entry", views.entry_action, name="entry_action"),
+    path("comments/preview", views.comment_preview, name="comment_preview"),
     path("comments/<int:pk>/edit", views.comment_edit, name="comment_edit"),
     path("comments/<int:pk>/delete", views.comment_delete, name="comment_delete"),
     path("u/<str:username>", views.profile, name="profile"),

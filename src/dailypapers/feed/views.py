@@ -137,6 +137,7 @@ def paper_page(request, arxiv_id: str):
             "is_curator": is_curator(request.user),
             "bibtex": bibtex.entry(paper),
             "links": PaperLink.objects.shown_for(paper),
+            "comment_max_length": Comment.MAX_LENGTH,
         },
     )
 
@@ -188,10 +189,41 @@ def vote(request, arxiv_id: str):
     return redirect_back(request, paper_path(paper.pk))
 
 
+def _preview_page(request, *, editing: bool = False):
+    """The no-JavaScript preview: the rendered comment above the form, ready to post."""
+    body = request.POST.get("body", "")
+    context = {
+        "body": body,
+        "parent": request.POST.get("parent", ""),
+        "action": request.path,
+        "editing": editing,
+        "comment_max_length": Comment.MAX_LENGTH,
+    }
+    try:
+        context["preview_html"] = services.preview_comment(body)
+    except services.FeedError as error:
+        context["error"] = str(error)
+    return render(
+        request, "feed/comment_preview.html", context, status=400 if "error" in context else 200
+    )
+
+
+@require_POST
+@login_required
+def comment_preview(request):
+    """The preview site.js shows under the form: {"html": …} or {"error": …}."""
+    try:
+        return JsonResponse({"html": services.preview_comment(request.POST.get("body", ""))})
+    except services.FeedError as error:
+        return JsonResponse({"error": str(error)}, status=400)
+
+
 @require_POST
 @login_required
 def comment_create(request, arxiv_id: str):
     paper = paper_or_404(arxiv_id)
+    if request.POST.get("preview"):
+        return _preview_page(request)
     parent = request.POST.get("parent") or None
     try:
         services.add_comment(
@@ -207,6 +239,8 @@ def comment_edit(request, pk: int):
     comment = get_object_or_404(Comment.objects.select_related("paper"), pk=pk)
     if comment.author_id != request.user.pk:
         raise Http404("not your comment")
+    if request.method == "POST" and request.POST.get("preview"):
+        return _preview_page(request, editing=True)
     if request.method == "POST":
         try:
             services.edit_comment(request.user, comment, request.POST.get("body", ""))
@@ -214,7 +248,11 @@ def comment_edit(request, pk: int):
             messages.error(request, str(error))
         else:
             return redirect(paper_path(comment.paper_id) + f"#comment-{comment.pk}")
-    return render(request, "feed/comment_edit.html", {"comment": comment})
+    return render(
+        request,
+        "feed/comment_edit.html",
+        {"comment": comment, "comment_max_length": Comment.MAX_LENGTH},
+    )
 
 
 @require_POST

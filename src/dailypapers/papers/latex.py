@@ -175,13 +175,14 @@ def render_math_text(text: str) -> SafeString:
         out.append(escape(text[position : match.start()]))
         latex = match["display"] or match["display2"] or match["inline"] or match["inline2"]
         display = bool(match["display"] or match["display2"])
-        out.append(_formula(latex, display) or escape(match.group(0)))
+        out.append(mathml(latex, display) or escape(match.group(0)))
         position = match.end()
     out.append(escape(text[position:]))
     return mark_safe("".join(out))
 
 
-def _formula(latex: str, display: bool) -> str | None:
+def mathml(latex: str, display: bool) -> str | None:
+    """One formula (without its delimiters) as allowlisted MathML; None when it fails."""
     if len(latex) > MAX_FORMULA:
         return None
     try:

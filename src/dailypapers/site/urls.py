@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("dailypapers.thumbnails.urls")),
     path("", include("dailypapers.library.urls")),
     path("", include("dailypapers.recommend.urls")),
+    path("", include("dailypapers.notifications.urls")),
     path("", include("dailypapers.digests.urls")),
 ]

@@ -32,3 +32,31 @@ document.addEventListener("click", async (event) => {
   await navigator.clipboard.writeText(source.textContent);
   button.textContent = "Copied";
 });
+
+// Comment previews in place. Without JavaScript the Preview button posts the form to its
+// own view, which answers with a preview page. The HTML is sanitized on the server
+// (feed/comment_markup.py), the same HTML the posted comment will show.
+document.addEventListener("click", async (event) => {
+  const button = event.target.closest("button[data-preview-url]");
+  if (!button) return;
+  event.preventDefault();
+  const form = button.form;
+  const box = form.querySelector(".comment-preview");
+  const body = new FormData(form);
+  body.delete("preview");
+  const response = await fetch(button.dataset.previewUrl, {
+    method: "POST",
+    body,
+    headers: { Accept: "application/json" },
+    credentials: "same-origin",
+  });
+  const answer = await response.json();
+  box.hidden = false;
+  if (answer.error) {
+    box.replaceChildren(Object.assign(document.createElement("p"), {
+      className: "message error", textContent: answer.error,
+    }));
+  } else {
+    box.innerHTML = answer.html;
+  }
+});
