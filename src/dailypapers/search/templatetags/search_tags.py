@@ -1,11 +1,13 @@
 """What search shows on other apps' pages: they load this library rather than import search."""
 
+from urllib.parse import quote
+
 from django import template
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 from django.utils.timezone import localtime
 
-from ...core.urls import route_template
+from ...core.urls import fixed_path, route_template
 from ..key_sentence import paper_key_sentence
 from ..keywords import paper_keywords
 from ..service import similar_for_page
@@ -52,10 +54,22 @@ def _year(moment) -> int:
     return localtime(moment).year
 
 
-@register.inclusion_tag("search/_keywords.html")
+@register.simple_tag
 def keyword_chips(paper):
-    """The paper's keywords as chips, each a link to a search for that phrase."""
-    return {"keywords": paper_keywords(paper)}
+    """The paper's keywords as chips, each a link to a search for that phrase (drawn in Python,
+    like similar_to: a third of the template's time)."""
+    keywords = paper_keywords(paper)
+    if not keywords:
+        return ""
+    search = fixed_path("search")
+    return format_html(
+        '<ul class="keywords" aria-label="Keywords">{}</ul>',
+        format_html_join(
+            "",
+            '<li><a class="chip" href="{}?q=%22{}%22">{}</a></li>',
+            ((search, quote(keyword, safe=""), keyword) for keyword in keywords),
+        ),
+    )
 
 
 @register.inclusion_tag("search/_key_sentence.html")
