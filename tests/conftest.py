@@ -20,6 +20,17 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.system)
 
 
+@pytest.fixture(autouse=True, scope="session")
+def quick_password_hashing():
+    """Django's fast test hasher in this process: PBKDF2's million rounds cost 0.26 s of CPU per
+    make_user() or log-in, hundreds of times a run. Servers started as their own processes
+    (the system tests' `serve --prod`, `deployment`) keep Django's default, PBKDF2."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
+
+
 @pytest.fixture
 def fast_arxiv(settings):
     """No spacing between requests and quick retries, so HTTP tests run in milliseconds."""
