@@ -15,10 +15,14 @@ which holds from one machine to the next where raw req/s do not. --json prints o
 
 Targets (issue 12): cached pages >= 0.6x the trivial view, uncached day page >= 0.15x,
 uncached paper page (with similar papers) >= 0.12x, on SQLite and on PostgreSQL.
-Last measured 2026-11-28, two runs each on a 2-core machine shared with other jobs (load 14-18):
-SQLite cached day 0.70/0.83x, cached paper 0.69/1.24x, uncached day 0.04/0.03x, uncached paper
-0.02/0.02x; PostgreSQL cached day 0.12/0.81x, cached paper 0.32/0.26x, uncached 0.02x and 0.01x.
-Method, profile and what is left: docs/performance.md.
+Last measured on an idle 2-core machine (load < 1), 2026-11-28 20:25, main at 5ada342, before
+the third round of docs/performance.md (--seconds 8; trivial view about 3,100 req/s): SQLite
+uncached day 0.197x, uncached paper 0.096x, cached day 0.772x, cached paper 0.858x;
+PostgreSQL 0.089x, 0.090x, 0.598x, 0.551x. The third round (CSP header built once, the
+generation read through the driver, prepared statements on PostgreSQL, the paper page's
+similar papers and chips drawn in Python) was measured in-process with bench/page_cpu.py,
+the machine being at load 13-26: cache hits 0.16 -> 0.10 ms CPU on SQLite, 0.4-0.7 -> 0.2-0.3
+ms (worker and server) on PostgreSQL. Method, profile and what is left: docs/performance.md.
 """
 
 import argparse

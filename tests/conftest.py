@@ -8,6 +8,27 @@ ATOM = FIXTURES / "api_atom"
 OAI = FIXTURES / "oai_pmh"
 SNAPSHOT_200 = FIXTURES / "kaggle_jsonl" / "wanng-ide_arxiv-metadata-oai-snapshot_head200.jsonl"
 DERIVED_1000 = FIXTURES / "derived_api_json" / "nithinans_arxiv_data_e87ddca.json"
+# A test that drives a real browser or a `serve --prod` install is a system test (`make
+# test-fast` skips them), whichever module it is in: new modules forgot the marker, and these
+# tests were a quarter of the fast tier's time.
+SYSTEM_FIXTURES = {"browser", "chromium", "deployment"}
+
+
+def pytest_collection_modifyitems(items):
+    for item in items:
+        if SYSTEM_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.system)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def quick_password_hashing():
+    """Django's fast test hasher in this process: PBKDF2's million rounds cost 0.26 s of CPU per
+    make_user() or log-in, hundreds of times a run. Servers started as their own processes
+    (the system tests' `serve --prod`, `deployment`) keep Django's default, PBKDF2."""
+    from django.test import override_settings
+
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture

@@ -129,6 +129,37 @@ def test_similar_papers_exclude_the_paper(corpus):
     assert similar and "2611.00001" not in similar
 
 
+def test_the_paper_page_lists_similar_papers_escaped_with_year_and_category(
+    client, search_index, make_paper
+):
+    """search_tags.similar_to draws the section in Python: each similar paper's link, its title
+    through Django's escaping, the year of publication and the primary category."""
+    make_paper("2611.00001", title="Graph networks", abstract="Graph networks for molecules.")
+    make_paper(
+        "2611.00002",
+        title="Graph <b>networks</b> & molecules",
+        abstract="Graph networks for molecules and proteins.",
+        categories=["q-bio.BM", "cs.LG"],
+        published=datetime(2024, 12, 31, 23, 30, tzinfo=UTC),
+    )
+    make_paper("hep-th/0306001", title="Old graph networks", abstract="Graph networks, 2003.")
+    rebuild()
+    page = client.get("/papers/2611.00001").content.decode()
+    section = page[page.index('<section class="similar"') :]
+    section = section[: section.index("</section>")]
+    assert (
+        '<li><a href="/papers/2611.00002">Graph &lt;b&gt;networks&lt;/b&gt; &amp; molecules</a>'
+        ' <span class="muted">2024 · q-bio.BM</span></li>'
+    ) in section
+    assert '<a href="/papers/hep-th/0306001">Old graph networks</a>' in section
+    assert "No similar papers" not in section
+    lonely = client.get("/papers/hep-th/0306001").content.decode()
+    make_paper("2611.00009", title="Unindexed", abstract="Not in the index yet.")
+    unindexed = client.get("/papers/2611.00009").content.decode()
+    assert "Similar papers</h2>" in lonely
+    assert '<p class="muted">No similar papers found yet.</p>' in unindexed
+
+
 @pytest.mark.parametrize(
     "q",
     [

@@ -167,3 +167,28 @@ def test_anonymous_pages_are_cached_and_writes_invalidate_them(entry, make_user)
     fresh = anonymous.get("/papers/2611.00001")
     assert "X-Page-Cache" not in fresh
     assert b'<span class="count">1</span>' in fresh.content
+
+
+@pytest.mark.django_db(transaction=True)
+def test_generation_read_through_the_driver_follows_every_bump():
+    """generation() skips Django's cursor (on PostgreSQL it goes through libpq): it still
+    reads the committed row, in and out of transactions, after a rollback and a reconnect."""
+    from django.db import connection
+
+    from dailypapers.feed.generation import bump_generation, generation
+    from dailypapers.feed.models import SiteGeneration
+
+    start = generation()
+    bump_generation()
+    assert generation() == start + 1 == SiteGeneration.objects.get(pk=1).value
+    connection.close()
+    bump_generation()
+    assert generation() == start + 2
+    with transaction.atomic():
+        bump_generation()
+        assert generation() == start + 3
+    assert generation() == start + 3
+    with pytest.raises(RuntimeError), transaction.atomic():
+        bump_generation()
+        raise RuntimeError("rolled back")
+    assert generation() == start + 3

@@ -427,6 +427,31 @@ def directives(policy: str) -> dict[str, str]:
     return dict(d.strip().split(" ", 1) for d in policy.split(";") if d.strip())
 
 
+def test_the_policy_built_once_is_django_csps_and_follows_settings(rf):
+    """core/csp.py builds the header once per process: it must be django-csp's own, follow
+    setting changes, and leave per-view policies (django-csp's decorators) to django-csp."""
+    from csp.decorators import csp_update
+    from csp.utils import build_policy
+    from django.http import HttpResponse
+    from django.test import override_settings
+
+    from dailypapers.core.csp import CSPMiddleware
+
+    def view(request):
+        return HttpResponse()
+
+    middleware = CSPMiddleware(view)
+    for _ in range(2):  # built, then remembered
+        sent = middleware(rf.get("/"))["Content-Security-Policy"]
+        assert directives(sent) == directives(build_policy())
+    with override_settings(CONTENT_SECURITY_POLICY={"DIRECTIVES": {"default-src": ["'none'"]}}):
+        assert middleware(rf.get("/"))["Content-Security-Policy"] == "default-src 'none'"
+    assert directives(middleware(rf.get("/"))["Content-Security-Policy"]) == directives(sent)
+    updated = CSPMiddleware(csp_update({"img-src": "https://example.org"})(view))
+    img_src = directives(updated(rf.get("/"))["Content-Security-Policy"])["img-src"]
+    assert "https://example.org" in img_src and "'self'" in img_src
+
+
 @pytest.mark.django_db
 def test_security_doc_states_the_policy_we_send(client):
     doc = Path(__file__).parent.parent.joinpath("docs", "security.md").read_text()

@@ -76,7 +76,8 @@ MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     # Outside the page cache, so cached pages carry the header too.
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
-    "csp.middleware.CSPMiddleware",
+    # django-csp's, with the one policy built once per process (core/csp.py).
+    "dailypapers.core.csp.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     # Answers anonymous GETs from the page cache before sessions and CSRF are touched.
     "dailypapers.core.page_cache.AnonymousPageCacheMiddleware",
@@ -116,6 +117,14 @@ SQLITE_OPTIONS = {
     "timeout": 30,
 }
 
+POSTGRES_OPTIONS = {
+    # Parameters sent apart from the SQL (server-side binding), so psycopg can prepare the
+    # statements a connection runs again and again: PostgreSQL then skips parsing and planning
+    # them (docs/performance.md, "Third round").
+    "server_side_binding": True,
+    "prepare_threshold": 5,
+}
+
 
 def _database() -> dict:
     url = env("DATABASE_URL")
@@ -130,6 +139,8 @@ def _database() -> dict:
         # than the whole cached page (bench/pages.py, docs/performance.md). Each statement
         # outside a transaction reads the newest commit, so other processes' writes show.
         config.setdefault("CONN_MAX_AGE", 60)
+    elif config["ENGINE"] == "django.db.backends.postgresql":
+        config["OPTIONS"] = {**POSTGRES_OPTIONS, **config.get("OPTIONS", {})}
     return config
 
 
