@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "dailypapers.papers",
     "dailypapers.accounts",
     "dailypapers.links",
+    "dailypapers.people",
     "dailypapers.feed",
     "dailypapers.search",
     "dailypapers.thumbnails",

@@ -18,7 +18,8 @@ from ..core.urls import paper_path, paper_url
 from ..feed import listing, periods
 from ..papers.cleaning import strip_unstorable
 from ..papers.models import Paper
-from ..papers.text import FEED_AUTHORS, short_authors
+from ..papers.text import FEED_AUTHORS, cut_authors, short_authors
+from ..people.html import linked_authors
 from ..search.index import IndexMissing
 from ..search.query import compile_query
 from ..search.service import ranked_ids
@@ -68,7 +69,8 @@ class PaperFeed(Feed):
         return paper.title
 
     def item_description(self, paper: Paper) -> str:
-        return feed_html(paper.abstract)
+        authors = linked_authors(*cut_authors(paper.authors, FEED_AUTHORS), absolute=True)
+        return f"<p>{authors}</p>{feed_html(paper.abstract)}"
 
     def item_link(self, paper: Paper) -> str:
         return paper_path(paper.arxiv_id)
@@ -159,7 +161,7 @@ class SearchFeed(PaperFeed):
 
     def items(self, text):
         query = compile_query(text)
-        if query.is_empty:
+        if query.is_empty and not query.has_filters:
             return []
         try:
             return _papers(ranked_ids(query, limit=FEED_SIZE))

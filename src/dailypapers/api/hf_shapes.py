@@ -17,6 +17,7 @@ from pydantic import Field, PlainSerializer, TypeAdapter, WithJsonSchema
 from ..feed import listing
 from ..feed.models import Comment, DailyEntry
 from ..papers.models import Paper
+from ..people.claims import VerifiedAuthor, verified_authors
 from ..search.keywords import papers_keywords
 from ..thumbnails.figures import thumbnail_urls
 
@@ -50,6 +51,9 @@ class HfAuthor(Schema):
     id: str = Field(alias="_id", description="the paper id and the author's position: 2401.01234:0")
     name: str
     hidden: bool
+    user: HfUser | None = Field(None, description="the user whose claim a curator verified")
+    status: str | None = Field(None, description='"claimed_verified" when user is set, as on HF')
+    statusLastChangedAt: HfTime | None = Field(None, description="when the claim was verified")
 
 
 class HfPaper(Schema):
@@ -135,17 +139,37 @@ def listed_at(entry: DailyEntry) -> datetime:
     return entry.submitted_at if entry.submitted_at < start + timedelta(days=1) else start
 
 
+# HF's status of an author whose claim was verified (HF also has "admin_assigned" and
+# "extracted_pending"/"extracted_confirmed" for its automatic matches, which we do not make).
+CLAIMED_VERIFIED = "claimed_verified"
+
+
+def hf_authors(paper: Paper, verified: list[VerifiedAuthor]) -> list[dict]:
+    """The author list in HF's shape; a verified claim adds user, status and its date."""
+    claimed = {found.position: found for found in verified}
+    authors = []
+    for n, name in enumerate(paper.authors):
+        author = {"_id": f"{paper.arxiv_id}:{n}", "name": name, "hidden": False}
+        if (found := claimed.get(n)) is not None:
+            author["user"] = hf_user(found.user)
+            author["status"] = CLAIMED_VERIFIED
+            author["statusLastChangedAt"] = found.since
+        authors.append(author)
+    return authors
+
+
 def hf_paper(
-    paper: Paper, entry: DailyEntry | None, upvotes: int, keywords: tuple[str, ...]
+    paper: Paper,
+    entry: DailyEntry | None,
+    upvotes: int,
+    keywords: tuple[str, ...],
+    verified: list[VerifiedAuthor] = (),
 ) -> dict:
     """Links (githubRepo, projectPage) stay null until the links-and-people work fills them;
     ai_keywords are ours (search/keywords.py, no hosted model: docs/search.md)."""
     return {
         "id": paper.arxiv_id,
-        "authors": [
-            {"_id": f"{paper.arxiv_id}:{n}", "name": name, "hidden": False}
-            for n, name in enumerate(paper.authors)
-        ],
+        "authors": hf_authors(paper, list(verified)),
         "publishedAt": paper.published,
         "submittedOnDailyAt": listing_day_start(entry) if entry else None,
         "submittedOnDailyBy": hf_user(entry.submitted_by) if entry else None,
@@ -195,17 +219,35 @@ def listed_entries(paper_ids: list[str]) -> dict[str, DailyEntry]:
     return {e.paper_id: e for e in entries.select_related("submitted_by")}
 
 
+def authors_participating(verified: dict[str, list[VerifiedAuthor]]) -> set[str]:
+    """Papers on which a verified author has a visible comment (HF's isAuthorParticipating)."""
+    if not verified:
+        return set()
+    rows = (
+        Comment.objects.visible()
+        .filter(paper_id__in=list(verified))
+        .values_list("paper_id", "author_id")
+        .distinct()
+    )
+    users = {paper_id: {found.user.pk for found in v} for paper_id, v in verified.items()}
+    return {paper_id for paper_id, author_id in rows if author_id in users[paper_id]}
+
+
 def hf_items(papers: list[Paper], entries: dict[str, DailyEntry]) -> list[dict]:
     """Daily-list items for these papers, in this order; a constant number of queries."""
     tallies = counts(papers, entries)
     thumbnails = thumbnail_urls([p.arxiv_id for p in papers])
+    verified = verified_authors([p.arxiv_id for p in papers])
+    participating = authors_participating(verified)
     items = []
     for paper, keywords in zip(papers, papers_keywords(papers), strict=True):
         entry = entries.get(paper.arxiv_id)
         upvotes, comments = tallies[paper.arxiv_id]
         items.append(
             {
-                "paper": hf_paper(paper, entry, upvotes, keywords),
+                "paper": hf_paper(
+                    paper, entry, upvotes, keywords, verified.get(paper.arxiv_id, [])
+                ),
                 "publishedAt": listed_at(entry) if entry else None,
                 "title": paper.title,
                 "summary": paper.abstract,
@@ -216,7 +258,7 @@ def hf_items(papers: list[Paper], entries: dict[str, DailyEntry]) -> list[dict]:
                 "submittedBy": hf_user(entry.submitted_by) if entry else None,
                 "organization": None,
                 "submitterOrganization": None,
-                "isAuthorParticipating": False,
+                "isAuthorParticipating": paper.arxiv_id in participating,
             }
         )
     return items
@@ -236,9 +278,16 @@ def items_for_papers(papers: list[Paper]) -> list[dict]:
 def paper_pages(papers: list[Paper]) -> list[dict]:
     entries = listed_entries([p.arxiv_id for p in papers])
     tallies = counts(papers, entries)
+    verified = verified_authors([p.arxiv_id for p in papers])
     return [
         {
-            **hf_paper(p, entries.get(p.arxiv_id), tallies[p.arxiv_id][0], keywords),
+            **hf_paper(
+                p,
+                entries.get(p.arxiv_id),
+                tallies[p.arxiv_id][0],
+                keywords,
+                verified.get(p.arxiv_id, []),
+            ),
             "numComments": tallies[p.arxiv_id][1],
         }
         for p, keywords in zip(papers, papers_keywords(papers), strict=True)

@@ -34,6 +34,16 @@ def thumbnail_path(name: str) -> str:
     return route_template("thumbnail").format(name)
 
 
+def author_path(slug: str) -> str:
+    """An author's page; slugs come from people/names.py (author_slug), word characters and
+    "-", which quote() leaves as reverse() would."""
+    return route_template("author").format(quote(slug, safe=""))
+
+
+def author_url(slug: str) -> str:
+    return absolute(author_path(slug))
+
+
 def login_path(next_path: str) -> str:
     """The log-in page, coming back to next_path afterwards."""
     return f"{fixed_path('login')}?next={quote(next_path, safe='')}"

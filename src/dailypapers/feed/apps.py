@@ -11,3 +11,10 @@ class FeedConfig(AppConfig):
         from .generation import generation
 
         page_cache.use_generation(generation)
+
+        from ..people.signals import claims_changed
+        from .generation import bump_generation
+
+        claims_changed.connect(
+            lambda **kwargs: bump_generation(), dispatch_uid="feed-claims-bump", weak=False
+        )

@@ -10,7 +10,8 @@ from django.utils.safestring import SafeString, mark_safe
 
 from ..core.urls import login_to_paper_path, route_template
 from ..papers.latex import render_math_text
-from ..papers.text import CARD_AUTHORS, CARD_EXCERPT_CHARS, excerpt, short_authors
+from ..papers.text import CARD_AUTHORS, CARD_EXCERPT_CHARS, cut_authors, excerpt
+from ..people.html import linked_authors
 from .listing import Card
 
 CARD_CATEGORIES = 4
@@ -182,7 +183,7 @@ def _card(
         f'<li><article class="card{pinned}{" with-figure" if figure else ""}" '
         f'aria-labelledby="title-{index}">{vote}'
         f'<div class="body"><h2 id="title-{index}"><a href="{url}">{escape(card.title)}</a></h2>'
-        f'<p class="authors">{escape(short_authors(card.authors, CARD_AUTHORS))}</p>'
+        f'<p class="authors">{linked_authors(*cut_authors(card.authors, CARD_AUTHORS))}</p>'
         f"{snippet}{parts.get('chips', '')}"
         f'<p class="meta">{tags}<a href="{url}#comments">{comments} comment{plural}</a>'
         f" · submitted by {by}{' · <strong>pinned</strong>' if pinned else ''}</p>"

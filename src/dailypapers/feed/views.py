@@ -21,6 +21,7 @@ from ..papers import bibtex
 from ..papers.arxiv_ids import InvalidArxivId
 from ..papers.cleaning import is_storable
 from ..papers.lookup import arxiv_id_or_404, paper_or_404
+from ..people import claims
 from . import detail, listing, periods, services
 from .hotness import DECAY_SECONDS
 from .models import Comment, DailyEntry, Vote
@@ -138,6 +139,8 @@ def paper_page(request, arxiv_id: str):
             "bibtex": bibtex.entry(paper),
             "links": PaperLink.objects.shown_for(paper),
             "comment_max_length": Comment.MAX_LENGTH,
+            "verified_authors": claims.verified_user_ids(paper.pk),
+            "my_claim": claims.claim_of(request.user, paper.pk),
         },
     )
 
@@ -169,6 +172,7 @@ def profile(request, username: str):
             "submissions": submissions,
             "upvoted": upvoted,
             "comments": comments,
+            "author_identities": claims.identities_of(person),
             "tokens": ApiToken.objects.filter(user=person, revoked_at__isnull=True)
             if request.user == person
             else [],

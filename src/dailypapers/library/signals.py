@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 
 from ..feed.models import Vote
 from ..papers.models import Paper
+from ..people.claims import claimed_papers_of
 from .models import Dismissal, LibrarySettings, SavedPaper, Tag
 
 
@@ -30,7 +31,8 @@ def upvotes_are_signals(user) -> bool:
 
 def signals_for(user, tag: str | None = None) -> Signals:
     """Positives: saved papers (only those tagged `tag` when given, matched by slug or name)
-    plus, without a tag, the papers the user upvoted unless they turned that off.
+    plus, without a tag, the papers of the user's verified authorship claims and the papers
+    they upvoted unless they turned that off.
     Negatives: papers marked "not interested". A paper is never both: saving wins."""
     saved = SavedPaper.objects.filter(user=user)
     if tag is not None:
@@ -61,7 +63,9 @@ def _signals(user_ids: list[int], saved, upvotes: bool) -> dict[int, Signals]:
         "user_id", "paper_id"
     ):
         positive[user_id].append(paper_id)
-    if upvotes:
+    if upvotes:  # no tag asked for: the papers of verified authorship claims count too
+        for user_id, paper_ids in claimed_papers_of(user_ids).items():
+            positive[user_id].extend(paper_ids)
         off = LibrarySettings.objects.filter(user_id__in=user_ids, upvotes_are_signals=False)
         voters = set(user_ids) - set(off.values_list("user_id", flat=True))
         voted = Vote.objects.filter(user_id__in=voters).order_by("user_id", "-created_at", "-pk")

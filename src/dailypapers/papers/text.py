@@ -45,8 +45,15 @@ def _formula_around(formulas: list[tuple[int, int]], position: int) -> tuple[int
     return next(((a, b) for a, b in formulas if a < position < b), None)
 
 
-def short_authors(authors: list[str], shown: int) -> str:
-    """All the names when there are `shown` or fewer, else the first ones and a count."""
+def cut_authors(authors: list[str], shown: int) -> tuple[list[str], int]:
+    """All the names when there are `shown` or fewer, else the first ones and how many
+    others (people/html.py links the names it keeps)."""
     if len(authors) <= shown:
-        return ", ".join(authors)
-    return f"{', '.join(authors[: shown - 1])} and {len(authors) - shown + 1} others"
+        return list(authors), 0
+    return list(authors[: shown - 1]), len(authors) - shown + 1
+
+
+def short_authors(authors: list[str], shown: int) -> str:
+    """The names cut_authors keeps, with "and N others"."""
+    names, others = cut_authors(authors, shown)
+    return f"{', '.join(names)} and {others} others" if others else ", ".join(names)

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 import numpy as np
 import tantivy
 
+from ..people.pages import paper_ids_by
 from .embeddings import embedder
 from .folder import IndexFolder
 from .query import SearchQuery
@@ -126,6 +127,10 @@ def filter_query(query: SearchQuery) -> tantivy.Query | None:
                 [(tantivy.Occur.Should, dates), (tantivy.Occur.Should, updated)]
             )
         clauses.append((tantivy.Occur.Must, dates))
+    if query.author:
+        # The identity's papers, as the author page lists them; none matches nothing.
+        ids = paper_ids_by(query.author) or [""]
+        clauses.append((tantivy.Occur.Must, tantivy.Query.term_set_query(SCHEMA, "arxiv_id", ids)))
     return tantivy.Query.boolean_query(clauses) if clauses else None
 
 

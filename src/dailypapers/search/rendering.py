@@ -6,7 +6,8 @@ from html import escape
 from django.utils.safestring import SafeString, mark_safe
 
 from ..core.urls import route_template
-from ..papers.text import CARD_AUTHORS, short_authors
+from ..papers.text import CARD_AUTHORS, cut_authors
+from ..people.html import linked_authors
 from .service import Result
 
 
@@ -24,7 +25,7 @@ def _item(result: Result, actions: str = "") -> str:
     url = escape(route_template("paper").format(paper.arxiv_id))
     return (
         f'<li class="result"><h2><a href="{url}">{result.title}</a></h2>'
-        f'<p class="authors">{escape(short_authors(paper.authors, CARD_AUTHORS))}</p>'
+        f'<p class="authors">{linked_authors(*cut_authors(paper.authors, CARD_AUTHORS))}</p>'
         f'<p class="meta"><time datetime="{published.isoformat()}">'
         f"{published.day} {published:%b %Y}</time> · {escape(paper.primary_category)} · "
         f"{result.upvotes} ▲</p>"

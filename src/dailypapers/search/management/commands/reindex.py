@@ -3,6 +3,7 @@ from django.core.management.base import BaseCommand, CommandError
 from ....links.store import reextract
 from ....papers.models import Paper
 from ....papers.progress import Progress
+from ....people.store import rebuild as rebuild_authors
 from ...index import IndexMissing
 from ...indexer import incremental as sync_incremental
 from ...indexer import rebuild
@@ -11,8 +12,9 @@ from ...indexer import rebuild
 class Command(BaseCommand):
     help = (
         "Rebuild the search index from the database into a new folder and swap it in "
-        "atomically, after recomputing every paper's extracted links; --incremental only adds "
-        "what was imported since the index's watermark (links are extracted on import)."
+        "atomically, after recomputing every paper's extracted links and author identities; "
+        "--incremental only adds what was imported since the index's watermark (links and "
+        "authors are resolved on import)."
     )
 
     def add_arguments(self, parser):
@@ -26,6 +28,11 @@ class Command(BaseCommand):
                 reextract(lambda n: links.update(n, n))
             finally:
                 links.close()
+            authors = Progress("authors", total, unit="papers")
+            try:
+                rebuild_authors(lambda n: authors.update(n, n))
+            finally:
+                authors.close()
         progress = Progress("reindex", total, unit="papers")
         try:
             if incremental:

@@ -1,0 +1,203 @@
+"""The one module that writes Author and Authorship rows.
+
+A paper's author list is resolved to identities in the transaction that imports it (papers'
+`papers_written` signal), a batch at a time, and again for every paper by `rebuild()`, which
+`reindex` runs. Per batch, in a constant number of queries per 900 names:
+1. every name that is not abbreviated gets the identity of its key (created when new);
+2. each abbreviated name ("Y. LeCun", "Lucas M. B. Alves") is resolved to a full-name
+   identity when exactly one identity that `names.may_be` allows has written a paper with
+   one of this paper's other authors; otherwise it keeps an identity of its own key.
+An identity already on the paper is never a candidate: one author list does not name one
+person twice. Evidence grows with the corpus, so an abbreviation left alone on import may
+resolve on the next `reindex` (docs/authors.md).
+"""
+
+from collections import defaultdict
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import datetime
+
+from django.db import connection, transaction
+
+from ..papers.models import Paper
+from .models import Author, Authorship
+from .names import ParsedName, may_be, parse_name
+
+# SQLite allows 32766 parameters per statement; this stays well under it on every database.
+_CHUNK = 900
+
+
+@dataclass(slots=True)
+class _Name:
+    paper_id: str
+    position: int
+    written: str
+    parsed: ParsedName
+    published: datetime
+    author_id: int | None = None
+
+
+def _chunks(items: list, size: int = _CHUNK):
+    for start in range(0, len(items), size):
+        yield items[start : start + size]
+
+
+def write_authors(papers: Iterable[tuple[str, list[str], datetime]]) -> int:
+    """Replace the authorships of (arxiv_id, author names, published) triples; returns how
+    many were written."""
+    papers = list(papers)
+    names = [
+        _Name(arxiv_id, position, written, parse_name(written), published)
+        for arxiv_id, authors, published in papers
+        for position, written in enumerate(authors)
+    ]
+    names = [name for name in names if name.parsed.slug]
+    with transaction.atomic():
+        for ids in _chunks([arxiv_id for arxiv_id, _, _ in papers]):
+            Authorship.objects.filter(paper_id__in=ids).delete()
+        full = [name for name in names if not name.parsed.abbreviated]
+        _assign_own_identities(full)
+        _write(full)
+        short = [name for name in names if name.parsed.abbreviated]
+        if short:
+            by_paper: dict[str, list[_Name]] = defaultdict(list)
+            for name in full:
+                by_paper[name.paper_id].append(name)
+            _resolve(short, by_paper)
+            _assign_own_identities([name for name in short if name.author_id is None])
+            _write(short)
+    return len(names)
+
+
+def _write(names: list[_Name]) -> None:
+    Authorship.objects.bulk_create(
+        [
+            Authorship(
+                paper_id=name.paper_id,
+                position=name.position,
+                author_id=name.author_id,
+                written_slug=name.parsed.slug,
+                published=name.published,
+            )
+            for name in names
+        ],
+        batch_size=500,
+    )
+
+
+def _assign_own_identities(names: list[_Name]) -> None:
+    """Give each name the identity of its own key, creating the missing ones."""
+    wanted = {name.parsed.slug: name for name in names}
+    known = _ids_of(list(wanted))
+    missing = [
+        Author(
+            slug=slug,
+            name=name.written[:300],
+            surname_key=name.parsed.surname_key[:200],
+            abbreviated=name.parsed.abbreviated,
+        )
+        for slug, name in wanted.items()
+        if slug not in known
+    ]
+    if missing:
+        Author.objects.bulk_create(missing, batch_size=500, ignore_conflicts=True)
+        known.update(_ids_of([author.slug for author in missing]))
+    for name in names:
+        name.author_id = known[name.parsed.slug]
+
+
+def _ids_of(slugs: list[str]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for chunk in _chunks(sorted(slugs)):
+        found.update(Author.objects.filter(slug__in=chunk).values_list("slug", "id"))
+    return found
+
+
+def _resolve(short: list[_Name], full_by_paper: dict[str, list[_Name]]) -> None:
+    """Set author_id on the abbreviated names the co-author graph resolves."""
+    surnames = sorted({name.parsed.surname_key for name in short})
+    candidates: dict[str, list[tuple[int, ParsedName]]] = defaultdict(list)
+    for chunk in _chunks(surnames):
+        rows = Author.objects.filter(surname_key__in=chunk, abbreviated=False)
+        # An identity's name is a written form of its key, so parsing it gives the key's parts.
+        for author_id, surname_key, written in rows.values_list("id", "surname_key", "name"):
+            candidates[surname_key].append((author_id, parse_name(written)))
+    consistent: dict[int, list[int]] = {}
+    for index, name in enumerate(short):
+        on_paper = {other.author_id for other in full_by_paper.get(name.paper_id, ())}
+        found = [
+            author_id
+            for author_id, parsed in candidates.get(name.parsed.surname_key, ())
+            if author_id not in on_paper and may_be(name.parsed, parsed)
+        ]
+        if found:
+            consistent[index] = found
+    if not consistent:
+        return
+    coauthors = {
+        other.author_id
+        for index in consistent
+        for other in full_by_paper.get(short[index].paper_id, ())
+    }
+    pairs = _coauthor_pairs(sorted({a for found in consistent.values() for a in found}), coauthors)
+    for index, found in consistent.items():
+        name = short[index]
+        own = {other.author_id for other in full_by_paper.get(name.paper_id, ())}
+        evidenced = [a for a in found if not own.isdisjoint(pairs.get(a, ()))]
+        if len(evidenced) == 1:
+            name.author_id = evidenced[0]
+
+
+def _coauthor_pairs(candidates: list[int], coauthors: set[int]) -> dict[int, set[int]]:
+    """candidate -> those of `coauthors` who share a paper with it."""
+    table = connection.ops.quote_name(Authorship._meta.db_table)
+    pairs: dict[int, set[int]] = defaultdict(set)
+    coauthor_list = sorted(coauthors)
+    for candidate_chunk in _chunks(candidates, 400):
+        for coauthor_chunk in _chunks(coauthor_list, 400):
+            marks_a = ", ".join(["%s"] * len(candidate_chunk))
+            marks_b = ", ".join(["%s"] * len(coauthor_chunk))
+            sql = (
+                f"SELECT DISTINCT c.author_id, o.author_id FROM {table} c "
+                f"JOIN {table} o ON o.paper_id = c.paper_id "
+                f"WHERE c.author_id IN ({marks_a}) AND o.author_id IN ({marks_b})"
+            )
+            with connection.cursor() as cursor:
+                cursor.execute(sql, [*candidate_chunk, *coauthor_chunk])
+                for candidate, coauthor in cursor.fetchall():
+                    pairs[candidate].add(coauthor)
+    return pairs
+
+
+def on_papers_written(sender, records, **kwargs) -> None:
+    write_authors((r.arxiv_id, list(r.authors), r.published) for r in records)
+
+
+def rebuild(progress: Callable[[int], None] | None = None, chunk: int = 2000) -> int:
+    """Resolve every paper's authors again, one transaction per chunk (resumable: a killed
+    run leaves each chunk done or untouched). Two passes, so that an abbreviation is judged
+    against the whole corpus: full names first, then the papers with abbreviated names.
+    Returns papers processed."""
+    rows = Paper.objects.order_by("arxiv_id").values_list("arxiv_id", "authors", "published")
+    done = 0
+    with_abbreviations: list[str] = []
+    batch: list[tuple[str, list[str], datetime]] = []
+    for arxiv_id, authors, published in rows.iterator(chunk_size=chunk):
+        if any(parse_name(written).abbreviated for written in authors):
+            with_abbreviations.append(arxiv_id)
+        batch.append((arxiv_id, authors, published))
+        if len(batch) == chunk:
+            write_authors(batch)
+            done += len(batch)
+            batch = []
+            if progress:
+                progress(done)
+    if batch:
+        write_authors(batch)
+        done += len(batch)
+    for ids in _chunks(with_abbreviations):
+        again = Paper.objects.filter(arxiv_id__in=ids)
+        write_authors(again.values_list("arxiv_id", "authors", "published"))
+    if progress:
+        progress(done)
+    return done
