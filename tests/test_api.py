@@ -118,7 +118,9 @@ def test_openapi_schema_and_docs(client):
     daily = {p["name"] for p in schema["paths"]["/api/daily_papers"]["get"]["parameters"]}
     assert daily == {"date", "week", "month", "submitter", "sort", "p", "limit"}
     shapes = schema["components"]["schemas"]
-    assert {"_id", "name", "hidden"} == set(shapes["HfAuthor"]["properties"])
+    assert {"_id", "name", "hidden", "user", "status", "statusLastChangedAt"} == set(
+        shapes["HfAuthor"]["properties"]
+    )
     assert shapes["HfPaper"]["properties"]["publishedAt"]["format"] == "date-time"
     assert client.get("/api/docs").status_code == 200
 
@@ -172,5 +174,6 @@ def test_items_cost_the_same_queries_whatever_their_count(make_paper, list_paper
             assert len(items_for_entries([e.pk for e in entries])) == n
         return len(queries)
 
-    # Entries with their papers and submitters in one join; their thumbnails in one more.
-    assert listed(2) == listed(9) == 2
+    # Entries with their papers and submitters in one join; their thumbnails in one more; the
+    # verified authorship claims in one more.
+    assert listed(2) == listed(9) == 3

@@ -1,5 +1,6 @@
 """The daily list, period and trending pages, and the paper page."""
 
+import re
 from datetime import date
 
 import pytest
@@ -149,5 +150,6 @@ def test_cards_show_what_a_reader_needs(client, make_paper, make_user, list_pape
         by=make_user("ak"),
     )
     page = client.get("/papers/date/2026-11-20").content.decode()
-    assert "Author 0, Author 1, Author 2 and 6 others" in page
+    assert re.sub(r"<a [^>]*>|</a>", "", page).count("Author 0, Author 1, Author 2 and 6 others")
+    assert '<a class="author" href="/authors/author-0">Author 0</a>' in page
     assert "cs.CL" in page and "0 comments" in page and ">ak</a>" in page

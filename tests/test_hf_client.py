@@ -246,3 +246,29 @@ def test_the_docs_snippet_runs_as_written(site, capsys):
     assert "hep-th/0306001" in printed and "Strings from 2003 on graphs" in printed
     assert "hep-th/0306001 listed by alice with 2 comments" in printed
     assert "search: 2611.0000" in printed
+
+
+def test_a_verified_author_reads_as_hf_sends_a_claimed_one(site):
+    from django.contrib.auth.models import User
+
+    from dailypapers.papers.models import Paper
+    from dailypapers.people import claims
+
+    alice, curator = User.objects.get(username="alice"), User.objects.create(username="boss")
+    curator.is_superuser = True
+    curator.save()
+    paper = Paper.objects.get(pk="2611.00001")
+    claims.decide(curator, claims.claim(alice, paper, 0).pk, verify=True)
+    claims.claim(User.objects.get(username="bob"), paper, 1)  # pending: not shown
+    services.add_comment(alice, paper, "Author here.")
+
+    ada, alan = site.paper_info("2611.00001").authors
+    assert ada.name == "Ada Lovelace" and ada.user.username == "alice"
+    assert ada.user.fullname == "Alice Liddell" and ada.status == "claimed_verified"
+    assert ada.status_last_changed_at.tzinfo is not None and ada.hidden is False
+    assert alan.user is None and alan.status is None and alan.status_last_changed_at is None
+    raw = get_session().get(f"{site.endpoint}/api/daily_papers", params={"date": "2026-11-20"})
+    by_id = {item["paper"]["id"]: item for item in raw.json()}
+    assert by_id["2611.00001"]["isAuthorParticipating"] is True
+    assert by_id["2611.00002"]["isAuthorParticipating"] is False
+    assert set(by_id["2611.00001"]["paper"]["authors"][1]) == {"_id", "name", "hidden"}

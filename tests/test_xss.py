@@ -317,8 +317,10 @@ def test_hostile_records_render_inert_on_list_pages(client, url, list_paper):
     "url", ["/feeds/daily.rss?date=2026-11-20", "/feeds/daily.atom?date=2026-11-20"]
 )
 def test_feeds_send_abstracts_as_text(client, url, list_paper):
-    """A reader renders description/summary as HTML: what it shows must be the stored text."""
+    """A reader renders description/summary as HTML: what it shows must be the stored text
+    (the author names, each a link to its page, then the abstract)."""
     from dailypapers.papers.models import Paper
+    from dailypapers.papers.text import FEED_AUTHORS, short_authors
 
     hostile_papers_on_a_list(list_paper)
     parsed = feedparser.parse(client.get(url).content)
@@ -326,7 +328,8 @@ def test_feeds_send_abstracts_as_text(client, url, list_paper):
     for entry in parsed.entries:
         paper = Paper.objects.get(pk=entry.link.rstrip("/").rsplit("/", 1)[-1])
         assert entry.summary_detail.type == "text/html"
-        assert text_of(entry.summary) == paper.abstract
+        authors = short_authors(paper.authors, FEED_AUTHORS)
+        assert text_of(entry.summary) == authors + paper.abstract
 
 
 @pytest.mark.django_db

@@ -12,7 +12,7 @@ from typing import Annotated
 
 from django.db.models import Count
 from ninja import Schema
-from pydantic import Field, PlainSerializer, TypeAdapter, WithJsonSchema
+from pydantic import Field, PlainSerializer, TypeAdapter, WithJsonSchema, model_serializer
 
 from ..feed import listing
 from ..feed.models import Comment, DailyEntry
@@ -54,6 +54,18 @@ class HfAuthor(Schema):
     user: HfUser | None = Field(None, description="the user whose claim a curator verified")
     status: str | None = Field(None, description='"claimed_verified" when user is set, as on HF')
     statusLastChangedAt: HfTime | None = Field(None, description="when the claim was verified")
+
+    @model_serializer(mode="wrap")
+    def _unclaimed_without_claim_keys(self, handler):
+        """HF sends user, status and statusLastChangedAt only for a claimed author."""
+        shape = handler(self)
+        if self.user is None:
+            for key in _CLAIM_KEYS:
+                shape.pop(key, None)
+        return shape
+
+
+_CLAIM_KEYS = ("user", "status", "statusLastChangedAt")
 
 
 class HfPaper(Schema):
