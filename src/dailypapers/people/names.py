@@ -26,7 +26,7 @@ co-author graph (docs/authors.md states the rule and its limits).
 import functools
 import re
 import unicodedata
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 # Letters NFKD does not decompose into a base letter and a combining mark.
 _FOLD = str.maketrans(
@@ -70,23 +70,21 @@ class ParsedName:
     given: tuple[str, ...]
     surname: tuple[str, ...]
     suffix: tuple[str, ...] = ()
+    # Worked out once per name (imports ask for each several times): see __post_init__.
+    slug: str = field(init=False)
+    abbreviated: bool = field(init=False)
+    surname_key: str = field(init=False)
+
+    def __post_init__(self):
+        tokens = self.given + self.surname + self.suffix
+        object.__setattr__(self, "slug", "-".join(tokens)[:MAX_SLUG].strip("-"))
+        object.__setattr__(self, "abbreviated", any(len(t) == 1 for t in self.given))
+        # The surname with its spaces dropped: "Le Cun" and "LeCun" compare equal here.
+        object.__setattr__(self, "surname_key", "".join(self.surname))
 
     @property
     def key(self) -> str:
         return " ".join(self.given + self.surname + self.suffix)
-
-    @property
-    def slug(self) -> str:
-        return "-".join(self.given + self.surname + self.suffix)[:MAX_SLUG].strip("-")
-
-    @property
-    def abbreviated(self) -> bool:
-        return any(len(token) == 1 for token in self.given)
-
-    @property
-    def surname_key(self) -> str:
-        """The surname with its spaces dropped: "Le Cun" and "LeCun" compare equal here."""
-        return "".join(self.surname)
 
 
 def _fold(text: str) -> str:

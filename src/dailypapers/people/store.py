@@ -12,16 +12,18 @@ person twice. Evidence grows with the corpus, so an abbreviation left alone on i
 resolve on the next `reindex` (docs/authors.md).
 """
 
+import functools
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
 
 from django.db import connection, transaction
+from django.db.models import DateTimeField
 
 from ..papers.models import Paper
 from .models import Author, Authorship
-from .names import ParsedName, may_be, parse_name
+from .names import MAX_SLUG, ParsedName, may_be, parse_name
 
 # SQLite allows 32766 parameters per statement; this stays well under it on every database.
 _CHUNK = 900
@@ -70,19 +72,39 @@ def write_authors(papers: Iterable[tuple[str, list[str], datetime]]) -> int:
 
 
 def _write(names: list[_Name]) -> None:
-    Authorship.objects.bulk_create(
+    _insert_many(
+        Authorship,
+        ["paper", "position", "author", "written_slug", "published"],
         [
-            Authorship(
-                paper_id=name.paper_id,
-                position=name.position,
-                author_id=name.author_id,
-                written_slug=name.parsed.slug,
-                published=name.published,
-            )
+            (name.paper_id, name.position, name.author_id, name.parsed.slug, name.published)
             for name in names
         ],
-        batch_size=500,
     )
+
+
+def _insert_many(model, names: list[str], rows: list[tuple], conflict: str = "") -> None:
+    """One executemany INSERT: bulk_create spent four fifths of the import's author time
+    compiling SQL for each row's values (profiled on the bundled sample, 12,500 names)."""
+    if not rows:
+        return
+    fields = [model._meta.get_field(name) for name in names]
+    quote = connection.ops.quote_name
+    columns = ", ".join(quote(field.column) for field in fields)
+    marks = ", ".join(["%s"] * len(fields))
+    sql = f"INSERT INTO {quote(model._meta.db_table)} ({columns}) VALUES ({marks})"
+    if conflict:
+        sql += f" ON CONFLICT ({quote(conflict)}) DO NOTHING"
+    # Only dates need the database's form; a paper's date repeats for each of its authors.
+    dates = [index for index, field in enumerate(fields) if isinstance(field, DateTimeField)]
+    as_stored = functools.cache(lambda value: fields[dates[0]].get_db_prep_save(value, connection))
+    prepared = rows
+    if dates:
+        prepared = [list(row) for row in rows]
+        for row in prepared:
+            for index in dates:
+                row[index] = as_stored(row[index])
+    with connection.cursor() as cursor:
+        cursor.executemany(sql, prepared)
 
 
 def _assign_own_identities(names: list[_Name]) -> None:
@@ -90,18 +112,14 @@ def _assign_own_identities(names: list[_Name]) -> None:
     wanted = {name.parsed.slug: name for name in names}
     known = _ids_of(list(wanted))
     missing = [
-        Author(
-            slug=slug,
-            name=name.written[:300],
-            surname_key=name.parsed.surname_key[:200],
-            abbreviated=name.parsed.abbreviated,
-        )
+        (slug, name.written[:300], name.parsed.surname_key[:MAX_SLUG], name.parsed.abbreviated)
         for slug, name in wanted.items()
         if slug not in known
     ]
     if missing:
-        Author.objects.bulk_create(missing, batch_size=500, ignore_conflicts=True)
-        known.update(_ids_of([author.slug for author in missing]))
+        # A concurrent import may create the same identity first: then its row is used.
+        _insert_many(Author, ["slug", "name", "surname_key", "abbreviated"], missing, "slug")
+        known.update(_ids_of([slug for slug, *_ in missing]))
     for name in names:
         name.author_id = known[name.parsed.slug]
 
