@@ -30,6 +30,14 @@ def rows(site):
     return site.sql(f"SELECT {COLUMNS} FROM papers_paper ORDER BY arxiv_id")
 
 
+def authorships(site):
+    """Each paper's author positions and the identities they resolved to (people)."""
+    return site.sql(
+        "SELECT w.paper_id, w.position, a.slug FROM people_authorship w "
+        "JOIN people_author a ON a.id = w.author_id ORDER BY w.paper_id, w.position"
+    )
+
+
 def count(site) -> int:
     try:
         return site.sql("SELECT count(*) FROM papers_paper")[0][0]
@@ -74,6 +82,8 @@ def test_kill_during_import_then_rerun_matches_an_uninterrupted_run(deployment, 
     )
     assert rows(crashed) == rows(clean)
     assert len(rows(clean)) == total
+    assert authorships(crashed) == authorships(clean)
+    assert len(authorships(clean)) > total
 
 
 INDEX_CONTENTS = """
@@ -117,6 +127,7 @@ def test_kill_during_reindex_keeps_the_old_index_and_a_rerun_completes(deploymen
     assert "matches the database" in crashed.cli("check").stdout
     after = index_facts(crashed)
     assert after == index_facts(clean)
+    assert authorships(crashed) == authorships(clean)
     assert after["builds"] == 1  # the killed build's folder is gone
 
 

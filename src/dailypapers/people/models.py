@@ -33,9 +33,15 @@ class Authorship(models.Model):
     `written_slug` is the slug computed from the name as written, which is what lists link
     to: an abbreviated name resolved to a full one redirects from it (views.author_page)."""
 
-    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="authorships")
+    # No single-column indexes on paper and author: the unique (paper, position) and the
+    # (author, -published) indexes lead with them, and every index costs the import time.
+    paper = models.ForeignKey(
+        Paper, on_delete=models.CASCADE, related_name="authorships", db_index=False
+    )
     position = models.PositiveIntegerField()
-    author = models.ForeignKey(Author, on_delete=models.CASCADE, related_name="authorships")
+    author = models.ForeignKey(
+        Author, on_delete=models.CASCADE, related_name="authorships", db_index=False
+    )
     written_slug = models.CharField(max_length=MAX_SLUG, db_index=True)
     # The paper's date, copied so an author page is one index walk, newest first.
     published = models.DateTimeField()

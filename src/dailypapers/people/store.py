@@ -3,10 +3,11 @@
 A paper's author list is resolved to identities in the transaction that imports it (papers'
 `papers_written` signal), a batch at a time, and again for every paper by `rebuild()`, which
 `reindex` runs. Per batch, in a constant number of queries per 900 names:
-1. every name that is not abbreviated gets the identity of its key (created when new);
-2. each abbreviated name ("Y. LeCun", "Lucas M. B. Alves") is resolved to a full-name
+1. every name gets the identity of its own key (created when new) and is written;
+2. each abbreviated name ("Y. LeCun", "Lucas M. B. Alves") then moves to a full-name
    identity when exactly one identity that `names.may_be` allows has written a paper with
-   one of this paper's other authors; otherwise it keeps an identity of its own key.
+   someone whose name has the same key as one of this paper's other authors (the batch's
+   own papers count); otherwise it keeps the identity of its own key.
 An identity already on the paper is never a candidate: one author list does not name one
 person twice. Evidence grows with the corpus, so an abbreviation left alone on import may
 resolve on the next `reindex` (docs/authors.md).
@@ -57,17 +58,15 @@ def write_authors(papers: Iterable[tuple[str, list[str], datetime]]) -> int:
     with transaction.atomic():
         for ids in _chunks([arxiv_id for arxiv_id, _, _ in papers]):
             Authorship.objects.filter(paper_id__in=ids).delete()
-        full = [name for name in names if not name.parsed.abbreviated]
-        _assign_own_identities(full)
-        _write(full)
-        short = [name for name in names if name.parsed.abbreviated]
-        if short:
-            by_paper: dict[str, list[_Name]] = defaultdict(list)
-            for name in full:
-                by_paper[name.paper_id].append(name)
-            _resolve(short, by_paper)
-            _assign_own_identities([name for name in short if name.author_id is None])
-            _write(short)
+        # Every name first gets the identity of its own key, so that the whole batch is
+        # evidence; then the abbreviations the co-author graph resolves move.
+        _assign_own_identities(names)
+        _write(names)
+        by_paper: dict[str, list[_Name]] = defaultdict(list)
+        for name in names:
+            by_paper[name.paper_id].append(name)
+        moved = _resolve([name for name in names if name.parsed.abbreviated], by_paper)
+        _move(moved)
     return len(names)
 
 
@@ -131,8 +130,20 @@ def _ids_of(slugs: list[str]) -> dict[str, int]:
     return found
 
 
-def _resolve(short: list[_Name], full_by_paper: dict[str, list[_Name]]) -> None:
-    """Set author_id on the abbreviated names the co-author graph resolves."""
+def _move(moved: list[tuple[_Name, int]]) -> None:
+    table = connection.ops.quote_name(Authorship._meta.db_table)
+    sql = f"UPDATE {table} SET author_id = %s WHERE paper_id = %s AND position = %s"
+    if moved:
+        with connection.cursor() as cursor:
+            cursor.executemany(sql, [(to, n.paper_id, n.position) for n, to in moved])
+    for name, to in moved:
+        name.author_id = to
+
+
+def _resolve(short: list[_Name], by_paper: dict[str, list[_Name]]) -> list[tuple[_Name, int]]:
+    """The abbreviated names the co-author graph resolves, with their identities: a
+    candidate counts as evidenced when it wrote a paper with someone whose name has the
+    same key as one of this paper's other authors."""
     surnames = sorted({name.parsed.surname_key for name in short})
     candidates: dict[str, list[tuple[int, ParsedName]]] = defaultdict(list)
     for chunk in _chunks(surnames):
@@ -142,7 +153,7 @@ def _resolve(short: list[_Name], full_by_paper: dict[str, list[_Name]]) -> None:
             candidates[surname_key].append((author_id, parse_name(written)))
     consistent: dict[int, list[int]] = {}
     for index, name in enumerate(short):
-        on_paper = {other.author_id for other in full_by_paper.get(name.paper_id, ())}
+        on_paper = {other.author_id for other in by_paper[name.paper_id]}
         found = [
             author_id
             for author_id, parsed in candidates.get(name.parsed.surname_key, ())
@@ -151,34 +162,37 @@ def _resolve(short: list[_Name], full_by_paper: dict[str, list[_Name]]) -> None:
         if found:
             consistent[index] = found
     if not consistent:
-        return
+        return []
     coauthors = {
-        other.author_id
+        other.parsed.slug
         for index in consistent
-        for other in full_by_paper.get(short[index].paper_id, ())
+        for other in by_paper[short[index].paper_id]
+        if other is not short[index]
     }
     pairs = _coauthor_pairs(sorted({a for found in consistent.values() for a in found}), coauthors)
+    moved = []
     for index, found in consistent.items():
         name = short[index]
-        own = {other.author_id for other in full_by_paper.get(name.paper_id, ())}
-        evidenced = [a for a in found if not own.isdisjoint(pairs.get(a, ()))]
+        others = {other.parsed.slug for other in by_paper[name.paper_id] if other is not name}
+        evidenced = [a for a in found if not others.isdisjoint(pairs.get(a, ()))]
         if len(evidenced) == 1:
-            name.author_id = evidenced[0]
+            moved.append((name, evidenced[0]))
+    return moved
 
 
-def _coauthor_pairs(candidates: list[int], coauthors: set[int]) -> dict[int, set[int]]:
-    """candidate -> those of `coauthors` who share a paper with it."""
+def _coauthor_pairs(candidates: list[int], coauthors: set[str]) -> dict[int, set[str]]:
+    """candidate identity -> the written slugs of `coauthors` that share a paper with it."""
     table = connection.ops.quote_name(Authorship._meta.db_table)
-    pairs: dict[int, set[int]] = defaultdict(set)
+    pairs: dict[int, set[str]] = defaultdict(set)
     coauthor_list = sorted(coauthors)
     for candidate_chunk in _chunks(candidates, 400):
         for coauthor_chunk in _chunks(coauthor_list, 400):
             marks_a = ", ".join(["%s"] * len(candidate_chunk))
             marks_b = ", ".join(["%s"] * len(coauthor_chunk))
             sql = (
-                f"SELECT DISTINCT c.author_id, o.author_id FROM {table} c "
+                f"SELECT DISTINCT c.author_id, o.written_slug FROM {table} c "
                 f"JOIN {table} o ON o.paper_id = c.paper_id "
-                f"WHERE c.author_id IN ({marks_a}) AND o.author_id IN ({marks_b})"
+                f"WHERE c.author_id IN ({marks_a}) AND o.written_slug IN ({marks_b})"
             )
             with connection.cursor() as cursor:
                 cursor.execute(sql, [*candidate_chunk, *coauthor_chunk])
@@ -194,7 +208,7 @@ def on_papers_written(sender, records, **kwargs) -> None:
 def rebuild(progress: Callable[[int], None] | None = None, chunk: int = 2000) -> int:
     """Resolve every paper's authors again, one transaction per chunk (resumable: a killed
     run leaves each chunk done or untouched). Two passes, so that an abbreviation is judged
-    against the whole corpus: full names first, then the papers with abbreviated names.
+    against the whole corpus: every paper, then again the papers with abbreviated names.
     Returns papers processed."""
     rows = Paper.objects.order_by("arxiv_id").values_list("arxiv_id", "authors", "published")
     done = 0
