@@ -413,3 +413,24 @@ def test_claims_command(paper, make_user, capsys):
         call_command("claims", "approve", str(first.pk), "--as", "grace")
     call_command("claims", "ls", "--status", "all")
     assert "verified" in capsys.readouterr().out
+
+
+@given(slug=st.text(max_size=40))
+@settings(max_examples=80, deadline=None)
+def test_any_author_path_is_a_page_or_a_404(slug):
+    from urllib.parse import quote
+
+    response = Client().get(f"/authors/{quote(slug, safe='')}")
+    assert response.status_code in (200, 301, 302, 404)
+
+
+@given(text=st.text(max_size=60))
+@settings(max_examples=80, deadline=None)
+def test_author_filters_compile_from_any_text(text):
+    from dailypapers.search.query import clean, compile_query
+
+    query = compile_query(f"author:{text}")
+    assert query.author in clean(f"author:{text}")
+    assert query.text.count("author:") < clean(f"author:{text}").count("author:") or (
+        not query.author
+    )
