@@ -272,3 +272,5 @@ def test_a_verified_author_reads_as_hf_sends_a_claimed_one(site):
     assert by_id["2611.00001"]["isAuthorParticipating"] is True
     assert by_id["2611.00002"]["isAuthorParticipating"] is False
     assert set(by_id["2611.00001"]["paper"]["authors"][1]) == {"_id", "name", "hidden"}
+    comments = get_session().get(f"{site.endpoint}/api/papers/2611.00001/comments").json()
+    assert [(c["author"], c["isAuthor"]) for c in comments] == [("alice", True)]

@@ -13,7 +13,7 @@ from typing import Literal
 from django.core.paginator import Paginator
 from django.db.models import Q
 from django.http import Http404, HttpResponse
-from ninja import NinjaAPI, Query, Schema, Status
+from ninja import Field, NinjaAPI, Query, Schema, Status
 from ninja.errors import AuthenticationError, HttpError, ValidationError
 from ninja.security import HttpBearer
 
@@ -25,6 +25,7 @@ from ..feed.comment_markup import current_html
 from ..feed.models import Comment, DailyEntry
 from ..papers.lookup import paper_or_404
 from ..papers.models import Paper
+from ..people.claims import verified_user_ids
 from ..search.index import IndexMissing
 from ..search.query import compile_query
 from ..search.service import ranked_ids, similar_papers
@@ -54,6 +55,7 @@ class CommentOut(Schema):
     createdAt: HfTime
     editedAt: HfTime | None
     parentId: int | None
+    isAuthor: bool = Field(description="the commenter is a verified author of this paper")
 
 
 class ErrorBody(Schema):
@@ -295,10 +297,12 @@ def similar(request, arxiv_id: str, limit: int = Query(6, ge=1, le=50)):
 def comments(request, arxiv_id: str):
     paper = paper_or_404(arxiv_id)
     rows = Comment.objects.visible().filter(paper=paper).select_related("author")
-    return [comment_out(c) for c in rows]
+    authors = verified_user_ids(paper.pk)
+    return [comment_out(c, authors) for c in rows]
 
 
-def comment_out(comment: Comment) -> dict:
+def comment_out(comment: Comment, verified_authors: set[int]) -> dict:
+    """verified_authors: people.claims.verified_user_ids of the comment's paper."""
     return {
         "id": comment.pk,
         "author": comment.author.username,
@@ -307,6 +311,7 @@ def comment_out(comment: Comment) -> dict:
         "createdAt": comment.created_at,
         "editedAt": comment.edited_at,
         "parentId": comment.parent_id,
+        "isAuthor": comment.author_id in verified_authors,
     }
 
 
@@ -362,7 +367,7 @@ def remove_upvote(request, arxiv_id: str):
 )
 def add_comment(request, arxiv_id: str, body: CommentIn):
     comment = services.add_comment(request.auth, paper_or_404(arxiv_id), body.body, body.parentId)
-    return Status(201, comment_out(comment))
+    return Status(201, comment_out(comment, verified_user_ids(comment.paper_id)))
 
 
 # Last: its {path:} converter would otherwise swallow the /upvote, /comments and /submit routes.
