@@ -9,6 +9,7 @@ import pytest
 from django.contrib.auth.models import User
 from playwright.sync_api import expect
 from test_browser import CHROMIUM, browser  # noqa: F401 (the fixture)
+from test_library_browser import PASSWORD, log_in
 
 from dailypapers.accounts.roles import make_curator
 from dailypapers.feed.models import DailyEntry
@@ -19,17 +20,8 @@ pytestmark = [
     pytest.mark.django_db(transaction=True),
     pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (.ci/run installs it)"),
 ]
-PASSWORD = "a long enough passphrase"
 PAPER = "2611.00042"
 ABSTRACT = "We prove it. Code is available at https://github.com/hopper/cobol-today."
-
-
-def log_in(page, url, username):
-    page.goto(f"{url}/accounts/login/")
-    page.locator("main").get_by_label("Username").fill(username)
-    page.locator("main").get_by_label("Password").fill(PASSWORD)
-    page.locator("main").get_by_role("button", name="Log in").click()
-    page.wait_for_url(f"{url}/")
 
 
 def log_out(page):

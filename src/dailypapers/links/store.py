@@ -10,7 +10,7 @@ from collections.abc import Callable, Iterable
 
 from django.db import transaction
 
-from ..papers.models import Paper
+from ..papers.batches import each_chunk
 from .extract import extract_links
 from .models import PaperLink
 
@@ -44,20 +44,4 @@ def on_papers_written(sender, records, **kwargs) -> None:
 def reextract(progress: Callable[[int], None] | None = None, chunk: int = 2000) -> int:
     """Recompute the extracted links of every paper, one transaction per chunk (resumable:
     a killed run leaves every chunk either done or untouched). Returns papers processed."""
-    done = 0
-    batch: list[tuple[str, str, str]] = []
-    rows = Paper.objects.order_by("arxiv_id").values_list("arxiv_id", "abstract", "comment")
-    for row in rows.iterator(chunk_size=chunk):
-        batch.append(row)
-        if len(batch) == chunk:
-            replace_extracted(batch)
-            done += len(batch)
-            batch = []
-            if progress:
-                progress(done)
-    if batch:
-        replace_extracted(batch)
-        done += len(batch)
-        if progress:
-            progress(done)
-    return done
+    return each_chunk(("arxiv_id", "abstract", "comment"), replace_extracted, progress, chunk)

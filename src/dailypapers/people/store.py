@@ -22,6 +22,7 @@ from datetime import datetime
 from django.db import connection, transaction
 from django.db.models import DateTimeField
 
+from ..papers.batches import each_chunk
 from ..papers.models import Paper
 from .models import Author, Authorship
 from .names import MAX_SLUG, ParsedName, may_be, parse_name
@@ -210,26 +211,18 @@ def rebuild(progress: Callable[[int], None] | None = None, chunk: int = 2000) ->
     run leaves each chunk done or untouched). Two passes, so that an abbreviation is judged
     against the whole corpus: every paper, then again the papers with abbreviated names.
     Returns papers processed."""
-    rows = Paper.objects.order_by("arxiv_id").values_list("arxiv_id", "authors", "published")
-    done = 0
     with_abbreviations: list[str] = []
-    batch: list[tuple[str, list[str], datetime]] = []
-    for arxiv_id, authors, published in rows.iterator(chunk_size=chunk):
-        if any(parse_name(written).abbreviated for written in authors):
-            with_abbreviations.append(arxiv_id)
-        batch.append((arxiv_id, authors, published))
-        if len(batch) == chunk:
-            write_authors(batch)
-            done += len(batch)
-            batch = []
-            if progress:
-                progress(done)
-    if batch:
+
+    def write(batch: list[tuple[str, list[str], datetime]]) -> None:
         write_authors(batch)
-        done += len(batch)
+        with_abbreviations.extend(
+            arxiv_id
+            for arxiv_id, authors, _ in batch
+            if any(parse_name(written).abbreviated for written in authors)
+        )
+
+    done = each_chunk(("arxiv_id", "authors", "published"), write, progress, chunk)
     for ids in _chunks(with_abbreviations):
         again = Paper.objects.filter(arxiv_id__in=ids)
         write_authors(again.values_list("arxiv_id", "authors", "published"))
-    if progress:
-        progress(done)
     return done
