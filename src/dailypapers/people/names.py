@@ -88,6 +88,8 @@ class ParsedName:
 
 
 def _fold(text: str) -> str:
+    if text.isascii():  # most names: nothing to normalise or fold but case
+        return text.lower().replace("'", "")
     text = unicodedata.normalize("NFKD", unicodedata.normalize("NFKC", text).casefold())
     text = "".join(ch for ch in text if not unicodedata.combining(ch))
     return text.translate(_FOLD).replace("'", "").replace("’", "")
@@ -108,7 +110,8 @@ def _split_suffix(words: list[str]) -> tuple[list[str], tuple[str, ...]]:
 def parse_name(written: str) -> ParsedName:
     """The name's parts, folded (see the module's docstring). Empty parts for a name with
     no letters or digits."""
-    text = _fold(_REMARK.sub(" ", written or ""))
+    written = written or ""
+    text = _fold(_REMARK.sub(" ", written) if "(" in written or "[" in written else written)
     parts = [part.strip() for part in text.split(",") if _tokens(part)]
     # A part after the first that is only a suffix: "King, Jr., Martin Luther", "King, Jr."
     suffix = tuple("".join(_tokens(p)) for p in parts[1:] if "".join(_tokens(p)) in SUFFIXES)
