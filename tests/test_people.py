@@ -348,6 +348,10 @@ def test_no_badge_without_a_verified_claim_on_that_very_paper(paper, make_paper,
     html = client.get("/papers/2611.00001").content.decode()
     badged = re.findall(r'href="/u/(\w+)">\w+</a> <span class="badge author-badge"', html)
     assert badged == ["gregory"]
+    assert claims.is_verified_author(gregory, paper)
+    assert not claims.is_verified_author(grace, paper)  # verified on the other paper only
+    assert not claims.is_verified_author(mallory, paper)  # rejected
+    assert claims.is_verified_author(grace, other_paper)
 
 
 def test_claims_refuse_what_they_must(paper, make_user):

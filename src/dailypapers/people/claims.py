@@ -109,6 +109,13 @@ def verified_user_ids(paper_id: str) -> set[int]:
     return set(Claim.objects.verified().filter(paper_id=paper_id).values_list("user_id", flat=True))
 
 
+def is_verified_author(user, paper) -> bool:
+    """Whether the user's claim on this paper was verified (links lets them approve links)."""
+    if not getattr(user, "is_authenticated", False):
+        return False
+    return Claim.objects.verified().filter(user=user, paper_id=paper.pk).exists()
+
+
 def claimed_papers_of(user_ids: list[int]) -> dict[int, list[str]]:
     """Papers of each user's verified claims, newest decision first (recommendations), in
     one query."""
