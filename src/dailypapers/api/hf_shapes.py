@@ -16,6 +16,7 @@ from pydantic import Field, PlainSerializer, TypeAdapter, WithJsonSchema
 
 from ..feed import listing
 from ..feed.models import Comment, DailyEntry
+from ..links.display import hf_link_fields
 from ..papers.models import Paper
 from ..search.keywords import papers_keywords
 from ..thumbnails.figures import thumbnail_urls
@@ -135,11 +136,19 @@ def listed_at(entry: DailyEntry) -> datetime:
     return entry.submitted_at if entry.submitted_at < start + timedelta(days=1) else start
 
 
+_NO_LINKS = {"githubRepo": None, "githubStars": None, "projectPage": None}
+
+
 def hf_paper(
-    paper: Paper, entry: DailyEntry | None, upvotes: int, keywords: tuple[str, ...]
+    paper: Paper,
+    entry: DailyEntry | None,
+    upvotes: int,
+    keywords: tuple[str, ...],
+    links: dict | None = None,
 ) -> dict:
-    """Links (githubRepo, projectPage) stay null until the links-and-people work fills them;
+    """links: githubRepo, githubStars and projectPage (links.display.hf_link_fields);
     ai_keywords are ours (search/keywords.py, no hosted model: docs/search.md)."""
+    links = links or _NO_LINKS
     return {
         "id": paper.arxiv_id,
         "authors": [
@@ -153,10 +162,10 @@ def hf_paper(
         "summary": paper.abstract,
         "upvotes": upvotes,
         "discussionId": paper.arxiv_id,
-        "githubRepo": None,
+        "githubRepo": links["githubRepo"],
         "githubRepoAddedBy": None,
-        "githubStars": None,
-        "projectPage": None,
+        "githubStars": links["githubStars"],
+        "projectPage": links["projectPage"],
         "ai_summary": None,
         "ai_keywords": list(keywords),
         "ai_summary_model": None,
@@ -199,13 +208,14 @@ def hf_items(papers: list[Paper], entries: dict[str, DailyEntry]) -> list[dict]:
     """Daily-list items for these papers, in this order; a constant number of queries."""
     tallies = counts(papers, entries)
     thumbnails = thumbnail_urls([p.arxiv_id for p in papers])
+    links = hf_link_fields(p.arxiv_id for p in papers)
     items = []
     for paper, keywords in zip(papers, papers_keywords(papers), strict=True):
         entry = entries.get(paper.arxiv_id)
         upvotes, comments = tallies[paper.arxiv_id]
         items.append(
             {
-                "paper": hf_paper(paper, entry, upvotes, keywords),
+                "paper": hf_paper(paper, entry, upvotes, keywords, links.get(paper.arxiv_id)),
                 "publishedAt": listed_at(entry) if entry else None,
                 "title": paper.title,
                 "summary": paper.abstract,
@@ -236,9 +246,12 @@ def items_for_papers(papers: list[Paper]) -> list[dict]:
 def paper_pages(papers: list[Paper]) -> list[dict]:
     entries = listed_entries([p.arxiv_id for p in papers])
     tallies = counts(papers, entries)
+    links = hf_link_fields(p.arxiv_id for p in papers)
     return [
         {
-            **hf_paper(p, entries.get(p.arxiv_id), tallies[p.arxiv_id][0], keywords),
+            **hf_paper(
+                p, entries.get(p.arxiv_id), tallies[p.arxiv_id][0], keywords, links.get(p.arxiv_id)
+            ),
             "numComments": tallies[p.arxiv_id][1],
         }
         for p, keywords in zip(papers, papers_keywords(papers), strict=True)

@@ -11,3 +11,8 @@ class FeedConfig(AppConfig):
         from .generation import generation
 
         page_cache.use_generation(generation)
+
+        from ..links.signals import links_changed
+        from .generation import on_links_changed
+
+        links_changed.connect(on_links_changed, dispatch_uid="feed-links-changed")

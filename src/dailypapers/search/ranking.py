@@ -126,6 +126,8 @@ def filter_query(query: SearchQuery) -> tantivy.Query | None:
                 [(tantivy.Occur.Should, dates), (tantivy.Occur.Should, updated)]
             )
         clauses.append((tantivy.Occur.Must, dates))
+    for kind in query.has_links:
+        clauses.append((tantivy.Occur.Must, tantivy.Query.term_query(SCHEMA, "links", kind)))
     return tantivy.Query.boolean_query(clauses) if clauses else None
 
 
