@@ -597,3 +597,62 @@ def test_upsert_keeps_peoples_links(paper, curator):
         ]
     )
     assert shown(paper) == [("code", REPO), ("project", "https://o.github.io/p")]
+
+
+# --- a kill in the middle ------------------------------------------------------------------
+
+SETUP_SITE = """
+from datetime import UTC, datetime
+from django.contrib.auth.models import User
+from dailypapers.accounts.roles import make_curator
+from dailypapers.papers.records import build_record
+from dailypapers.papers.store import upsert_papers
+upsert_papers([build_record(arxiv_id="2611.00001", version=1, title="T", abstract="A.",
+    authors=["A"], categories=["cs.LG"], primary_category=None,
+    published=datetime(2026, 11, 20, tzinfo=UTC), updated=None)])
+make_curator(User.objects.create_user("curator", "c@example.org", "x"))
+"""
+PUBLISH = """
+import os, signal, sys
+from django.contrib.auth.models import User
+from dailypapers.links import store
+from dailypapers.links.signals import links_changed
+from dailypapers.papers.models import Paper
+if sys.argv[1:] == ["kill"]:
+    # after the link, its audit row and the generation bump are written, before the commit
+    links_changed.connect(lambda **kw: os.kill(os.getpid(), signal.SIGKILL), weak=False)
+store.propose(User.objects.get(username="curator"), Paper.objects.get(pk="2611.00001"),
+    "https://github.com/owner/repo", "code")
+print("published")
+"""
+
+
+@pytest.mark.system
+def test_a_kill_mid_publication_leaves_nothing_and_a_rerun_publishes_once(deployment):
+    import subprocess
+    import sys
+
+    site = deployment("links")
+    site.cli("migrate", "-v0")
+    site.python(SETUP_SITE)
+    generation = site.sql("SELECT value FROM feed_sitegeneration")
+
+    def publish(*args):
+        code = "import django\ndjango.setup()\n" + PUBLISH
+        env = site.env(DJANGO_SETTINGS_MODULE="dailypapers.settings")
+        command = [sys.executable, "-c", code, *args]
+        return subprocess.run(command, env=env, capture_output=True, text=True)
+
+    killed = publish("kill")
+    assert killed.returncode == -9 and "published" not in killed.stdout
+    assert site.sql("SELECT count(*) FROM links_paperlink")[0][0] == 0
+    assert site.sql("SELECT count(*) FROM links_linkevent")[0][0] == 0
+    assert site.sql("SELECT value FROM feed_sitegeneration") == generation
+    assert publish().stdout == "published\n"
+    again = publish()
+    assert again.returncode == 1 and "already links to" in again.stderr
+    assert site.sql("SELECT status, url FROM links_paperlink") == [
+        ("published", "https://github.com/owner/repo")
+    ]
+    assert site.sql("SELECT action FROM links_linkevent") == [("published",)]
+    assert site.sql("SELECT value FROM feed_sitegeneration") != generation
