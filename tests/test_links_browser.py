@@ -3,8 +3,7 @@ form with JavaScript on and off, a curator approves them, and hostile URLs (java
 quotes and markup, Unicode) run no script on any page that shows them."""
 
 import pytest
-from playwright import sync_api as playwright
-from test_browser import CHROMIUM, FLAGS
+from test_browser import CHROMIUM, browser  # noqa: F401 (browser: the fixture)
 from test_browser_xss import PWNED, Watched
 
 from dailypapers.links.models import PaperLink
@@ -22,15 +21,6 @@ HOSTILE = [
     ("data", "https://example.org/'onmouseover='alert(1)'", "https://example.org/'onmouseover="),
     ("demo", 'https://bücher.example/ünï?q="x"', "https://xn--bcher-kva.example/%C3%BCn%C3%AF"),
 ]
-
-
-@pytest.fixture
-def chromium(monkeypatch):
-    monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
-    with playwright.sync_playwright() as driver:
-        browser = driver.chromium.launch(executable_path=CHROMIUM, args=FLAGS)
-        yield browser
-        browser.close()
 
 
 def log_in(page, url: str, username: str) -> None:
@@ -52,7 +42,11 @@ def propose(page, url: str, kind: str, link: str) -> str:
 
 
 def test_propose_approve_and_show_hostile_links(
-    live_server, chromium, make_paper, make_user, list_paper
+    live_server,
+    browser,  # noqa: F811 (test_browser's fixture)
+    make_paper,
+    make_user,
+    list_paper,
 ):
     from django.utils import timezone
 
@@ -64,7 +58,7 @@ def test_propose_approve_and_show_hostile_links(
 
     # The reader proposes with JavaScript off, then on: the form needs none.
     for javascript, links in ((False, HOSTILE[:2]), (True, HOSTILE[2:])):
-        context = chromium.new_context(java_script_enabled=javascript)
+        context = browser.new_context(java_script_enabled=javascript)
         page = context.new_page()
         page.set_default_timeout(15_000)
         log_in(page, url, "reader")
@@ -76,7 +70,7 @@ def test_propose_approve_and_show_hostile_links(
     assert PaperLink.objects.filter(status="pending").count() == 3
 
     # The curator approves each from the queue.
-    context = chromium.new_context()
+    context = browser.new_context()
     page = context.new_page()
     page.set_default_timeout(15_000)
     log_in(page, url, "curator")
@@ -92,7 +86,7 @@ def test_propose_approve_and_show_hostile_links(
     # Everyone sees them, escaped; nothing of theirs runs, with or without the CSP.
     pages = [f"/papers/{PAPER}", "/", "/feeds/daily.rss", "/feeds/daily.atom"]
     for bypass_csp in (True, False):
-        context = chromium.new_context(bypass_csp=bypass_csp)
+        context = browser.new_context(bypass_csp=bypass_csp)
         watched = Watched(context)
         for path in pages:
             response = watched.visit(url + path)

@@ -17,7 +17,7 @@ from collections.abc import Callable, Iterable
 from django.conf import settings
 from django.db import IntegrityError, transaction
 
-from ..accounts.ratelimit import count_hit
+from ..accounts.ratelimit import first_refusal
 from ..accounts.roles import is_curator
 from ..core.errors import DomainError
 from ..papers.models import Paper
@@ -155,13 +155,12 @@ def _refuse_duplicate(paper: Paper, url: str) -> None:
 def _count_proposal(user, client_address: str) -> None:
     if is_curator(user):
         return
-    for key in (f"links:user:{user.pk}", f"links:ip:{client_address}"):
-        limit = count_hit(key, settings.LINK_PROPOSALS_PER_HOUR, PROPOSAL_WINDOW)
-        if not limit.allowed:
-            minutes = max(1, limit.retry_after // 60)
-            raise ProposalLimit(
-                f"You have proposed many links this hour; try again in {minutes} minutes."
-            )
+    keys = (f"links:user:{user.pk}", f"links:ip:{client_address}")
+    refused = first_refusal(keys, settings.LINK_PROPOSALS_PER_HOUR, PROPOSAL_WINDOW)
+    if refused:
+        raise ProposalLimit(
+            f"You have proposed many links this hour; try again in {refused.retry_minutes} minutes."
+        )
 
 
 def approve(user, link: PaperLink, note: str = "") -> PaperLink:
