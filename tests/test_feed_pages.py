@@ -126,9 +126,9 @@ def test_day_page_with_assert_num_queries(
         for i in range(count):
             list_paper(make_paper(f"2609.{day.day:02d}{i:03d}"), day)
         # entry count, one page of entry ids, their papers, their thumbnails (a card part from
-        # a higher app), neighbours (the page-cache generation is read through the driver's
-        # connection, uncounted: feed/generation.py)
-        with django_assert_num_queries(5):
+        # a higher app), their published links (the cards' code icons), neighbours (the
+        # page-cache generation is read through the driver's connection, uncounted)
+        with django_assert_num_queries(6):
             client.get(f"/papers/date/{day}")
 
 

@@ -236,6 +236,8 @@ API_RATE_PER_TOKEN = int(env("DAILYPAPERS_API_RATE_PER_TOKEN", "120"))
 SUBMISSIONS_PER_DAY = int(env("DAILYPAPERS_SUBMISSIONS_PER_DAY", "5"))
 # Papers a non-curator may have fetched from arXiv per hour (per user and per client address).
 ARXIV_FETCHES_PER_HOUR = int(env("DAILYPAPERS_ARXIV_FETCHES_PER_HOUR", "20"))
+# Links a non-curator may propose per hour (per user and per client address).
+LINK_PROPOSALS_PER_HOUR = int(env("DAILYPAPERS_LINK_PROPOSALS_PER_HOUR", "20"))
 SITE_NAME = env("DAILYPAPERS_SITE_NAME", "dailypapers")
 
 

@@ -29,6 +29,11 @@ class Limit:
     allowed: bool
     retry_after: int
 
+    @property
+    def retry_minutes(self) -> int:
+        """retry_after in whole minutes, at least one: what refusals tell people."""
+        return max(1, self.retry_after // 60)
+
 
 def caseless(text: str) -> str:
     """Unicode's NFKC_Casefold: one key for every way of typing the same name or address."""
@@ -59,6 +64,16 @@ def count_hit(key: str, limit: int, period: int, now: float | None = None) -> Li
         prune(now)
     retry_after = int(expires - now) + 1
     return Limit(allowed=hits <= limit, retry_after=retry_after)
+
+
+def first_refusal(keys, limit: int, period: int) -> Limit | None:
+    """Count one hit on each key (a user, then their client address…) until one is over its
+    limit; that key's Limit, or None when every key is within it."""
+    for key in keys:
+        found = count_hit(key, limit, period)
+        if not found.allowed:
+            return found
+    return None
 
 
 def is_limited(key: str, limit: int, period: int, now: float | None = None) -> Limit:

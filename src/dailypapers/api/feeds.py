@@ -16,6 +16,7 @@ from django.utils.html import escape
 
 from ..core.urls import paper_path, paper_url
 from ..feed import listing, periods
+from ..links.display import published_links
 from ..papers.cleaning import strip_unstorable
 from ..papers.models import Paper
 from ..papers.text import FEED_AUTHORS, cut_authors, short_authors
@@ -30,6 +31,17 @@ FEED_SIZE = 50
 def feed_html(text: str) -> str:
     """Stored plain text as the HTML a feed reader renders: shown as written, never as markup."""
     return escape(text)
+
+
+def links_html(links) -> str:
+    """A paper's published links under its abstract: "Code: <a>url</a> · Project: …"."""
+    if not links:
+        return ""
+    parts = [
+        f'{feed_html(link.label)}: <a href="{feed_html(link.url)}">{feed_html(link.url)}</a>'
+        for link in links
+    ]
+    return f"<p>{' · '.join(parts)}</p>"
 
 
 def _storable(value):
@@ -70,7 +82,8 @@ class PaperFeed(Feed):
 
     def item_description(self, paper: Paper) -> str:
         authors = linked_authors(*cut_authors(paper.authors, FEED_AUTHORS), absolute=True)
-        return f"<p>{authors}</p>{feed_html(paper.abstract)}"
+        links = links_html(getattr(paper, "shown_links", []))
+        return f"<p>{authors}</p>{feed_html(paper.abstract)}{links}"
 
     def item_link(self, paper: Paper) -> str:
         return paper_path(paper.arxiv_id)
@@ -94,7 +107,11 @@ class PaperFeed(Feed):
 
 
 def _papers(ids: list[str]) -> list[Paper]:
+    """The papers in this order, each with its published links (one query for all)."""
     found = Paper.objects.in_bulk(ids)
+    links = published_links(found)
+    for paper_id, paper in found.items():
+        paper.shown_links = links.get(paper_id, [])
     return [found[i] for i in ids if i in found]
 
 

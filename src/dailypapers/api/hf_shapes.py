@@ -16,6 +16,7 @@ from pydantic import Field, PlainSerializer, TypeAdapter, WithJsonSchema, model_
 
 from ..feed import listing
 from ..feed.models import Comment, DailyEntry
+from ..links.display import hf_link_fields
 from ..papers.models import Paper
 from ..people.claims import VerifiedAuthor, verified_authors
 from ..search.keywords import papers_keywords
@@ -170,15 +171,20 @@ def hf_authors(paper: Paper, verified: list[VerifiedAuthor]) -> list[dict]:
     return authors
 
 
+_NO_LINKS = {"githubRepo": None, "githubStars": None, "projectPage": None}
+
+
 def hf_paper(
     paper: Paper,
     entry: DailyEntry | None,
     upvotes: int,
     keywords: tuple[str, ...],
     verified: list[VerifiedAuthor] = (),
+    links: dict | None = None,
 ) -> dict:
-    """Links (githubRepo, projectPage) stay null until the links-and-people work fills them;
+    """links: githubRepo, githubStars and projectPage (links.display.hf_link_fields);
     ai_keywords are ours (search/keywords.py, no hosted model: docs/search.md)."""
+    links = links or _NO_LINKS
     return {
         "id": paper.arxiv_id,
         "authors": hf_authors(paper, list(verified)),
@@ -189,10 +195,10 @@ def hf_paper(
         "summary": paper.abstract,
         "upvotes": upvotes,
         "discussionId": paper.arxiv_id,
-        "githubRepo": None,
+        "githubRepo": links["githubRepo"],
         "githubRepoAddedBy": None,
-        "githubStars": None,
-        "projectPage": None,
+        "githubStars": links["githubStars"],
+        "projectPage": links["projectPage"],
         "ai_summary": None,
         "ai_keywords": list(keywords),
         "ai_summary_model": None,
@@ -251,6 +257,7 @@ def hf_items(papers: list[Paper], entries: dict[str, DailyEntry]) -> list[dict]:
     thumbnails = thumbnail_urls([p.arxiv_id for p in papers])
     verified = verified_authors([p.arxiv_id for p in papers])
     participating = authors_participating(verified)
+    links = hf_link_fields(p.arxiv_id for p in papers)
     items = []
     for paper, keywords in zip(papers, papers_keywords(papers), strict=True):
         entry = entries.get(paper.arxiv_id)
@@ -258,7 +265,12 @@ def hf_items(papers: list[Paper], entries: dict[str, DailyEntry]) -> list[dict]:
         items.append(
             {
                 "paper": hf_paper(
-                    paper, entry, upvotes, keywords, verified.get(paper.arxiv_id, [])
+                    paper,
+                    entry,
+                    upvotes,
+                    keywords,
+                    verified.get(paper.arxiv_id, []),
+                    links.get(paper.arxiv_id),
                 ),
                 "publishedAt": listed_at(entry) if entry else None,
                 "title": paper.title,
@@ -291,6 +303,7 @@ def paper_pages(papers: list[Paper]) -> list[dict]:
     entries = listed_entries([p.arxiv_id for p in papers])
     tallies = counts(papers, entries)
     verified = verified_authors([p.arxiv_id for p in papers])
+    links = hf_link_fields(p.arxiv_id for p in papers)
     return [
         {
             **hf_paper(
@@ -299,6 +312,7 @@ def paper_pages(papers: list[Paper]) -> list[dict]:
                 tallies[p.arxiv_id][0],
                 keywords,
                 verified.get(p.arxiv_id, []),
+                links.get(p.arxiv_id),
             ),
             "numComments": tallies[p.arxiv_id][1],
         }

@@ -11,6 +11,7 @@ from http import HTTPStatus
 from typing import Literal
 
 from django.core.paginator import Paginator
+from django.db import transaction
 from django.db.models import Q
 from django.http import Http404, HttpResponse
 from ninja import Field, NinjaAPI, Query, Schema, Status
@@ -23,6 +24,8 @@ from ..core.errors import DomainError, json_error, json_error_for
 from ..feed import listing, periods, services
 from ..feed.comment_markup import current_html
 from ..feed.models import Comment, DailyEntry
+from ..links import store as link_store
+from ..links.models import PaperLink
 from ..papers.lookup import paper_or_404
 from ..papers.models import Paper
 from ..people.claims import verified_user_ids
@@ -368,6 +371,77 @@ def remove_upvote(request, arxiv_id: str):
 def add_comment(request, arxiv_id: str, body: CommentIn):
     comment = services.add_comment(request.auth, paper_or_404(arxiv_id), body.body, body.parentId)
     return Status(201, comment_out(comment, verified_user_ids(comment.paper_id)))
+
+
+class LinkIn(Schema):
+    """Either url with its kind, or Hugging Face's githubRepo and/or projectPage."""
+
+    url: str | None = None
+    kind: Literal["code", "project", "data", "demo"] = "code"
+    githubRepo: str | None = None
+    projectPage: str | None = None
+
+
+class LinkOut(Schema):
+    id: int
+    kind: str
+    url: str
+    status: str = Field(description="published, or pending until a curator or author approves")
+    source: str = Field(description="extracted from the paper's text, or proposed by a person")
+    proposedBy: str | None
+
+
+def _link_out(link: PaperLink) -> dict:
+    return {
+        "id": link.pk,
+        "kind": link.kind,
+        "url": link.url,
+        "status": link.status,
+        "source": link.source,
+        "proposedBy": link.proposer.username if link.proposer else None,
+    }
+
+
+@api.get(
+    "/papers/{path:arxiv_id}/links",
+    response={200: list[LinkOut], 404: ErrorOut},
+    summary="A paper's published links: code, project page, data and demo",
+)
+def links(request, arxiv_id: str):
+    paper = paper_or_404(arxiv_id)
+    return [_link_out(link) for link in PaperLink.objects.shown_for(paper)]
+
+
+@api.post(
+    "/papers/{path:arxiv_id}/links",
+    auth=bearer,
+    response={201: list[LinkOut], 403: ErrorOut, 422: ErrorOut, **WRITE_ERRORS},
+    summary="Propose links for a paper (published at once for curators and its authors)",
+    description='Send {"url": …, "kind": "code"|"project"|"data"|"demo"}, or Hugging '
+    'Face\'s {"githubRepo": …, "projectPage": …}. URLs must be http(s); a link the paper '
+    "already has is refused (409). Several links are added together or not at all. Each link "
+    "is published when the token's user is a curator or a verified author of the paper, and "
+    "waits for their approval otherwise (status pending).",
+)
+def add_links(request, arxiv_id: str, body: LinkIn):
+    paper = paper_or_404(arxiv_id)
+    asked = [
+        (kind, url)
+        for kind, url in (
+            (body.kind, body.url),
+            ("code", body.githubRepo),
+            ("project", body.projectPage),
+        )
+        if url is not None
+    ]
+    if not asked:
+        return json_error(400, "invalid_link", "send url (with kind), githubRepo or projectPage")
+    with transaction.atomic():
+        added = [
+            link_store.propose(request.auth, paper, url, kind, client_key(request))
+            for kind, url in asked
+        ]
+    return Status(201, [_link_out(link) for link in added])
 
 
 # Last: its {path:} converter would otherwise swallow the /upvote, /comments and /submit routes.

@@ -9,6 +9,7 @@ from urllib.parse import quote
 from django.utils.safestring import SafeString, mark_safe
 
 from ..core.urls import login_to_paper_path, route_template
+from ..links.display import CodeBadge, badge_html, code_badges
 from ..papers.latex import render_math_text
 from ..papers.text import CARD_AUTHORS, CARD_EXCERPT_CHARS, cut_authors, excerpt
 from ..people.html import linked_authors
@@ -117,6 +118,7 @@ def render_cards(
     """`notes`: HTML a higher app adds under a card's text, by paper id (recommend's "why")."""
     notes = notes or {}
     links = _Links.lookup()
+    badges = code_badges([c.paper_id for c in cards])
     actions = (
         paper_actions(
             request, [c.paper_id for c in cards], csrf_input=csrf_input, next_path=next_path
@@ -137,6 +139,7 @@ def render_cards(
                 actions.get(card.paper_id, ""),
                 notes.get(card.paper_id, ""),
                 {slot: drawn.get(card.paper_id, "") for slot, drawn in parts.items()},
+                badges.get(card.paper_id),
             )
             for index, card in enumerate(cards, start=1)
         )
@@ -153,6 +156,7 @@ def _card(
     actions: str = "",
     note: str = "",
     parts: dict[str, str] | None = None,
+    badge: CodeBadge | None = None,
 ) -> str:
     parts = parts or {}
     url = escape(links.paper.format(card.paper_id))
@@ -185,7 +189,8 @@ def _card(
         f'<div class="body"><h2 id="title-{index}"><a href="{url}">{escape(card.title)}</a></h2>'
         f'<p class="authors">{linked_authors(*cut_authors(card.authors, CARD_AUTHORS))}</p>'
         f"{snippet}{parts.get('chips', '')}"
-        f'<p class="meta">{tags}<a href="{url}#comments">{comments} comment{plural}</a>'
+        f'<p class="meta">{tags}{badge_html(badge)}'
+        f'<a href="{url}#comments">{comments} comment{plural}</a>'
         f" · submitted by {by}{' · <strong>pinned</strong>' if pinned else ''}</p>"
         f"{note}{_actions_row(actions)}"
         f"</div>{figure}</article></li>"

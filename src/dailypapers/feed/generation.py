@@ -44,6 +44,11 @@ def _read_postgres(driver_connection) -> int | None:
     return int(result.get_value(0, 0)) if result.ntuples else 0
 
 
+def on_links_changed(sender, arxiv_ids, **kwargs) -> None:
+    """Cached pages show papers' links (cards, paper pages, feeds): a published link shows."""
+    bump_generation()
+
+
 def bump_generation() -> None:
     if not SiteGeneration.objects.filter(pk=1).update(value=F("value") + 1):
         SiteGeneration.objects.get_or_create(pk=1, defaults={"value": 1})

@@ -11,7 +11,7 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from ..accounts.ratelimit import count_hit
+from ..accounts.ratelimit import first_refusal
 from ..accounts.roles import is_curator
 from ..core.errors import DomainError
 from ..papers.arxiv_client import ArxivApi, ArxivApiError, ArxivUnavailable, PoliteSession
@@ -100,14 +100,13 @@ def find_or_fetch_paper(
 def _count_fetch(user, client_address: str) -> None:
     if user is None or is_curator(user):
         return
-    for key in (f"fetch:user:{user.pk}", f"fetch:ip:{client_address}"):
-        limit = count_hit(key, settings.ARXIV_FETCHES_PER_HOUR, FETCH_WINDOW)
-        if not limit.allowed:
-            minutes = max(1, limit.retry_after // 60)
-            raise FetchLimit(
-                "You have asked for many papers from arXiv this hour; "
-                f"try again in {minutes} minutes."
-            )
+    keys = (f"fetch:user:{user.pk}", f"fetch:ip:{client_address}")
+    refused = first_refusal(keys, settings.ARXIV_FETCHES_PER_HOUR, FETCH_WINDOW)
+    if refused:
+        raise FetchLimit(
+            "You have asked for many papers from arXiv this hour; "
+            f"try again in {refused.retry_minutes} minutes."
+        )
 
 
 def submit(

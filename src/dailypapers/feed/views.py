@@ -16,7 +16,10 @@ from ..accounts.redirects import redirect_back
 from ..accounts.roles import is_curator
 from ..core.page_cache import cached_for_anonymous
 from ..core.urls import paper_path
+from ..links.extract import LinkKind
 from ..links.models import PaperLink
+from ..links.permissions import can_approve
+from ..links.stars import stars_for
 from ..papers import bibtex
 from ..papers.arxiv_ids import InvalidArxivId
 from ..papers.cleaning import is_storable
@@ -137,12 +140,27 @@ def paper_page(request, arxiv_id: str):
             "threads": threads,
             "is_curator": is_curator(request.user),
             "bibtex": bibtex.entry(paper),
-            "links": PaperLink.objects.shown_for(paper),
             "comment_max_length": Comment.MAX_LENGTH,
             "verified_authors": claims.verified_user_ids(paper.pk),
             "my_claim": claims.claim_of(request.user, paper.pk),
+            **_links_context(request.user, paper),
         },
     )
+
+
+def _links_context(user, paper) -> dict:
+    """The paper's published links, their stars, and what this reader may do with links."""
+    approver = can_approve(user, paper)
+    pending = PaperLink.objects.filter(paper=paper, status=PaperLink.Status.PENDING)
+    links = PaperLink.objects.shown_for(paper)
+    has_code = any(link.kind == "code" for link in links)  # else no stars to look up
+    return {
+        "links": links,
+        "code_stars": stars_for([paper.pk]).get(paper.pk) if has_code else None,
+        "can_approve_links": approver,
+        "pending_links": list(pending.select_related("proposer")) if approver else [],
+        "link_kinds": [kind.value for kind in LinkKind],
+    }
 
 
 def profile(request, username: str):

@@ -23,7 +23,7 @@ Measured with `python bench/links.py` (see docs/links.md).
 import re
 from dataclasses import dataclass
 from enum import StrEnum
-from urllib.parse import urlsplit
+from urllib.parse import quote, urlsplit
 
 
 class LinkKind(StrEnum):
@@ -323,6 +323,85 @@ def _page_url(parts, host: str, keep_scheme: bool = False) -> str:
     path = parts.path.rstrip("/")
     query = f"?{parts.query}" if parts.query else ""
     return f"{scheme}://{host}{path}{query}"
+
+
+MAX_URL_CHARS = 2000
+_SCHEME = re.compile(r"^([a-z][a-z0-9+.-]*):", re.IGNORECASE)
+_HOST = re.compile(r"^(?:[a-z0-9](?:[a-z0-9-]{0,62}[a-z0-9])?\.)+[a-z][a-z0-9-]{0,62}$")
+
+
+# What stays as typed in a proposed URL's path and query: RFC 3986's unreserved and reserved
+# characters and "%" (so an escape is not escaped twice); quotes, "<", ">" and non-ASCII
+# letters are percent-encoded.
+_URL_SAFE = "/?:@!$&'()*+,;=-._~%#[]"
+
+
+class InvalidLink(ValueError):
+    """A URL a person typed that cannot be a paper's link; the message says why."""
+
+
+def normalise_link(url: str, kind: LinkKind | str) -> Link:
+    """A link a person proposes, checked and put in the form extraction gives (a repository
+    canonicalised to its root, a page without its fragment or trailing slash), so the same
+    link typed twice, or already extracted, is recognised. Raises InvalidLink."""
+    try:
+        kind = LinkKind(kind)
+    except ValueError:
+        raise InvalidLink(f"kind must be one of {', '.join(k.value for k in LinkKind)}.") from None
+    url = (url or "").strip()
+    if not url:
+        raise InvalidLink("Give the link's URL.")
+    if len(url) > MAX_URL_CHARS:
+        raise InvalidLink(f"That URL is longer than {MAX_URL_CHARS} characters.")
+    if any(ch.isspace() or not ch.isprintable() for ch in url):
+        raise InvalidLink("A URL cannot hold spaces or control characters.")
+    scheme = _SCHEME.match(url)
+    if scheme and scheme.group(1).lower() not in ("http", "https"):
+        raise InvalidLink("Only http:// and https:// links can be added.")
+    if not scheme:
+        url = "https://" + url.removeprefix("//")
+    try:
+        parts = urlsplit(url)
+        host = (parts.hostname or "").lower()
+        parts.port  # noqa: B018 - raises ValueError for a port that is no number
+    except ValueError:
+        raise InvalidLink("That is not a valid URL.") from None
+    parts = parts._replace(
+        path=quote(parts.path, safe=_URL_SAFE), query=quote(parts.query, safe=_URL_SAFE)
+    )
+    if parts.username is not None or parts.password is not None:
+        raise InvalidLink("A link cannot carry a user name or password.")
+    try:
+        host = host.encode("idna").decode("ascii")  # a Unicode host name, as DNS spells it
+    except UnicodeError:
+        raise InvalidLink("A link needs a public host name, such as github.com.") from None
+    if not _HOST.match(host):
+        raise InvalidLink("A link needs a public host name, such as github.com.")
+    if _SKIPPED_HOSTS.search(host):
+        raise InvalidLink("Links to arXiv, videos or social media are not paper links.")
+    bare_host = host.removeprefix("www.")
+    segments = [s for s in parts.path.split("/") if s]
+    found = None
+    if bare_host in _REPO_HOSTS:
+        found = _repository(bare_host, segments)
+        if found is None:
+            raise InvalidLink("A repository link must name one: https://github.com/owner/name.")
+    elif bare_host in ("huggingface.co", "hf.co"):
+        found = _hugging_face(segments, "")
+        if found is None:
+            raise InvalidLink("A Hugging Face link must name a model, dataset or Space.")
+    else:
+        keep_scheme = not _PAGE_HOSTS.match(host)
+        address = f"{host}:{parts.port}" if parts.port else host
+        found = _link(kind, _page_url(parts, address, keep_scheme=keep_scheme))
+    if found is None or len(found.url) > MAX_URL_CHARS:
+        raise InvalidLink("That is not a valid URL.")
+    return Link(kind, found.url)
+
+
+def same_link(a: str, b: str) -> bool:
+    """Whether two URLs name the same link (scheme, www., host case, trailing slash aside)."""
+    return _identity(a) == _identity(b)
 
 
 def _identity(url: str) -> str:

@@ -251,7 +251,9 @@ def sync_repositories(since_days: int | None = None) -> int:
     published in the last `since_days` days, or all), adding Repository rows for new names and
     mapping renamed names to their new ones. One transaction; re-running it changes nothing.
     Returns how many pairs there are."""
-    links = PaperLink.objects.filter(kind=LinkKind.CODE.value, url__icontains="github.com/")
+    links = PaperLink.objects.published().filter(
+        kind=LinkKind.CODE.value, url__icontains="github.com/"
+    )
     current = PaperRepository.objects.all()
     if since_days is not None:
         cutoff = timezone.now() - timedelta(days=since_days)

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.db import models
 
 from ..papers.models import Paper
@@ -5,29 +6,47 @@ from .extract import LinkKind
 
 # The order a paper's links are shown in: "Code · Project · Data · Demo".
 KIND_ORDER = [kind.value for kind in LinkKind]
+KIND_CHOICES = [(k.value, k.value) for k in LinkKind]
 
 
 class PaperLinkQuerySet(models.QuerySet):
+    def published(self):
+        return self.filter(status=PaperLink.Status.PUBLISHED)
+
     def shown_for(self, paper) -> list["PaperLink"]:
-        """A paper's links in display order: by kind, then as the text gave them."""
-        links = self.filter(paper=paper).order_by("position", "pk")
+        """A paper's published links in display order: by kind, then as the text gave them
+        (people's links after the extracted ones)."""
+        links = self.published().filter(paper=paper).order_by("position", "pk")
         return sorted(links, key=lambda link: KIND_ORDER.index(link.kind))
 
 
 class PaperLink(models.Model):
     """A link of a paper: its code, project page, data or demo.
 
-    `source` says where it came from; extracted links are recomputed from the paper's text on
-    every import and on `reindex`, so only rows with source="extracted" are ever replaced.
+    `source` says where it came from. Extracted links are recomputed from the paper's text on
+    every import and on `reindex`; people's links ("proposed") are never touched by that.
+    `status`: what readers see is "published"; a proposal waits as "pending" until a curator
+    or an approver (links.permissions) approves it; "removed" rows stay, with their history
+    in LinkEvent, so a removed extracted link does not come back on the next import.
     """
 
     class Source(models.TextChoices):
         EXTRACTED = "extracted"
+        PROPOSED = "proposed"
+
+    class Status(models.TextChoices):
+        PENDING = "pending"
+        PUBLISHED = "published"
+        REMOVED = "removed"
 
     paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="links")
-    kind = models.CharField(max_length=16, choices=[(k.value, k.value) for k in LinkKind])
+    kind = models.CharField(max_length=16, choices=KIND_CHOICES)
     url = models.URLField(max_length=2000)
     source = models.CharField(max_length=16, choices=Source.choices, default=Source.EXTRACTED)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PUBLISHED)
+    proposer = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
     position = models.PositiveSmallIntegerField(default=0)
 
     objects = PaperLinkQuerySet.as_manager()
@@ -37,6 +56,7 @@ class PaperLink(models.Model):
         constraints = [
             models.UniqueConstraint(fields=["paper", "source", "url"], name="one_url_per_source")
         ]
+        indexes = [models.Index(fields=["status", "paper"], name="link_status_paper")]
 
     def __str__(self) -> str:
         return f"{self.paper_id} {self.kind}: {self.url}"
@@ -131,3 +151,32 @@ class PaperRepository(models.Model):
 
     def __str__(self) -> str:
         return f"{self.paper_id} -> {self.repository_id}"
+
+
+class LinkEvent(models.Model):
+    """The audit trail of people's links: every proposal, approval, rejection and removal,
+    with who did it. Kept when the link is removed (it copies the URL and kind)."""
+
+    class Action(models.TextChoices):
+        PROPOSED = "proposed"
+        PUBLISHED = "published"  # proposed by someone who may publish directly
+        APPROVED = "approved"
+        REJECTED = "rejected"
+        REMOVED = "removed"
+
+    link = models.ForeignKey(PaperLink, on_delete=models.CASCADE, related_name="events")
+    paper = models.ForeignKey(Paper, on_delete=models.CASCADE, related_name="+")
+    kind = models.CharField(max_length=16, choices=KIND_CHOICES)
+    url = models.URLField(max_length=2000)
+    action = models.CharField(max_length=16, choices=Action.choices)
+    actor = models.ForeignKey(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
+    )
+    note = models.CharField(max_length=500, blank=True)
+    at = models.DateTimeField(auto_now_add=True, db_index=True)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self) -> str:
+        return f"{self.at:%Y-%m-%d %H:%M} {self.action} {self.paper_id} {self.url}"

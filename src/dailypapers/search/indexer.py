@@ -4,8 +4,10 @@ import logging
 from datetime import UTC, datetime
 
 from django.conf import settings
+from django.db import transaction
 from django.db.models import Max
 
+from ..links.models import PaperLink
 from ..papers.models import Paper
 from ..papers.progress import Progress
 from . import index
@@ -28,8 +30,15 @@ FIELDS = (
 
 
 def _docs(queryset):
-    for row in queryset.values_list(*FIELDS).iterator(chunk_size=CHUNK):
-        yield PaperDoc(*row)
+    """Papers as index documents, with the kinds of their published links (one query per
+    chunk of papers)."""
+    for rows in _chunks(queryset.values_list(*FIELDS).iterator(chunk_size=CHUNK)):
+        kinds: dict[str, set[str]] = {}
+        links = PaperLink.objects.published().filter(paper_id__in=[row[0] for row in rows])
+        for paper_id, kind in links.values_list("paper_id", "kind"):
+            kinds.setdefault(paper_id, set()).add(kind)
+        for row in rows:
+            yield PaperDoc(*row, link_kinds=tuple(sorted(kinds.get(row[0], ()))))
 
 
 def _chunks(iterable, size=CHUNK):
@@ -124,6 +133,12 @@ def on_papers_changed(sender, arxiv_ids, **kwargs) -> None:
         log.exception(
             "could not index %d papers; run `dailypapers reindex --incremental`", len(arxiv_ids)
         )
+
+
+def on_links_changed(sender, arxiv_ids, **kwargs) -> None:
+    """A link published or removed changes what has:code finds: index the papers once the
+    change commits (the signal comes inside its transaction)."""
+    transaction.on_commit(lambda: on_papers_changed(sender, arxiv_ids))
 
 
 def on_import_finished(sender, **kwargs) -> str | None:

@@ -91,6 +91,9 @@ REQUEST_WORDS = frozenset(
     ]
 )
 SORTS = ("relevance", "newest", "upvotes")
+# "has:code" (or project, data, demo) keeps papers with a published link of that kind.
+LINK_KINDS = ("code", "project", "data", "demo")
+_HAS = re.compile(rf"(?<!\S)has:({'|'.join(LINK_KINDS)})(?!\S)", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -107,6 +110,7 @@ class SearchQuery:
     include_updated: bool = False
     # The name of an author:"…" filter, as typed; people resolves it to an identity's papers.
     author: str = ""
+    has_links: tuple[str, ...] = ()
 
     @property
     def is_empty(self) -> bool:
@@ -114,7 +118,13 @@ class SearchQuery:
 
     @property
     def has_filters(self) -> bool:
-        return bool(self.category or self.published_from or self.published_until or self.author)
+        return bool(
+            self.category
+            or self.published_from
+            or self.published_until
+            or self.author
+            or self.has_links
+        )
 
 
 def clean(raw: str) -> str:
@@ -132,21 +142,28 @@ def compile_query(
     published_until: date | None = None,
     sort: str = "relevance",
     include_updated: bool = False,
+    has_links: tuple[str, ...] = (),
 ) -> SearchQuery:
+    """has_links: link kinds a paper must have (the search page's "has code" box); typed
+    has:code does the same."""
     text = clean(raw)
     author = ""
     if found := _AUTHOR.search(text):
         author = (found.group(1) or found.group(2) or "").strip()
         text = " ".join((text[: found.start()] + " " + text[found.end() :]).split())
+    kinds = {kind for kind in has_links if kind in LINK_KINDS}
+    kinds.update(kind.lower() for kind in _HAS.findall(text))
+    words_text = _HAS.sub(" ", text)
     arxiv_id = None
     try:
-        arxiv_id = parse_arxiv_id(text) if text and " " not in text else None
+        arxiv_id = parse_arxiv_id(words_text) if words_text and " " not in words_text else None
     except InvalidArxivId:
         arxiv_id = None
-    if text.count('"') % 2:
-        text_for_phrases = text[: text.rfind('"')] + text[text.rfind('"') + 1 :]
+    if words_text.count('"') % 2:
+        last = words_text.rfind('"')
+        text_for_phrases = words_text[:last] + words_text[last + 1 :]
     else:
-        text_for_phrases = text
+        text_for_phrases = words_text
     phrases = tuple(
         words
         for words in (tuple(_words(p)) for p in _PHRASE.findall(text_for_phrases))
@@ -174,6 +191,7 @@ def compile_query(
         arxiv_id=arxiv_id,
         include_updated=include_updated,
         author=author,
+        has_links=tuple(kind for kind in LINK_KINDS if kind in kinds),
     )
 
 

@@ -131,6 +131,8 @@ def filter_query(query: SearchQuery) -> tantivy.Query | None:
         # The identity's papers, as the author page lists them; none matches nothing.
         ids = paper_ids_by(query.author) or [""]
         clauses.append((tantivy.Occur.Must, tantivy.Query.term_set_query(SCHEMA, "arxiv_id", ids)))
+    for kind in query.has_links:
+        clauses.append((tantivy.Occur.Must, tantivy.Query.term_query(SCHEMA, "links", kind)))
     return tantivy.Query.boolean_query(clauses) if clauses else None
 
 

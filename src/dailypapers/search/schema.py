@@ -43,6 +43,8 @@ def build_schema() -> tantivy.Schema:
     builder.add_text_field("categories", tokenizer_name="raw")
     builder.add_date_field("published", indexed=True, fast=True)
     builder.add_date_field("updated", indexed=True, fast=True)
+    # The kinds of the paper's published links ("code", "project"…), for has:code.
+    builder.add_text_field("links", tokenizer_name="raw")
     return builder.build()
 
 
@@ -59,6 +61,7 @@ class PaperDoc:
     published: datetime
     updated: datetime
     content_hash: str
+    link_kinds: tuple[str, ...] = ()
 
 
 def tantivy_doc(doc: PaperDoc, ordinal: int) -> tantivy.Document:
@@ -71,6 +74,7 @@ def tantivy_doc(doc: PaperDoc, ordinal: int) -> tantivy.Document:
         categories=list(doc.categories) or [""],
         published=doc.published,
         updated=doc.updated,
+        links=list(doc.link_kinds) or [""],
     )
 
 

@@ -25,6 +25,7 @@ def _query_from(params):
         published_from=_date(params.get("from")),
         published_until=_date(params.get("until")),
         sort=params.get("sort", "relevance"),
+        has_links=("code",) if params.get("code") else (),
     )
 
 

@@ -9,6 +9,7 @@ urlpatterns = [
     path("", include("dailypapers.accounts.urls")),
     path("", include("dailypapers.feed.urls")),
     path("", include("dailypapers.people.urls")),
+    path("", include("dailypapers.links.urls")),
     path("", include("dailypapers.api.urls")),
     path("", include("dailypapers.search.urls")),
     path("", include("dailypapers.thumbnails.urls")),
