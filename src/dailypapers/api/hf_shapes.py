@@ -18,6 +18,7 @@ from ..feed import listing
 from ..feed.models import Comment, DailyEntry
 from ..papers.models import Paper
 from ..search.keywords import papers_keywords
+from ..summaries.shown import stored as stored_summaries
 from ..thumbnails.figures import thumbnail_urls
 
 
@@ -136,10 +137,15 @@ def listed_at(entry: DailyEntry) -> datetime:
 
 
 def hf_paper(
-    paper: Paper, entry: DailyEntry | None, upvotes: int, keywords: tuple[str, ...]
+    paper: Paper,
+    entry: DailyEntry | None,
+    upvotes: int,
+    keywords: tuple[str, ...],
+    summary: tuple[str, str] | None = None,
 ) -> dict:
     """Links (githubRepo, projectPage) stay null until the links-and-people work fills them;
-    ai_keywords are ours (search/keywords.py, no hosted model: docs/search.md)."""
+    ai_keywords are ours (search/keywords.py, no hosted model: docs/search.md); ai_summary
+    and ai_summary_model are the stored LLM summary (summaries app), null without one."""
     return {
         "id": paper.arxiv_id,
         "authors": [
@@ -157,9 +163,9 @@ def hf_paper(
         "githubRepoAddedBy": None,
         "githubStars": None,
         "projectPage": None,
-        "ai_summary": None,
+        "ai_summary": summary[0] if summary else None,
         "ai_keywords": list(keywords),
-        "ai_summary_model": None,
+        "ai_summary_model": summary[1] if summary else None,
         "mediaUrls": [],
         "organization": None,
         "withdrawnAt": paper.updated if paper.withdrawn else None,
@@ -199,13 +205,14 @@ def hf_items(papers: list[Paper], entries: dict[str, DailyEntry]) -> list[dict]:
     """Daily-list items for these papers, in this order; a constant number of queries."""
     tallies = counts(papers, entries)
     thumbnails = thumbnail_urls([p.arxiv_id for p in papers])
+    summaries = stored_summaries([p.arxiv_id for p in papers])
     items = []
     for paper, keywords in zip(papers, papers_keywords(papers), strict=True):
         entry = entries.get(paper.arxiv_id)
         upvotes, comments = tallies[paper.arxiv_id]
         items.append(
             {
-                "paper": hf_paper(paper, entry, upvotes, keywords),
+                "paper": hf_paper(paper, entry, upvotes, keywords, summaries.get(paper.arxiv_id)),
                 "publishedAt": listed_at(entry) if entry else None,
                 "title": paper.title,
                 "summary": paper.abstract,
@@ -236,9 +243,16 @@ def items_for_papers(papers: list[Paper]) -> list[dict]:
 def paper_pages(papers: list[Paper]) -> list[dict]:
     entries = listed_entries([p.arxiv_id for p in papers])
     tallies = counts(papers, entries)
+    summaries = stored_summaries([p.arxiv_id for p in papers])
     return [
         {
-            **hf_paper(p, entries.get(p.arxiv_id), tallies[p.arxiv_id][0], keywords),
+            **hf_paper(
+                p,
+                entries.get(p.arxiv_id),
+                tallies[p.arxiv_id][0],
+                keywords,
+                summaries.get(p.arxiv_id),
+            ),
             "numComments": tallies[p.arxiv_id][1],
         }
         for p, keywords in zip(papers, papers_keywords(papers), strict=True)
