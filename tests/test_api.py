@@ -171,5 +171,6 @@ def test_items_cost_the_same_queries_whatever_their_count(make_paper, list_paper
             assert len(items_for_entries([e.pk for e in entries])) == n
         return len(queries)
 
-    # Entries with their papers and submitters in one join; their thumbnails in one more.
-    assert listed(2) == listed(9) == 2
+    # Entries with their papers and submitters in one join; their thumbnails in one more, their
+    # LLM summaries in another.
+    assert listed(2) == listed(9) == 3

@@ -125,8 +125,8 @@ def test_day_page_with_assert_num_queries(
         for i in range(count):
             list_paper(make_paper(f"2609.{day.day:02d}{i:03d}"), day)
         # page-cache generation, entry count, one page of entry ids, their papers, their
-        # thumbnails (a card part from a higher app), neighbours
-        with django_assert_num_queries(6):
+        # thumbnails and LLM summaries (card parts from higher apps), neighbours
+        with django_assert_num_queries(7):
             client.get(f"/papers/date/{day}")
 
 
