@@ -175,5 +175,6 @@ def test_items_cost_the_same_queries_whatever_their_count(make_paper, list_paper
         return len(queries)
 
     # Entries with their papers and submitters in one join; their thumbnails in one more; the
-    # verified authorship claims in one more; their published links in one more.
-    assert listed(2) == listed(9) == 4
+    # verified authorship claims in one more; their published links in one more; their LLM
+    # summaries in another.
+    assert listed(2) == listed(9) == 5

@@ -19,7 +19,7 @@ LAYERS = [
     ["accounts"],
     ["links", "people"],
     ["feed"],
-    ["search", "thumbnails"],
+    ["search", "thumbnails", "summaries"],
     ["library"],
     ["recommend"],
     ["notifications"],

@@ -274,3 +274,25 @@ def test_a_verified_author_reads_as_hf_sends_a_claimed_one(site):
     assert set(by_id["2611.00001"]["paper"]["authors"][1]) == {"_id", "name", "hidden"}
     comments = get_session().get(f"{site.endpoint}/api/papers/2611.00001/comments").json()
     assert [(c["author"], c["isAuthor"]) for c in comments] == [("alice", True)]
+
+
+def test_the_client_reads_the_llm_summary_as_ai_summary(site, settings):
+    from io import StringIO
+
+    from django.core.management import call_command
+    from fake_llm import FakeLlm, completion
+
+    with FakeLlm() as llm:
+        settings.LLM_URL, settings.LLM_MODEL = llm.url, "m"
+        llm.script["Sparse graphs"] = [{"body": completion("Sparse graphs are <sparse>.")}]
+        out = StringIO()
+        call_command("summarize", "--ids", "2611.00001", stdout=out)
+    assert out.getvalue().startswith("summaries: 1 written"), out.getvalue()
+    assert site.paper_info("2611.00001").ai_summary == "Sparse graphs are <sparse>."
+    assert site.paper_info("2611.00002").ai_summary is None
+    # List items carry it inside "paper", where HF puts it; huggingface_hub 2.4's PaperInfo
+    # reads ai_summary only at the top level, so the list is checked on the raw JSON.
+    items = get_session().get(f"{site.endpoint}/api/daily_papers?date=2026-11-20").json()
+    summaries = {item["paper"]["id"]: item["paper"]["ai_summary"] for item in items}
+    assert summaries["2611.00001"] == "Sparse graphs are <sparse>."
+    assert summaries["2611.00002"] is None

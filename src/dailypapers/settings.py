@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "dailypapers.feed",
     "dailypapers.search",
     "dailypapers.thumbnails",
+    "dailypapers.summaries",
     "dailypapers.library",
     "dailypapers.recommend",
     "dailypapers.notifications",
@@ -352,6 +353,20 @@ THUMBNAILS_WITH_DIGESTS = env_bool("DAILYPAPERS_THUMBNAILS_WITH_DIGESTS", False)
 
 # List cards show the first keywords of each paper as chips (search/card_parts.py).
 SHOW_CARD_KEYWORDS = env_bool("DAILYPAPERS_CARD_KEYWORDS", True)
+
+# Optional LLM summaries (`dailypapers summarize`, summaries/client.py): an OpenAI-compatible
+# server's base URL without /v1 (a trailing /v1 is accepted), the model and a Bearer key.
+LLM_URL = env("DAILYPAPERS_LLM_URL")
+LLM_MODEL = env("DAILYPAPERS_LLM_MODEL")
+LLM_KEY = env("DAILYPAPERS_LLM_KEY")
+LLM_CONCURRENCY = max(1, int(env("DAILYPAPERS_LLM_CONCURRENCY", "4")))  # requests in flight
+LLM_DAILY_REQUESTS = int(env("DAILYPAPERS_LLM_DAILY_REQUESTS", "1000"))  # per UTC day
+LLM_DAILY_TOKENS = int(env("DAILYPAPERS_LLM_DAILY_TOKENS", "0"))  # per UTC day; 0: no cap
+LLM_TIMEOUT = float(env("DAILYPAPERS_LLM_TIMEOUT", "60"))  # seconds to connect, and between bytes
+LLM_RETRIES = int(env("DAILYPAPERS_LLM_RETRIES", "3"))  # after a timeout, 429 or 5xx
+LLM_BACKOFF = float(env("DAILYPAPERS_LLM_BACKOFF", "2"))  # seconds, doubled per retry
+# A Retry-After longer than this ends the run (the papers left wait for the next one).
+LLM_MAX_PAUSE = float(env("DAILYPAPERS_LLM_MAX_PAUSE", "300"))
 
 # Search: the index lives beside the database; the embedding model is pluggable.
 SEARCH_INDEX_DIR = Path(env("DAILYPAPERS_SEARCH_INDEX", str(HOME / "search")))

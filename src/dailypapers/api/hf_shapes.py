@@ -20,6 +20,7 @@ from ..links.display import hf_link_fields
 from ..papers.models import Paper
 from ..people.claims import VerifiedAuthor, verified_authors
 from ..search.keywords import papers_keywords
+from ..summaries.shown import stored as stored_summaries
 from ..thumbnails.figures import thumbnail_urls
 
 
@@ -181,9 +182,11 @@ def hf_paper(
     keywords: tuple[str, ...],
     verified: list[VerifiedAuthor] = (),
     links: dict | None = None,
+    summary: tuple[str, str] | None = None,
 ) -> dict:
     """links: githubRepo, githubStars and projectPage (links.display.hf_link_fields);
-    ai_keywords are ours (search/keywords.py, no hosted model: docs/search.md)."""
+    ai_keywords are ours (search/keywords.py, no hosted model: docs/search.md); ai_summary
+    and ai_summary_model are the stored LLM summary (summaries app), null without one."""
     links = links or _NO_LINKS
     return {
         "id": paper.arxiv_id,
@@ -199,9 +202,9 @@ def hf_paper(
         "githubRepoAddedBy": None,
         "githubStars": links["githubStars"],
         "projectPage": links["projectPage"],
-        "ai_summary": None,
+        "ai_summary": summary[0] if summary else None,
         "ai_keywords": list(keywords),
-        "ai_summary_model": None,
+        "ai_summary_model": summary[1] if summary else None,
         "mediaUrls": [],
         "organization": None,
         "withdrawnAt": paper.updated if paper.withdrawn else None,
@@ -258,6 +261,7 @@ def hf_items(papers: list[Paper], entries: dict[str, DailyEntry]) -> list[dict]:
     verified = verified_authors([p.arxiv_id for p in papers])
     participating = authors_participating(verified)
     links = hf_link_fields(p.arxiv_id for p in papers)
+    summaries = stored_summaries([p.arxiv_id for p in papers])
     items = []
     for paper, keywords in zip(papers, papers_keywords(papers), strict=True):
         entry = entries.get(paper.arxiv_id)
@@ -271,6 +275,7 @@ def hf_items(papers: list[Paper], entries: dict[str, DailyEntry]) -> list[dict]:
                     keywords,
                     verified.get(paper.arxiv_id, []),
                     links.get(paper.arxiv_id),
+                    summaries.get(paper.arxiv_id),
                 ),
                 "publishedAt": listed_at(entry) if entry else None,
                 "title": paper.title,
@@ -304,6 +309,7 @@ def paper_pages(papers: list[Paper]) -> list[dict]:
     tallies = counts(papers, entries)
     verified = verified_authors([p.arxiv_id for p in papers])
     links = hf_link_fields(p.arxiv_id for p in papers)
+    summaries = stored_summaries([p.arxiv_id for p in papers])
     return [
         {
             **hf_paper(
@@ -313,6 +319,7 @@ def paper_pages(papers: list[Paper]) -> list[dict]:
                 keywords,
                 verified.get(p.arxiv_id, []),
                 links.get(p.arxiv_id),
+                summaries.get(p.arxiv_id),
             ),
             "numComments": tallies[p.arxiv_id][1],
         }

@@ -29,10 +29,11 @@ def register_paper_actions(provider: PaperActions) -> None:
 
 
 # Parts higher apps draw on cards, by slot: thumbnails' first page ("figure"), search's key
-# sentence ("snippet", in place of the cut abstract) and keyword chips ("chips"). A provider
+# sentence ("snippet", in place of the cut abstract), summaries' LLM summary ("summary", in
+# place of the snippet) and keyword chips ("chips"). A provider
 # takes the cards and returns {paper id: HTML}, in one batch for the whole list.
 CardPart = Callable[[list[Card]], dict[str, str]]
-CARD_SLOTS = ("figure", "snippet", "chips")
+CARD_SLOTS = ("figure", "snippet", "summary", "chips")
 _card_part_providers: dict[str, list[CardPart]] = {slot: [] for slot in CARD_SLOTS}
 
 
@@ -179,8 +180,12 @@ def _card(
     )
     pinned = " pinned" if card.pinned else ""
     plural = "" if comments == 1 else "s"
-    snippet = parts.get("snippet") or (
-        f'<p class="snippet">{render_math_text(excerpt(card.abstract, CARD_EXCERPT_CHARS))}</p>'
+    snippet = (
+        parts.get("summary")
+        or parts.get("snippet")
+        or (
+            f'<p class="snippet">{render_math_text(excerpt(card.abstract, CARD_EXCERPT_CHARS))}</p>'
+        )
     )
     figure = parts.get("figure", "")
     return (

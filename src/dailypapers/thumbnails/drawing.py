@@ -6,13 +6,12 @@ killed at any point and run again fetches nothing twice and leaves nothing half-
 import logging
 from collections import Counter
 from collections.abc import Callable, Iterable
-from datetime import date, timedelta
+from datetime import timedelta
 
 from django.conf import settings
 from django.utils import timezone
 
 from ..feed.generation import bump_generation
-from ..feed.models import DailyEntry
 from ..papers.arxiv_client import ArxivUnavailable, PoliteSession, ResponseTooLarge
 from ..papers.models import Paper
 from . import files
@@ -129,15 +128,3 @@ def _record_skipped(paper: Paper, reason: str) -> str:
         },
     )
     return "skipped"
-
-
-def listed_since(days: int) -> list[str]:
-    """Ids of the papers on the lists of the last `days` days (today included)."""
-    today = timezone.now().date()
-    return listed_between(today - timedelta(days=max(days - 1, 0)), today)
-
-
-def listed_between(first: date, last: date) -> list[str]:
-    """Ids of the papers on the lists of these days (both included)."""
-    entries = DailyEntry.objects.listed().filter(day__range=(first, last))
-    return list(entries.values_list("paper_id", flat=True).distinct())

@@ -4,7 +4,8 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 from django.utils import timezone
 
-from ....thumbnails.drawing import draw_thumbnails, due, listed_between
+from ....feed.recent import listed_between
+from ....thumbnails.drawing import draw_thumbnails, due
 from ...compose import period_for
 from ...models import Frequency
 from ...sending import send_digests

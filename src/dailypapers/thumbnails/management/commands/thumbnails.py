@@ -1,9 +1,10 @@
 from django.core.management.base import BaseCommand, CommandError
 
+from ....feed.recent import listed_since
 from ....papers.arxiv_ids import InvalidArxivId, parse_arxiv_id
 from ....papers.models import Paper
 from ....papers.progress import Progress
-from ...drawing import draw_thumbnails, due, listed_since
+from ...drawing import draw_thumbnails, due
 
 
 class Command(BaseCommand):

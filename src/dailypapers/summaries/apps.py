@@ -1,0 +1,13 @@
+from django.apps import AppConfig
+
+
+class SummariesConfig(AppConfig):
+    name = "dailypapers.summaries"
+    label = "summaries"
+    verbose_name = "LLM summaries"
+
+    def ready(self):
+        from ..feed.cards import register_card_part
+        from .shown import card_summaries
+
+        register_card_part("summary", card_summaries)
