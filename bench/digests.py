@@ -152,7 +152,8 @@ def main() -> None:
             print(
                 f"{workers} worker{'s' if workers > 1 else ''}: {rate:,.0f} messages/s "
                 f"({rate / baseline:.2f}x baseline); {report.sent:,} digests in "
-                f"{seconds / 60:.1f} min, CPU {cpu / seconds:.0%} of one core, load {_load()}; "
+                f"{seconds / 60:.1f} min, CPU {cpu / seconds:.0%} of one core "
+                f"({cpu * 1000 / max(report.sent, 1):.1f} ms per digest), load {_load()}; "
                 f"100k would take {100_000 / rate / 60:.1f} min (target <= 5)"
             )
     finally:
