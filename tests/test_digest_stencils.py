@@ -11,13 +11,12 @@ from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
 
-from dailypapers.core.urls import digest_unsubscribe_url, paper_url
+from dailypapers.core.urls import digest_unsubscribe_url
 from dailypapers.digests.addresses import unsubscribe_token
 from dailypapers.digests.compose import Digest, Item, period_for
 from dailypapers.digests.models import Subscriber
-from dailypapers.digests.sending import MessageBuilder
+from dailypapers.digests.sending import MessageBuilder, entry_context
 from dailypapers.papers.models import Paper
-from dailypapers.papers.text import DIGEST_AUTHORS, DIGEST_EXCERPT_CHARS, excerpt, short_authors
 
 PERIOD = period_for("daily", date(2026, 11, 25))
 HOSTILE = ["<script>alert(1)</script>", "a & b", "\"quoted\" 'single'", "{{ x }} {% y %}", "ü 𝛼"]
@@ -28,16 +27,7 @@ def rendered(period, subscriber, digest) -> tuple[str, str]:
     """The digest as sending rendered it before stencils: every template per message."""
 
     def entry(item):
-        context = {
-            "item": {
-                "title": item.paper.title,
-                "url": paper_url(item.paper.arxiv_id),
-                "authors": short_authors(item.paper.authors, DIGEST_AUTHORS),
-                "excerpt": excerpt(item.paper.abstract, DIGEST_EXCERPT_CHARS),
-                "upvotes": item.upvotes,
-                "reason": item.reason,
-            }
-        }
+        context = entry_context(item, item.reason)
         return (
             render_to_string("digests/item.txt", context),
             mark_safe(render_to_string("digests/item.html", context)),

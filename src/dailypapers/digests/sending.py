@@ -148,6 +148,20 @@ _MARK = uuid.uuid4().hex
 _MARKED = re.compile(f"{_MARK}([0-9]+){_MARK}")
 
 
+def entry_context(item, reason: str) -> dict:
+    """The context of a paper's entry templates (digests/item.txt and item.html)."""
+    return {
+        "item": {
+            "title": item.paper.title,
+            "url": paper_url(item.paper.arxiv_id),
+            "authors": short_authors(item.paper.authors, DIGEST_AUTHORS),
+            "excerpt": excerpt(item.paper.abstract, DIGEST_EXCERPT_CHARS),
+            "upvotes": item.upvotes,
+            "reason": reason,
+        }
+    }
+
+
 class MessageBuilder:
     """Renders digests from stencils: one per paper entry (the reason line is the slot, so
     "for you" entries with their own why lines share it too) and one per digest shape (how
@@ -165,16 +179,7 @@ class MessageBuilder:
         if key not in self._entries:
 
             def context(slot):
-                return {
-                    "item": {
-                        "title": item.paper.title,
-                        "url": paper_url(item.paper.arxiv_id),
-                        "authors": short_authors(item.paper.authors, DIGEST_AUTHORS),
-                        "excerpt": excerpt(item.paper.abstract, DIGEST_EXCERPT_CHARS),
-                        "upvotes": item.upvotes,
-                        "reason": slot("reason"),
-                    }
-                }
+                return entry_context(item, reason=slot("reason"))
 
             self._entries[key] = (
                 Stencil("digests/item.txt", context, autoescape=False),
