@@ -25,7 +25,7 @@ from ..papers.models import Paper
 from .extract import InvalidLink, extract_links, normalise_link, same_link
 from .models import LinkEvent, PaperLink
 from .permissions import can_approve
-from .signals import links_changed
+from .signals import link_reviewed, links_changed
 
 Status = PaperLink.Status
 PROPOSAL_WINDOW = 3600
@@ -168,6 +168,7 @@ def _review(user, link: PaperLink, status: str, action: str, note: str = "") -> 
         _record(link, action, user, note)
         if status == Status.PUBLISHED:
             _announce([link.paper_id])
+        link_reviewed.send(sender=PaperLink, link=link, reviewer=user)
     return link
 
 

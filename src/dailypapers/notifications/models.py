@@ -12,7 +12,9 @@ class Kind(models.TextChoices):
     MENTION = "mention", "Mentions of your @name"
     COMMENT = "comment", "New comments on papers you watch"
     CLAIM_APPROVED = "claim_approved", "Approvals of your author claims"
+    CLAIM_REJECTED = "claim_rejected", "Rejections of your author claims"
     LINK_APPROVED = "link_approved", "Approvals of links you added"
+    LINK_REJECTED = "link_rejected", "Rejections of links you added"
 
 
 class EmailMode(models.TextChoices):
@@ -27,7 +29,9 @@ DEFAULT_EMAIL_MODES = {
     Kind.MENTION: EmailMode.IMMEDIATE,
     Kind.COMMENT: EmailMode.HOURLY,
     Kind.CLAIM_APPROVED: EmailMode.IMMEDIATE,
+    Kind.CLAIM_REJECTED: EmailMode.IMMEDIATE,
     Kind.LINK_APPROVED: EmailMode.IMMEDIATE,
+    Kind.LINK_REJECTED: EmailMode.IMMEDIATE,
 }
 
 

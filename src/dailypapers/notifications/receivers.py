@@ -4,9 +4,10 @@ never import us).
 - feed.signals.comment_posted / comment_edited / comment_visibility_changed
 - post_save of feed.DailyEntry (a submission) and library.SavedPaper (a save): the submitter
   or saver watches the paper.
-- Approvals of author claims and of links added by people (issue 14): their apps had no
-  signals on main when this was written; CLAIM_APPROVED and LINK_APPROVED are ready for
-  `services.notify` once they do (docs/notifications.md).
+- post_save of people.Claim: making an authorship claim watches the paper.
+- people.signals.claims_changed (a claim verified or rejected) and links.signals.link_reviewed
+  (a proposed link approved or rejected): the claimant or proposer hears of it, inside the
+  deciding transaction, so the notification commits with the decision or not at all.
 """
 
 from django.db.models.signals import post_save
@@ -14,6 +15,9 @@ from django.db.models.signals import post_save
 from ..feed.models import DailyEntry
 from ..feed.signals import comment_edited, comment_posted, comment_visibility_changed
 from ..library.models import SavedPaper
+from ..links.signals import link_reviewed
+from ..people.models import Claim
+from ..people.signals import claims_changed
 from . import services
 from .models import Notification, Watch
 
@@ -45,6 +49,19 @@ def on_saved(sender, *, instance, created, raw=False, **kwargs):
         Watch.objects.get_or_create(user_id=instance.user_id, paper_id=instance.paper_id)
 
 
+def on_claimed(sender, *, instance, created, raw=False, **kwargs):
+    if created and not raw:
+        Watch.objects.get_or_create(user_id=instance.user_id, paper_id=instance.paper_id)
+
+
+def on_claim_decided(sender, *, claim, decider, **kwargs):
+    services.notify_claim_decided(claim, decider)
+
+
+def on_link_reviewed(sender, *, link, reviewer, **kwargs):
+    services.notify_link_reviewed(link, reviewer)
+
+
 def connect() -> None:
     uid = "dailypapers.notifications"
     comment_posted.connect(on_comment_posted, dispatch_uid=uid)
@@ -52,3 +69,6 @@ def connect() -> None:
     comment_visibility_changed.connect(on_comment_visibility_changed, dispatch_uid=uid)
     post_save.connect(on_submitted, sender=DailyEntry, dispatch_uid=uid)
     post_save.connect(on_saved, sender=SavedPaper, dispatch_uid=uid)
+    post_save.connect(on_claimed, sender=Claim, dispatch_uid=uid)
+    claims_changed.connect(on_claim_decided, dispatch_uid=uid)
+    link_reviewed.connect(on_link_reviewed, dispatch_uid=uid)

@@ -8,6 +8,8 @@ from ..papers.models import Paper
 from .models import DEFAULT_EMAIL_MODES, EmailMode, EmailSetting, Kind, Notification, Watch
 
 INBOX_SIZE = 100
+TEXT_CHARS = Notification._meta.get_field("text").max_length
+URL_CHARS = 120  # of a link's URL in its notification's text
 
 
 class NotificationError(ValueError):
@@ -79,10 +81,34 @@ def _create(comment: Comment, reasons: dict[int, str]) -> int:
 
 
 def notify(recipient, kind: str, *, text: str, paper: Paper | None = None, actor=None) -> None:
-    """A notification that is not about a comment (an approved claim or link)."""
-    if actor is not None and actor.pk == recipient.pk:
+    """A notification that is not about a comment (a decided claim or link). Nothing when
+    the actor is the recipient (a curator deciding their own claim or proposal)."""
+    if recipient is None or (actor is not None and actor.pk == recipient.pk):
         return
-    Notification.objects.create(recipient=recipient, kind=kind, text=text[:300], paper=paper)
+    Notification.objects.create(
+        recipient=recipient, kind=kind, text=text[:TEXT_CHARS], paper=paper, actor=actor
+    )
+
+
+def notify_claim_decided(claim, decider) -> None:
+    """Tell the claimant that a curator verified or rejected their authorship claim."""
+    title = claim.paper.title
+    if claim.status == claim.Status.VERIFIED:
+        kind, text = Kind.CLAIM_APPROVED, f"You are verified as {claim.name}, an author of {title}"
+    else:
+        kind, text = Kind.CLAIM_REJECTED, f"Your claim to be {claim.name} on {title} was rejected"
+    notify(claim.user, kind, text=text, paper=claim.paper, actor=decider)
+
+
+def notify_link_reviewed(link, reviewer) -> None:
+    """Tell the proposer that their link was approved (now published) or rejected."""
+    url = link.url if len(link.url) <= URL_CHARS else link.url[: URL_CHARS - 1] + "…"
+    if link.status == link.Status.PUBLISHED:
+        kind, verb = Kind.LINK_APPROVED, "approved"
+    else:
+        kind, verb = Kind.LINK_REJECTED, "rejected"
+    text = f"Your {link.kind} link {url} on {link.paper.title} was {verb}"
+    notify(link.proposer, kind, text=text, paper=link.paper, actor=reviewer)
 
 
 def inbox(user):

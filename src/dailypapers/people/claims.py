@@ -77,7 +77,7 @@ def decide(curator, claim_id: int, verify: bool) -> Claim:
             ).values_list("author_id", flat=True)
             Author.objects.filter(pk__in=identity, user__isnull=True).update(user=found.user)
         # Inside the transaction: feed's page-cache generation bump commits with the decision.
-        claims_changed.send(sender=Claim, claim=found)
+        claims_changed.send(sender=Claim, claim=found, decider=curator)
     return found
 
 

@@ -2,6 +2,7 @@
 
 from django.dispatch import Signal
 
-# Sent when a claim was verified or rejected (badges and paper pages change); feed bumps the
-# page-cache generation on it.
+# Sent inside the transaction that verified or rejected a claim, with the `claim` (its status
+# says which) and the curator who decided it (`decider`): feed bumps the page-cache generation
+# on it (badges and paper pages change), notifications tells the claimant.
 claims_changed = Signal()
