@@ -144,6 +144,7 @@ def test_claim_verify_comment_with_badge_and_follow_an_author(
     page.goto(f"{url}/papers/{PAPER}")
     expect(page.locator(".paper-head .authors")).to_contain_text("<b>Mallory</b>")
     assert dialogs == []
+    page.close()  # no request of this page may reach the live server after the test
 
 
 def test_the_claim_form_works_without_javascript(
