@@ -1,18 +1,23 @@
 """Links and people in a real headless Chromium (issue 14's flow): a paper whose abstract
-links its GitHub code; an author claims it, a curator verifies the claim, the author's
-comment carries the badge, and an author name leads to the author page. The claim also
-goes through with JavaScript turned off."""
+links its GitHub code shows the repository's stars (read by `refresh-github` from the local
+GitHub-shaped server of test_github); an author claims it, a curator verifies the claim, the
+author's comment carries the badge, a reader proposes a project link that the verified author
+approves, and an author name leads to the author page. The claim also goes through with
+JavaScript turned off."""
 
 from datetime import date
 
 import pytest
 from django.contrib.auth.models import User
+from django.core.management import call_command
 from playwright.sync_api import expect
 from test_browser import CHROMIUM, browser  # noqa: F401 (the fixture)
+from test_github import api, quota, repository_json  # noqa: F401 (api: the fixture)
 from test_library_browser import PASSWORD, log_in
 
 from dailypapers.accounts.roles import make_curator
 from dailypapers.feed.models import DailyEntry
+from dailypapers.links.models import PaperLink
 from dailypapers.people.models import Author, Claim
 
 pytestmark = [
@@ -21,7 +26,9 @@ pytestmark = [
     pytest.mark.skipif(CHROMIUM is None, reason="needs Debian's chromium (.ci/run installs it)"),
 ]
 PAPER = "2611.00042"
-ABSTRACT = "We prove it. Code is available at https://github.com/hopper/cobol-today."
+REPOSITORY = "hopper/cobol-today"
+ABSTRACT = f"We prove it. Code is available at https://github.com/{REPOSITORY}."
+PROJECT = "https://cobol.example.org/today"
 
 
 def log_out(page):
@@ -38,7 +45,7 @@ def paper(make_paper):
     )
     make_paper("2611.00043", title="An older paper", authors=["G. Hopper", "Jean E. Sammet"])
     DailyEntry.objects.create(paper=found, day=date(2026, 11, 20))
-    for name in ("grace", "boss"):
+    for name in ("grace", "boss", "reader"):
         User.objects.create_user(name, f"{name}@example.org", PASSWORD)
     make_curator(User.objects.get(username="boss"))
     return found
@@ -48,19 +55,25 @@ def test_claim_verify_comment_with_badge_and_follow_an_author(
     live_server,
     browser,  # noqa: F811
     paper,
+    api,  # noqa: F811
 ):
+    api.expect_request(f"/repos/{REPOSITORY}").respond_with_data(
+        repository_json(REPOSITORY, 1234), headers=quota()
+    )
+    call_command("refresh-github")
     url = live_server.url
     page = browser.new_page()
     page.set_default_timeout(15_000)
     dialogs = []
     page.on("dialog", lambda dialog: (dialogs.append(dialog.message), dialog.dismiss()))
 
-    # 1. The paper page names its code link (the extracted GitHub repository).
+    # 1. The paper page names its code link (the extracted GitHub repository), with its stars.
     page.goto(f"{url}/papers/{PAPER}")
-    expect(page.locator(".paper-links")).to_contain_text("Code")
-    assert page.locator(".paper-links a").first.get_attribute("href") == (
-        "https://github.com/hopper/cobol-today"
-    )
+    code = page.locator(".paper-links a").first
+    expect(code).to_contain_text("Code")
+    assert code.get_attribute("href") == f"https://github.com/{REPOSITORY}"
+    expect(code.locator(".stars")).to_have_text("★ 1234")
+    expect(code.get_by_label("1234 GitHub stars")).to_be_visible()
 
     # 2. Claim it as its author.
     log_in(page, url, "grace")
@@ -96,6 +109,29 @@ def test_claim_verify_comment_with_badge_and_follow_an_author(
     boss_comment = page.locator("article.comment", has_text="Nice work.")
     expect(boss_comment.locator(".author-badge")).to_have_count(0)
 
+    # 5. A reader proposes a project link; the verified author approves it on the page.
+    log_in(page, url, "reader")
+    page.goto(f"{url}/papers/{PAPER}")
+    form = page.locator("form.link-form")
+    form.get_by_label("Kind").select_option("project")
+    form.get_by_label("URL").fill(PROJECT)
+    form.get_by_role("button", name="Propose link").click()
+    expect(page.locator(".messages")).to_contain_text("once it is approved")
+    expect(page.locator(".paper-links")).not_to_contain_text("Project")
+    log_out(page)
+    log_in(page, url, "grace")
+    page.goto(f"{url}/papers/{PAPER}")
+    pending = page.locator("#links li", has_text=PROJECT)
+    expect(pending).to_contain_text("proposed by reader")
+    pending.get_by_role("button", name="Approve").click()
+    project = page.locator(".paper-links a", has_text="Project")
+    expect(project).to_have_attribute("href", PROJECT)
+    link = PaperLink.objects.get(url=PROJECT)
+    assert (link.status, link.proposer.username) == ("published", "reader")
+    log_out(page)
+    page.goto(f"{url}/papers/{PAPER}")
+    expect(page.locator(".paper-links a", has_text="Project")).to_have_attribute("href", PROJECT)
+
     # 6. An author name leads to the author page, with both papers and the co-author.
     page.locator(".paper-head .authors").get_by_role("link", name="Grace Hopper").click()
     page.wait_for_url(f"{url}/authors/grace-hopper")
@@ -108,6 +144,7 @@ def test_claim_verify_comment_with_badge_and_follow_an_author(
     page.goto(f"{url}/papers/{PAPER}")
     expect(page.locator(".paper-head .authors")).to_contain_text("<b>Mallory</b>")
     assert dialogs == []
+    page.close()  # no request of this page may reach the live server after the test
 
 
 def test_the_claim_form_works_without_javascript(

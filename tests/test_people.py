@@ -12,6 +12,8 @@ from hypothesis import strategies as st
 
 from dailypapers.feed import services
 from dailypapers.library.signals import signals_for
+from dailypapers.links import store as links_store
+from dailypapers.links.permissions import can_approve
 from dailypapers.people import claims
 from dailypapers.people.html import linked_authors
 from dailypapers.people.models import Author, Authorship, Claim
@@ -365,6 +367,22 @@ def test_no_badge_without_a_verified_claim_on_that_very_paper(paper, make_paper,
     assert not claims.is_verified_author(grace, paper)  # verified on the other paper only
     assert not claims.is_verified_author(mallory, paper)  # rejected
     assert claims.is_verified_author(grace, other_paper)
+
+
+def test_a_verified_author_publishes_links_and_a_pending_claimant_proposes(paper, make_user):
+    """feed wires people's is_verified_author into links' approvers: only a verified claim
+    on this very paper lets its author publish links and approve others' proposals."""
+    grace, gregory = make_user("grace"), make_user("gregory")
+    verified = claims.claim(grace, paper, 0)
+    claims.decide(make_user("boss", curator=True), verified.pk, verify=True)
+    claims.claim(gregory, paper, 1)  # still pending
+    assert can_approve(grace, paper) and not can_approve(gregory, paper)
+    published = links_store.propose(grace, paper, "https://github.com/hopper/cobol", "code")
+    proposed = links_store.propose(gregory, paper, "https://lab.example.org/cobol", "project")
+    assert (published.status, proposed.status) == ("published", "pending")
+    with pytest.raises(links_store.NotAllowed):
+        links_store.approve(gregory, proposed)
+    assert links_store.approve(grace, proposed).status == "published"
 
 
 def test_claims_refuse_what_they_must(paper, make_user):
