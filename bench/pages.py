@@ -22,7 +22,10 @@ PostgreSQL 0.089x, 0.090x, 0.598x, 0.551x. The third round (CSP header built onc
 generation read through the driver, prepared statements on PostgreSQL, the paper page's
 similar papers and chips drawn in Python) was measured in-process with bench/page_cpu.py,
 the machine being at load 13-26: cache hits 0.16 -> 0.10 ms CPU on SQLite, 0.4-0.7 -> 0.2-0.3
-ms (worker and server) on PostgreSQL. Method, profile and what is left: docs/performance.md.
+ms (worker and server) on PostgreSQL. Again idle, 2026-11-28 23:03, main 1ea48d0 (after the
+new card parts): SQLite uncached day 0.082x, uncached paper 0.104x, cached day 0.813x, cached
+paper 0.779x; PostgreSQL 0.059x, 0.067x, 0.589x, 0.640x.
+Method, profile and what is left: docs/performance.md.
 """
 
 import argparse
