@@ -194,15 +194,25 @@ def reader(client, make_user):
     return user
 
 
-@pytest.fixture
-def search_index(settings, tmp_path):
-    """An empty search-index folder for this test; build it with reindex()."""
+@pytest.fixture(autouse=True)
+def own_files(settings, tmp_path):
+    """Each test has its own empty search-index and media folders. They used to be the
+    checkout's var/: a test that ran `reindex` in-process left an index there, and every later
+    run (CI runs SQLite then PostgreSQL in one clone) saw similar papers on the paper page and
+    one more query than a fresh clone does."""
     from dailypapers.search import index
 
     settings.SEARCH_INDEX_DIR = tmp_path / "search"
+    settings.MEDIA_ROOT = tmp_path / "media"
     index.open_index.forget()
-    yield settings.SEARCH_INDEX_DIR
+    yield
     index.open_index.forget()
+
+
+@pytest.fixture
+def search_index(settings):
+    """This test's empty search-index folder (own_files); build it with reindex()."""
+    return settings.SEARCH_INDEX_DIR
 
 
 class SmtpCollector:

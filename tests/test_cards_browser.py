@@ -42,7 +42,6 @@ def test_a_card_shows_thumbnail_key_sentence_and_chips(
 ):
     monkeypatch.setenv("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
     settings.ARXIV_PDF_URL = httpserver.url_for("/pdf/")
-    settings.MEDIA_ROOT = tmp_path / "media"
     paper = make_paper(
         "2611.00001",
         title="Surface codes for fault-tolerant quantum computation",

@@ -84,7 +84,6 @@ def test_any_bytes_give_a_thumbnail_or_a_reason(data):
 @pytest.fixture
 def pdf_server(httpserver, fast_arxiv, settings, tmp_path):
     settings.ARXIV_PDF_URL = httpserver.url_for("/pdf/")
-    settings.MEDIA_ROOT = tmp_path / "media"
     settings.THUMBNAIL_MAX_PDF_BYTES = 200_000
     return httpserver
 
