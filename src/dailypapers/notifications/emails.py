@@ -6,21 +6,22 @@
    is over and share one row per person, kind and hour. Rows are found by key, so two
    planners never make two rows for one mail, and a notification moves waiting -> planned
    with a conditional UPDATE, so it lands in one row only.
-2. A sender claims a row with a conditional UPDATE (pending, or `sending` with a claim older
-   than the lease: its sender died) before giving the message to SMTP, and marks it `sent`
+2. A sender claims a row (core/claims.py, as digests do: SKIP LOCKED on PostgreSQL, the write
+   lock on SQLite) and marks it `sending` before giving the message to SMTP, and `sent`
    after. The message holds the row's notifications that are still unread and still shown:
    one about a comment deleted or hidden meanwhile never reaches anyone by mail, and a row
    left with none is skipped.
 
-The one message that can arrive twice is the one SMTP accepted just before its sender was
-killed, and only once the lease has passed: at most one per kill (tests/test_notification_crash.py).
+A row claimed by a sender that died is sent again by the next run: at once on the same host,
+after core/claims.CLAIM_LEASE from another. The one message that can arrive twice is the one
+SMTP accepted just before its sender was killed: at most one per kill
+(tests/test_notification_crash.py).
 """
 
 import contextlib
 import logging
 import smtplib
 from dataclasses import dataclass
-from datetime import timedelta
 from email.utils import make_msgid
 from urllib.parse import quote
 
@@ -28,10 +29,11 @@ from django.conf import settings
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import IntegrityError, transaction
-from django.db.models import F, Q
+from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from ..core.claims import claim, new_token, stale_tokens
 from ..core.urls import absolute, comment_path, notification_unsubscribe_url, paper_url
 from ..papers.cleaning import single_line
 from ..papers.text import excerpt
@@ -40,7 +42,6 @@ from .services import email_modes
 
 log = logging.getLogger("dailypapers.notifications")
 UNSUBSCRIBE_SALT = "dailypapers.notifications.unsubscribe"
-LEASE = timedelta(minutes=5)
 EXCERPT_CHARS = 600
 
 
@@ -137,42 +138,40 @@ def _move(notification: Notification, mail: str, email=None) -> int:
     )
 
 
-def send_pending(*, lease: timedelta = LEASE, connection=None, now=None) -> SendReport:
-    """Plan, then send every email row that is due; returns what happened."""
+def send_pending(*, connection=None, now=None) -> SendReport:
+    """Plan, then send every email row that is due; returns what happened. Any number of runs
+    may work at once, on any hosts: each claims its rows."""
     report = plan(now)
     connection = connection or get_connection(fail_silently=False)
-    due = (
-        NotificationEmail.objects.filter(
-            Q(state=NotificationEmail.State.PENDING)
-            | Q(state=NotificationEmail.State.SENDING, claimed_at__lte=timezone.now() - lease)
-        )
-        .order_by("pk")
-        .values_list("pk", flat=True)
+    unfinished = NotificationEmail.objects.filter(
+        state__in=[NotificationEmail.State.PENDING, NotificationEmail.State.SENDING]
     )
+    to_claim = unfinished.filter(claimed_by="").order_by("pk")
+    token = new_token()
+
+    def next_row() -> list[int]:
+        # Rows a dead sender had claimed go to whoever runs out of work first; the one it
+        # was sending may arrive twice (the module docstring).
+        mark = {"state": NotificationEmail.State.SENDING, "attempts": F("attempts") + 1}
+        pks = claim(to_claim, token, limit=1, **mark)
+        if not pks and unfinished.filter(claimed_by__in=stale_tokens(unfinished)).update(
+            claimed_by=""
+        ):
+            pks = claim(to_claim, token, limit=1, **mark)
+        return pks
+
     try:
-        for pk in list(due):
-            _send_one(pk, lease, connection, report)
+        while pks := next_row():
+            _send_one(pks[0], connection, report)
     finally:
-        connection.close()
+        _close(connection)
+        # Deferred rows, and any left by an error, are free for the next run.
+        unfinished.filter(claimed_by=token).update(claimed_by="")
     return report
 
 
-def _claim(pk: int, lease: timedelta) -> NotificationEmail | None:
-    now = timezone.now()
-    claimed = NotificationEmail.objects.filter(
-        Q(state=NotificationEmail.State.PENDING)
-        | Q(state=NotificationEmail.State.SENDING, claimed_at__lte=now - lease),
-        pk=pk,
-    ).update(state=NotificationEmail.State.SENDING, claimed_at=now, attempts=F("attempts") + 1)
-    if not claimed:
-        return None  # another sender has it
-    return NotificationEmail.objects.select_related("recipient").get(pk=pk)
-
-
-def _send_one(pk: int, lease: timedelta, connection, report: SendReport) -> None:
-    row = _claim(pk, lease)
-    if row is None:
-        return
+def _send_one(pk: int, connection, report: SendReport) -> None:
+    row = NotificationEmail.objects.select_related("recipient").get(pk=pk)
     notifications = list(
         Notification.objects.shown()
         .filter(email=row, read_at__isnull=True)  # read in the inbox meanwhile: no need
@@ -210,7 +209,12 @@ def _send_one(pk: int, lease: timedelta, connection, report: SendReport) -> None
 
 
 def _finish(row: NotificationEmail, state: str, error: str = "") -> None:
-    NotificationEmail.objects.filter(pk=row.pk).update(state=state, error=error[:1000])
+    """Record the outcome. A deferred row (back to pending) stays claimed until the run ends,
+    so this run does not try it again at once."""
+    done = state != NotificationEmail.State.PENDING
+    NotificationEmail.objects.filter(pk=row.pk).update(
+        state=state, error=error[:1000], **({"claimed_by": ""} if done else {})
+    )
     if error:
         log.warning("notification email %s: %s", row.key, error)
 

@@ -61,9 +61,9 @@ class NotificationEmail(models.Model):
     """One email of the ledger: pending -> sending -> sent (or skipped/failed).
 
     `key` names what it carries ("n<notification id>", or "h<user>:<kind>:<hour>" for an
-    hourly batch), so planning the same mail twice finds the same row. A row is claimed with
-    a conditional UPDATE before the message goes to SMTP; a row left in `sending` by a killed
-    sender is sent again once its claim is older than the lease (emails.py)."""
+    hourly batch), so planning the same mail twice finds the same row. A sender claims a row
+    (core/claims.py) before the message goes to SMTP; a row left in `sending` by a killed
+    sender is sent again by the next run (emails.py)."""
 
     class State(models.TextChoices):
         PENDING = "pending", "pending"
@@ -79,13 +79,14 @@ class NotificationEmail(models.Model):
     kind = models.CharField(max_length=20, choices=Kind)
     state = models.CharField(max_length=8, choices=State, default=State.PENDING)
     attempts = models.PositiveSmallIntegerField(default=0)
+    claimed_by = models.CharField(max_length=128, blank=True)  # core/claims.new_token()
     claimed_at = models.DateTimeField(null=True, blank=True)
     message_id = models.CharField(max_length=255, blank=True)
     error = models.TextField(blank=True)
     created_at = models.DateTimeField(default=timezone.now)
 
     class Meta:
-        indexes = [models.Index(fields=["state", "claimed_at"], name="notification_email_state")]
+        indexes = [models.Index(fields=["state", "claimed_by"], name="notification_email_state")]
 
     def __str__(self) -> str:
         return f"{self.key} {self.state}"

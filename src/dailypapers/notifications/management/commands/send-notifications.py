@@ -1,8 +1,6 @@
-from datetime import timedelta
-
 from django.core.management.base import BaseCommand, CommandError
 
-from ...emails import LEASE, send_pending
+from ...emails import send_pending
 
 
 class Command(BaseCommand):
@@ -12,18 +10,8 @@ class Command(BaseCommand):
         "re-run after a crash. Run it every few minutes (docs/notifications.md)."
     )
 
-    def add_arguments(self, parser):
-        parser.add_argument(
-            "--lease",
-            type=float,
-            default=LEASE.total_seconds(),
-            metavar="SECONDS",
-            help="send again an email another sender claimed this long ago and never "
-            f"finished (it died); default {LEASE.total_seconds():.0f}",
-        )
-
-    def handle(self, *args, lease, **options):
-        report = send_pending(lease=timedelta(seconds=lease))
+    def handle(self, *args, **options):
+        report = send_pending()
         self.stdout.write(report.line())
         if report.deferred or report.failed:
             raise CommandError("some emails were not delivered; re-run to retry deferred ones")
