@@ -276,7 +276,12 @@ def test_without_a_server_configured_the_command_says_what_to_set(settings):
 
 def test_ids_choose_the_papers_and_bad_ones_are_refused(llm, make_paper):
     make_paper("2611.00009", title="Unlisted")
-    assert "1 written" in run("--ids", "2611.00009")
+    err = StringIO()
+    call_command(
+        "summarize", "--ids", "2611.00009", "2611.99999", stdout=(out := StringIO()), stderr=err
+    )
+    assert "1 written" in out.getvalue()
+    assert "not in the database (import or fetch them first): ['2611.99999']" in err.getvalue()
     with pytest.raises(CommandError):
         run("--ids", "not-an-id")
 

@@ -1,28 +1,15 @@
 from django.db import models
 
-from ..papers.models import Paper
+from ..feed.enrichment import EnrichmentOutcome
 
 
-class Summary(models.Model):
+class Summary(EnrichmentOutcome):
     """One paper's LLM summary (untrusted text, cleaned and capped before it is stored), or
     why there is none yet: skipped with a reason and tried again from `retry_at`."""
 
-    class Status(models.TextChoices):
-        OK = "ok"
-        SKIPPED = "skipped"
-
-    paper = models.OneToOneField(Paper, primary_key=True, on_delete=models.CASCADE)
-    status = models.CharField(max_length=8, choices=Status.choices)
     text = models.TextField(blank=True)
     model = models.CharField(max_length=200, blank=True)  # as the server named it
     prompt_version = models.PositiveSmallIntegerField(default=0)
-    reason = models.CharField(max_length=200, blank=True)
-    failures = models.PositiveSmallIntegerField(default=0)
-    retry_at = models.DateTimeField(null=True, db_index=True)
-    updated_at = models.DateTimeField(auto_now=True)
-
-    def __str__(self) -> str:
-        return f"{self.paper_id}: {self.status} {self.reason}".strip()
 
 
 class DailyUsage(models.Model):

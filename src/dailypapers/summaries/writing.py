@@ -25,7 +25,6 @@ from .models import DailyUsage, Summary
 
 log = logging.getLogger("dailypapers.summaries")
 RETRY_LATER = timedelta(hours=6)  # a skipped paper's first wait, doubled per failure
-MAX_RETRY_WAIT = timedelta(days=30)
 
 
 def due(paper_ids: Iterable[str]) -> list[Paper]:
@@ -127,41 +126,24 @@ def summarize(
 
 def _store(paper: Paper, reply: Reply) -> str:
     _count_tokens(reply.tokens)
-    Summary.objects.update_or_create(
-        paper=paper,
-        defaults={
-            "status": Summary.Status.OK,
-            "text": reply.text,
-            "model": reply.model or settings.LLM_MODEL[:200],
-            "prompt_version": PROMPT_VERSION,
-            "reason": "",
-            "failures": 0,
-            "retry_at": None,
-        },
+    Summary.record_done(
+        paper,
+        text=reply.text,
+        model=reply.model or settings.LLM_MODEL[:200],
+        prompt_version=PROMPT_VERSION,
     )
     bump_generation()  # cached lists show it now, even if the run is killed next
     return "summarized"
 
 
 def _skip(paper: Paper, reason: str) -> str:
-    failures = (
-        Summary.objects.filter(paper=paper, status=Summary.Status.SKIPPED)
-        .values_list("failures", flat=True)
-        .first()
-        or 0
-    ) + 1
-    wait = min(RETRY_LATER * 2 ** (failures - 1), MAX_RETRY_WAIT)
-    log.info("summary of %s skipped: %s (retry in %s)", paper.arxiv_id, reason, wait)
-    Summary.objects.update_or_create(
-        paper=paper,
-        defaults={
-            "status": Summary.Status.SKIPPED,
-            "text": "",
-            "model": settings.LLM_MODEL[:200],
-            "prompt_version": PROMPT_VERSION,
-            "reason": reason[:200],
-            "failures": failures,
-            "retry_at": timezone.now() + wait,
-        },
+    wait = Summary.record_skipped(
+        paper,
+        reason,
+        RETRY_LATER,
+        text="",
+        model=settings.LLM_MODEL[:200],
+        prompt_version=PROMPT_VERSION,
     )
+    log.info("summary of %s skipped: %s (retry in %s)", paper.arxiv_id, reason, wait)
     return "skipped"

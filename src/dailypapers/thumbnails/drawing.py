@@ -19,7 +19,6 @@ from .models import Thumbnail
 from .render import WIDTHS, Unusable, first_page
 
 log = logging.getLogger("dailypapers.thumbnails")
-MAX_RETRY_WAIT = timedelta(days=30)
 
 
 def due(paper_ids: Iterable[str]) -> list[Paper]:
@@ -91,40 +90,11 @@ def _draw_one(paper: Paper, session: PoliteSession) -> str:
 
 
 def _record_ok(paper: Paper, width: int, height: int) -> None:
-    Thumbnail.objects.update_or_create(
-        paper=paper,
-        defaults={
-            "status": Thumbnail.Status.OK,
-            "drawn_id": paper.versioned_id,
-            "width": width,
-            "height": height,
-            "reason": "",
-            "failures": 0,
-            "retry_at": None,
-        },
-    )
+    Thumbnail.record_done(paper, drawn_id=paper.versioned_id, width=width, height=height)
 
 
 def _record_skipped(paper: Paper, reason: str) -> str:
-    failures = (
-        Thumbnail.objects.filter(paper=paper, status=Thumbnail.Status.SKIPPED)
-        .values_list("failures", flat=True)
-        .first()
-        or 0
-    ) + 1
-    hours = settings.THUMBNAIL_RETRY_HOURS * 2 ** (failures - 1)
-    wait = min(timedelta(hours=hours), MAX_RETRY_WAIT)
+    first_wait = timedelta(hours=settings.THUMBNAIL_RETRY_HOURS)
+    wait = Thumbnail.record_skipped(paper, reason, first_wait, drawn_id="", width=0, height=0)
     log.info("thumbnail of %s skipped: %s (retry in %s)", paper.arxiv_id, reason, wait)
-    Thumbnail.objects.update_or_create(
-        paper=paper,
-        defaults={
-            "status": Thumbnail.Status.SKIPPED,
-            "drawn_id": "",
-            "width": 0,
-            "height": 0,
-            "reason": reason[:200],
-            "failures": failures,
-            "retry_at": timezone.now() + wait,
-        },
-    )
     return "skipped"
