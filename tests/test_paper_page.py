@@ -130,15 +130,16 @@ def test_paper_page_reads_in_fixed_queries(
     services.add_comment(make_user("replier"), listed, "A reply.", first.pk)
     make_paper("2611.00003", title="Unlisted")
     # paper, entry with submitter, comments with authors, the paper's links (links app), its
-    # thumbnail (thumbnails app), its verified authors (people: the badge); no search index
-    # here. (The page-cache generation is read through the driver's connection, which Django
-    # does not count: feed/generation.py.)
+    # thumbnail (thumbnails app), its verified authors (people: the badge on comments); no
+    # search index here. (The page-cache generation is read through the driver's connection,
+    # which Django does not count: feed/generation.py.)
     with django_assert_num_queries(6):
         page = client.get("/papers/2611.00002").content.decode()
     assert 'href="/u/submitter">submitter</a>' in page and "2026-11-20" in page
     assert page.index("First thought.") < page.index("A reply.")
     assert 'href="/u/critic">critic</a>' in page and 'href="/u/replier">replier</a>' in page
-    # no entry: the vote count is read from the votes instead
-    with django_assert_num_queries(7):
+    # no entry: the vote count is read from the votes instead; no comments, so no badge to
+    # look up
+    with django_assert_num_queries(6):
         page = client.get("/papers/2611.00003").content.decode()
     assert "Put this paper on today" in page

@@ -49,10 +49,12 @@ def login_path(next_path: str) -> str:
     return f"{fixed_path('login')}?next={quote(next_path, safe='')}"
 
 
+@lru_cache(maxsize=8192)
 def login_to_paper_path(arxiv_id: str) -> str:
     """login_path(paper_path(arxiv_id)) for the cards' log-in links (100 on a day page):
     quoting is per character, so the quoted route is worked out once and only the id is
-    quoted per link, which for an arXiv id is quote()'s fast path."""
+    quoted per link, which for an arXiv id is quote()'s fast path; each link is then
+    remembered per process, as the route is."""
     return _login_to_paper_template().format(quote(arxiv_id, safe=""))
 
 

@@ -84,6 +84,40 @@ class _Links:
         )
 
 
+@dataclass(frozen=True, slots=True)
+class _Head:
+    """What a card shows of its paper's text, as HTML: kept per process, keyed by that text."""
+
+    url: str
+    title: str
+    authors: str
+    tags: str
+
+
+# A day page draws 50 heads, and linking and escaping 50 author lists was a third of the
+# cards' CPU (docs/performance.md, "Fourth round"). Keyed by every value a head shows, so
+# an edited paper gets a new head; emptied when full rather than tracking recency.
+_heads: dict[tuple, _Head] = {}
+_HEADS_KEPT = 4096
+
+
+def _head(card: Card, links: _Links) -> _Head:
+    key = (card.paper_id, card.title, tuple(card.authors), tuple(card.categories), links.paper)
+    if (head := _heads.get(key)) is None:
+        head = _Head(
+            escape(links.paper.format(card.paper_id)),
+            escape(card.title),
+            linked_authors(*cut_authors(card.authors, CARD_AUTHORS)),
+            "".join(
+                f'<span class="tag">{escape(c)}</span> ' for c in card.categories[:CARD_CATEGORIES]
+            ),
+        )
+        if len(_heads) >= _HEADS_KEPT:
+            _heads.clear()
+        _heads[key] = head
+    return head
+
+
 def vote_widget(
     paper_id: str, count: int, voted: bool, *, csrf_input: str, next_path: str, links=None
 ) -> str:
@@ -160,10 +194,8 @@ def _card(
     badge: CodeBadge | None = None,
 ) -> str:
     parts = parts or {}
-    url = escape(links.paper.format(card.paper_id))
-    tags = "".join(
-        f'<span class="tag">{escape(c)}</span> ' for c in card.categories[:CARD_CATEGORIES]
-    )
+    head = _head(card, links)
+    url = head.url
     comments = card.comment_count
     by = (
         f'<a href="{links.profile.format(quote(card.submitter))}">{escape(card.submitter)}</a>'
@@ -191,10 +223,10 @@ def _card(
     return (
         f'<li><article class="card{pinned}{" with-figure" if figure else ""}" '
         f'aria-labelledby="title-{index}">{vote}'
-        f'<div class="body"><h2 id="title-{index}"><a href="{url}">{escape(card.title)}</a></h2>'
-        f'<p class="authors">{linked_authors(*cut_authors(card.authors, CARD_AUTHORS))}</p>'
+        f'<div class="body"><h2 id="title-{index}"><a href="{url}">{head.title}</a></h2>'
+        f'<p class="authors">{head.authors}</p>'
         f"{snippet}{parts.get('chips', '')}"
-        f'<p class="meta">{tags}{badge_html(badge)}'
+        f'<p class="meta">{head.tags}{badge_html(badge)}'
         f'<a href="{url}#comments">{comments} comment{plural}</a>'
         f" · submitted by {by}{' · <strong>pinned</strong>' if pinned else ''}</p>"
         f"{note}{_actions_row(actions)}"

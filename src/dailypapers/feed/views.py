@@ -141,7 +141,8 @@ def paper_page(request, arxiv_id: str):
             "is_curator": is_curator(request.user),
             "bibtex": bibtex.entry(paper),
             "comment_max_length": Comment.MAX_LENGTH,
-            "verified_authors": claims.verified_user_ids(paper.pk),
+            # The "Author" badge is drawn on comments only.
+            "verified_authors": claims.verified_user_ids(paper.pk) if comments else set(),
             "my_claim": claims.claim_of(request.user, paper.pk),
             **_links_context(request.user, paper),
         },

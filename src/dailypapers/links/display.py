@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from html import escape
 from urllib.parse import urlsplit
 
+from ..core import sql
+from .extract import LinkKind
 from .models import KIND_ORDER, PaperLink
 from .stars import stars_for
 
@@ -32,14 +34,19 @@ def published_links(arxiv_ids: Iterable[str]) -> dict[str, list[PaperLink]]:
     return found
 
 
+# Each paper's first published code link comes first in display order (the kinds' sort
+# keeps position order within a kind): fixed SQL, as cards need only that (core/sql.py).
+_CODE_LINKS_SQL = (
+    f"SELECT paper_id, url FROM {PaperLink._meta.db_table} "
+    f"WHERE status = '{PaperLink.Status.PUBLISHED}' AND kind = '{LinkKind.CODE}' "
+    "AND paper_id IN ({}) ORDER BY position, id"
+)
+
+
 def code_badges(arxiv_ids: Iterable[str]) -> dict[str, CodeBadge]:
-    ids = list(arxiv_ids)
-    links = published_links(ids)
-    code = {
-        paper_id: next(link.url for link in rows if link.kind == "code")
-        for paper_id, rows in links.items()
-        if any(link.kind == "code" for link in rows)
-    }
+    code: dict[str, str] = {}
+    for paper_id, url in sql.rows_for(_CODE_LINKS_SQL, list(dict.fromkeys(arxiv_ids))):
+        code.setdefault(paper_id, url)
     stars = stars_for(list(code)) if code else {}
     return {paper_id: CodeBadge(url, stars.get(paper_id)) for paper_id, url in code.items()}
 

@@ -4,8 +4,7 @@ text-only layout."""
 
 from html import escape
 
-from django.db import connection
-
+from ..core import sql
 from ..core.urls import absolute, thumbnail_path
 from . import files
 from .models import Thumbnail
@@ -30,11 +29,10 @@ _DRAWN_SQL = (
 def drawn(paper_ids: list[str]) -> dict[str, tuple[str, int, int]]:
     """{paper id: (drawn id, width, height)} of these papers' drawn thumbnails, one query
     (SQL: building the QuerySet cost more than running it, on a 50-card page)."""
-    if not paper_ids:
-        return {}
-    with connection.cursor() as cursor:
-        cursor.execute(_DRAWN_SQL.format(", ".join(["%s"] * len(paper_ids))), paper_ids)
-        return {paper_id: (drawn_id, w, h) for paper_id, drawn_id, w, h in cursor.fetchall()}
+    return {
+        paper_id: (drawn_id, w, h)
+        for paper_id, drawn_id, w, h in sql.rows_for(_DRAWN_SQL, paper_ids)
+    }
 
 
 def card_figures(cards) -> dict[str, str]:
