@@ -88,3 +88,32 @@ def test_no_excerpt_ends_or_starts_inside_a_formula(parts, chars, near):
     end = start + len(body)
     for a, b in math_spans(text):
         assert not a < start < b and not a < end < b, (cut, text[a:b])
+
+
+def test_a_card_shows_its_papers_new_text(client, make_paper, list_paper, settings):
+    """What a card shows of its paper is kept per process (feed/cards.py), keyed by that
+    text: a new version's title, authors and categories show, and papers never swap."""
+    settings.PAGE_CACHE_SECONDS = 0  # the page cache aside: this is about the cards
+    list_paper(
+        make_paper("2611.00001", title="First title", authors=["Ada Lovelace"]), DAY, minute=1
+    )
+    list_paper(make_paper("2611.00002", title="Other paper", authors=["Alan Turing"]), DAY)
+
+    def cards() -> tuple[str, str]:
+        page = client.get("/papers/date/2026-11-20").content.decode()
+        return card_of(page, "2611.00001"), card_of(page, "Other paper")
+
+    first, other = cards()
+    assert "First title" in first and ">Ada Lovelace</a>" in first and "cs.LG" in first
+    assert ">Alan Turing</a>" in other and "Ada" not in other
+    make_paper(
+        "2611.00001",
+        version=2,
+        title="Second title",
+        authors=["Grace Hopper", "Ada Lovelace"],
+        categories=["math.CO"],
+    )
+    first, other = cards()
+    assert "Second title" in first and "First title" not in first
+    assert ">Grace Hopper</a>, <a" in first and "math.CO" in first and "cs.LG" not in first
+    assert ">Alan Turing</a>" in other and "Grace" not in other
