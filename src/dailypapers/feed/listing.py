@@ -58,6 +58,7 @@ def newest_day() -> date | None:
 PAGE_SIZE = 50
 LIST_ORDER = ("-pinned", "-upvotes", "submitted_at", "paper_id")
 _LIST_ORDER_SQL = "pinned DESC, upvotes DESC, submitted_at, paper_id"
+_JOINED_LIST_ORDER_SQL = "e.pinned DESC, e.upvotes DESC, e.submitted_at, e.paper_id"
 
 
 class EntryIds(Sequence):
@@ -90,17 +91,33 @@ class EntryIds(Sequence):
         page = f" LIMIT {max(index.stop - start, 0)}" if index.stop is not None else ""
         if start:
             page += f" OFFSET {start}" if page else f" LIMIT {2**62} OFFSET {start}"
-        query = f"SELECT id {self.where} ORDER BY {_LIST_ORDER_SQL}{page}"
-        return [row[0] for row in sql.rows(query, self.params)]
+        return self._read(f"SELECT id {self.where} ORDER BY {_LIST_ORDER_SQL}{page}")
+
+    def _read(self, ids_sql: str) -> list:
+        return [row[0] for row in sql.rows(ids_sql, self.params)]
 
     def __iter__(self):
         return iter(self[:])
+
+
+class ListedCards(EntryIds):
+    """The cards of a period's listed entries in list order, a slice at a time: one statement
+    that sorts the narrow entry rows for the slice's ids (as EntryIds does) and joins their
+    papers, which on PostgreSQL saves a round trip a list page."""
+
+    def _read(self, ids_sql: str) -> list["Card"]:
+        query = _CARDS_SQL.format(ids_sql) + f" ORDER BY {_JOINED_LIST_ORDER_SQL}"
+        return [_card(row) for row in sql.rows(query, self.params)]
 
 
 def entry_ids_in(period: Period) -> EntryIds:
     """Ids only, in list order: sorting narrow entry rows, then joining one page of papers,
     is several times faster than sorting the joined rows."""
     return EntryIds(period)
+
+
+def cards_in(period: Period) -> ListedCards:
+    return ListedCards(period)
 
 
 @dataclass(slots=True)
@@ -138,23 +155,24 @@ def _names(value) -> tuple[str, ...]:
     return _decoded(value) if isinstance(value, str | bytes) else tuple(value)
 
 
+def _card(row: tuple) -> Card:
+    return Card(
+        row[1],
+        row[2],
+        row[3],
+        _names(row[4]),
+        _names(row[5]),
+        row[6],
+        row[7],
+        bool(row[8]),
+        row[9],
+        row[10],
+    )
+
+
 def cards_for(entry_ids: list[int]) -> list[Card]:
     """Cards of these entries, in the order given."""
-    by_id = {
-        row[0]: Card(
-            row[1],
-            row[2],
-            row[3],
-            _names(row[4]),
-            _names(row[5]),
-            row[6],
-            row[7],
-            bool(row[8]),
-            row[9],
-            row[10],
-        )
-        for row in sql.rows_for(_CARDS_SQL, entry_ids)
-    }
+    by_id = {row[0]: _card(row) for row in sql.rows_for(_CARDS_SQL, entry_ids)}
     return [by_id[i] for i in entry_ids if i in by_id]
 
 

@@ -4,9 +4,8 @@ import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 
-from django.urls import reverse
-
 from ..core.errors import DomainError
+from ..core.urls import route_template
 
 # Periods end by the last day of 9998: Python's dates stop at 9999-12-31, and the ISO week or
 # the month of a later day could end past it (an OverflowError, not a page that is not there).
@@ -46,7 +45,8 @@ class Period:
 
     @property
     def url(self) -> str:
-        return reverse(f"papers_{self.kind}", args=[self.slug])
+        # The route's template, reversed once per process: a list page links five periods.
+        return route_template(f"papers_{self.kind}").format(self.slug)
 
 
 def _checked(kind: str, start: date, days: int) -> Period:

@@ -56,11 +56,11 @@ def period_page(request, kind: str, slug: str):
 
 def _period_page(request, period, is_home=False):
     previous, following = listing.neighbours(period)
-    ids = listing.entry_ids_in(period)
-    page = Paginator(ids, listing.PAGE_SIZE).get_page(request.GET.get("page"))
+    cards = listing.cards_in(period)
+    page = Paginator(cards, listing.PAGE_SIZE).get_page(request.GET.get("page"))
     return _list_page(
         request,
-        listing.cards_for(list(page.object_list)),
+        list(page.object_list),
         page=page,
         period=period,
         period_tabs=[
