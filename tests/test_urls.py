@@ -158,3 +158,19 @@ def test_url_tag_remembers_paths_without_changing_them(tag):
 @pytest.mark.parametrize("arxiv_id", ["2401.00001", "hep-th/9901001", "math.GT/0309136"])
 def test_log_in_links_to_papers_quote_the_whole_path(arxiv_id):
     assert urls.login_to_paper_path(arxiv_id) == urls.login_path(urls.paper_path(arxiv_id))
+
+
+def test_static_tag_remembers_urls_without_changing_them(settings):
+    """The site's {% static %} (core.static_tag, a template builtin that base.html uses)
+    writes what Django's does, twice in a row, and follows STATIC_URL when it changes."""
+    from django.template import engines
+
+    from dailypapers.core.static_tag import RememberedStaticNode
+
+    ours = engines["django"].from_string("{% static 'feed/site.css' %}")
+    django = engines["django"].from_string("{% load static %}{% static 'feed/site.css' %}")
+    assert isinstance(ours.template.nodelist[0], RememberedStaticNode)
+    assert ours.render({}) == django.render({}) == ours.render({})
+    assert ours.render({}).endswith("site.css")
+    settings.STATIC_URL = "/assets/"
+    assert ours.render({}) == django.render({}) == "/assets/feed/site.css"

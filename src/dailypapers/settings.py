@@ -100,8 +100,8 @@ TEMPLATES = [
         "DIRS": [],
         "APP_DIRS": True,
         "OPTIONS": {
-            # {% url %} with paths remembered per process (docs/performance.md).
-            "builtins": ["dailypapers.core.url_tag"],
+            # {% url %} and {% static %} remembered per process (docs/performance.md).
+            "builtins": ["dailypapers.core.url_tag", "dailypapers.core.static_tag"],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",
