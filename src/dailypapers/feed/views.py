@@ -152,14 +152,17 @@ def paper_page(request, arxiv_id: str):
 def _links_context(user, paper) -> dict:
     """The paper's published links, their stars, and what this reader may do with links."""
     approver = can_approve(user, paper)
-    pending = PaperLink.objects.filter(paper=paper, status=PaperLink.Status.PENDING)
+    pending = []  # built only for approvers: the QuerySet cost more than the rest of this
+    if approver:
+        pending = PaperLink.objects.filter(paper=paper, status=PaperLink.Status.PENDING)
+        pending = list(pending.select_related("proposer"))
     links = PaperLink.objects.shown_for(paper)
     has_code = any(link.kind == "code" for link in links)  # else no stars to look up
     return {
         "links": links,
         "code_stars": stars_for([paper.pk]).get(paper.pk) if has_code else None,
         "can_approve_links": approver,
-        "pending_links": list(pending.select_related("proposer")) if approver else [],
+        "pending_links": pending,
         "link_kinds": [kind.value for kind in LinkKind],
     }
 
