@@ -125,11 +125,11 @@ def test_day_page_with_assert_num_queries(
     for count, day in ((5, date(2026, 9, 1)), (100, date(2026, 9, 2))):
         for i in range(count):
             list_paper(make_paper(f"2609.{day.day:02d}{i:03d}"), day)
-        # entry count, one page of entries with their papers (one statement), their
-        # thumbnails and LLM summaries (card parts from higher apps), their published links
-        # (the cards' code icons), neighbours (the page-cache generation is read through the
-        # driver's connection, uncounted)
-        with django_assert_num_queries(6):
+        # entry count with the neighbouring days (one statement), one page of entries with
+        # their papers (one statement), their thumbnails and LLM summaries (card parts from
+        # higher apps), their published links (the cards' code icons); the page-cache
+        # generation is read through the driver's connection, uncounted
+        with django_assert_num_queries(5):
             client.get(f"/papers/date/{day}")
 
 

@@ -66,6 +66,7 @@ class EntryIds(Sequence):
     Paginator needs (count() and slices), without building a QuerySet per call."""
 
     def __init__(self, period: Period):
+        self.known_count: int | None = None  # when a caller read it already (period_page)
         if period.start == period.end:  # equality, so the entry_day_in_order index gives order
             self.where = f"FROM {ENTRIES} WHERE day = %s AND hidden = %s"
             self.params = (period.start, False)
@@ -74,6 +75,8 @@ class EntryIds(Sequence):
             self.params = (period.start, period.end, False)
 
     def count(self) -> int:
+        if self.known_count is not None:
+            return self.known_count
         return sql.rows(f"SELECT COUNT(*) {self.where}", self.params)[0][0]
 
     def __len__(self) -> int:
@@ -116,8 +119,28 @@ def entry_ids_in(period: Period) -> EntryIds:
     return EntryIds(period)
 
 
-def cards_in(period: Period) -> ListedCards:
-    return ListedCards(period)
+@dataclass(frozen=True, slots=True)
+class PeriodPage:
+    """What a period's page shows around its cards."""
+
+    cards: ListedCards
+    previous: Period | None  # the nearest earlier and later periods that have entries
+    following: Period | None
+
+
+def period_page(period: Period) -> PeriodPage:
+    """The period's cards, how many there are and its neighbours, counted and found in one
+    statement (on PostgreSQL each round trip costs client and server about 0.15 ms)."""
+    cards = ListedCards(period)
+    ((cards.known_count, before, after),) = sql.rows(
+        f"SELECT (SELECT COUNT(*) {cards.where}), {_NEIGHBOURS_SQL}",
+        (*cards.params, period.start, period.end),
+    )
+    to_period = PERIOD_OF[period.kind]
+    before, after = _day(before), _day(after)
+    return PeriodPage(
+        cards, to_period(before) if before else None, to_period(after) if after else None
+    )
 
 
 @dataclass(slots=True)
@@ -176,16 +199,10 @@ def cards_for(entry_ids: list[int]) -> list[Card]:
     return [by_id[i] for i in entry_ids if i in by_id]
 
 
-def neighbours(period: Period) -> tuple[Period | None, Period | None]:
-    """The nearest earlier and later periods that have entries: empty days are skipped."""
-    ((before, after),) = sql.rows(
-        f"SELECT (SELECT MAX(day) FROM {ENTRIES} WHERE NOT hidden AND day < %s), "
-        f"(SELECT MIN(day) FROM {ENTRIES} WHERE NOT hidden AND day > %s)",
-        (period.start, period.end),
-    )
-    to_period = PERIOD_OF[period.kind]
-    before, after = _day(before), _day(after)
-    return (to_period(before) if before else None, to_period(after) if after else None)
+_NEIGHBOURS_SQL = (
+    f"(SELECT MAX(day) FROM {ENTRIES} WHERE NOT hidden AND day < %s), "
+    f"(SELECT MIN(day) FROM {ENTRIES} WHERE NOT hidden AND day > %s)"
+)
 
 
 TRENDING_ORDER = ("-hotness", "paper_id")

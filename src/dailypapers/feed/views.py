@@ -55,9 +55,8 @@ def period_page(request, kind: str, slug: str):
 
 
 def _period_page(request, period, is_home=False):
-    previous, following = listing.neighbours(period)
-    cards = listing.cards_in(period)
-    page = Paginator(cards, listing.PAGE_SIZE).get_page(request.GET.get("page"))
+    listed = listing.period_page(period)
+    page = Paginator(listed.cards, listing.PAGE_SIZE).get_page(request.GET.get("page"))
     return _list_page(
         request,
         list(page.object_list),
@@ -68,8 +67,8 @@ def _period_page(request, period, is_home=False):
             ("Week", periods.week_period(period.start)),
             ("Month", periods.month_period(period.start)),
         ],
-        previous=previous,
-        following=following,
+        previous=listed.previous,
+        following=listed.following,
         is_home=is_home,
     )
 
