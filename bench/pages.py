@@ -24,7 +24,12 @@ similar papers and chips drawn in Python) was measured in-process with bench/pag
 the machine being at load 13-26: cache hits 0.16 -> 0.10 ms CPU on SQLite, 0.4-0.7 -> 0.2-0.3
 ms (worker and server) on PostgreSQL. Again idle, 2026-11-28 23:03, main 1ea48d0 (after the
 new card parts): SQLite uncached day 0.082x, uncached paper 0.104x, cached day 0.813x, cached
-paper 0.779x; PostgreSQL 0.059x, 0.067x, 0.589x, 0.640x.
+paper 0.779x; PostgreSQL 0.059x, 0.067x, 0.589x, 0.640x. The fourth round (fixed SQL for
+the cards' parts, one statement for a page of cards, card heads kept per process) was measured
+in-process at load 13-23, against 1ea48d0's successor c1fe638 run alternately: uncached day
+5.2-5.7 -> 2.9-3.5 ms CPU on SQLite, 6.3-7.7 -> 3.4-4.4 ms (worker) on PostgreSQL; uncached
+paper 4.0-4.6 -> 3.2-3.8 and 5.2-6.7 -> 3.5-4.9 ms; cache hits unchanged. Not yet measured
+here on an idle machine.
 Method, profile and what is left: docs/performance.md.
 """
 
