@@ -17,7 +17,6 @@ otherwise count for nothing, and alone would overfit).
 
 import argparse
 import itertools
-import json
 import sys
 import tempfile
 from pathlib import Path
@@ -156,9 +155,19 @@ def main() -> None:
     if args.write:
         from dailypapers.search import fusion
 
-        chosen = results[best]
-        measured = {"method": best, **{m: {"cv": r["cv"]} for m, r in results.items()}}
-        fusion.write_row(model_name, chosen["weights"], json.loads(json.dumps(measured)))
+        measured = {"method": best, "nDCG@10 on dev": {}}
+        for method, result in results.items():
+            measured["nDCG@10 on dev"][method] = {
+                collection: {
+                    "cross-validated": round(row["cross-validated"], 4),
+                    "fitted on the other collection": round(
+                        row["fitted on the other collection"], 4
+                    ),
+                    "fitted on all dev": round(result["fitted on all dev"][collection], 4),
+                }
+                for collection, row in result["cv"].items()
+            }
+        fusion.write_row(model_name, results[best]["weights"], measured)
         print(f"wrote {model_name}'s weights to {fusion.TABLE}")
 
 
