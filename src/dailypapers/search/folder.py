@@ -4,7 +4,8 @@
 - ids.bin, hashes.bin: the arXiv id and content hash of each ordinal (fixed-width), so
   `dailypapers check` can find papers missing from or stale in the index;
 - hnsw.usearch: an HNSW graph over the rows that existed at build time;
-- meta.json: counts, the embedding model, the import watermark;
+- meta.json: counts, the embedding model and its fusion weights (fusion.py), the import
+  watermark;
 - write.lock: held by the one process appending to the folder.
 
 Papers imported after a build are appended to the folder; rows past the HNSW graph are
@@ -24,6 +25,7 @@ from pathlib import Path
 import numpy as np
 import tantivy
 
+from . import fusion
 from .embeddings import Embedder, paper_text
 from .schema import SCHEMA, PaperDoc, open_text_index, tantivy_doc
 
@@ -85,6 +87,11 @@ class IndexFolder:
     def count(self) -> int:
         return self.meta["count"]
 
+    @property
+    def fusion(self) -> dict[str, float]:
+        """The fusion weights of the model that built this folder."""
+        return self.meta.get("fusion") or fusion.weights_for(self.meta["model"])
+
     def save_meta(self) -> None:
         _atomic_write(self.path / "meta.json", json.dumps(self.meta))
 
@@ -102,6 +109,7 @@ class IndexFolder:
             "count": 0,
             "hnsw_count": 0,
             "model": embedder.name,
+            "fusion": fusion.weights_for(embedder.name),
             "dimensions": embedder.dimensions,
             "watermark": None,
             "built_at": datetime.now(UTC).isoformat(),

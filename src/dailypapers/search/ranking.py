@@ -1,6 +1,7 @@
 """Hybrid ranking: BM25 and embedding similarity, fused by weighted z-scores.
 
-Tuned on the CACM dev queries only (bench/relevance.py); docs/search.md has the measurements.
+Tuned on the SciFact and CACM dev queries only (bench/relevance.py, bench/tune_fusion.py);
+docs/search.md has the measurements.
 - Keyword score: BM25 of the query words, plus a bonus for quoted phrases and for query words
   that stand side by side in the paper (ADJACENT_PAIR_BOOST), computed on the top hits only.
 - Candidates: the keyword top KEYWORD_DEPTH and the embedding top SEMANTIC_DEPTH.
@@ -8,7 +9,8 @@ Tuned on the CACM dev queries only (bench/relevance.py); docs/search.md has the 
   or the lowest score seen when BM25's list was cut at its depth):
   bm25; cosine(query, paper); cosine(paper, centroid of the top FEEDBACK_DOCS BM25 hits),
   a pseudo-relevance-feedback signal in embedding space.
-- score = z(bm25) + SEMANTIC_WEIGHT * z(cosine) + FEEDBACK_WEIGHT * z(feedback).
+- score = the weighted sum of the signals, with the weights of the embedding model that built
+  the index (fusion.py: learnt on the dev queries per model, recorded in the index folder).
 """
 
 import itertools
@@ -19,6 +21,7 @@ import numpy as np
 import tantivy
 
 from ..people.pages import paper_ids_by
+from . import fusion
 from .embeddings import embedder
 from .folder import IndexFolder
 from .query import SearchQuery
@@ -33,8 +36,9 @@ ANALYZER = paper_analyzer()
 KEYWORD_DEPTH = 100
 SEMANTIC_DEPTH = 100
 FEEDBACK_DOCS = 5
-FEEDBACK_WEIGHT = 0.2
-SEMANTIC_WEIGHT = 0.2
+# What the fusion weighs, each z-normalised over the candidates; the weights are the embedding
+# model's (fusion.py), recorded in the index folder that model built.
+SIGNALS = ("bm25", "cosine", "feedback")
 
 
 @dataclass(frozen=True)
@@ -149,38 +153,50 @@ def rank(
 ) -> list[Hit]:
     """Ranked hits for mode 'hybrid', 'keyword' or 'semantic'."""
     filters = filter_query(query)
-    depth = max(limit, KEYWORD_DEPTH)
-    bm25_hits = [] if mode == "semantic" else keyword_hits(folder, query, filters, depth)
     if mode == "keyword":
-        return [Hit(o, s) for o, s in bm25_hits[:limit]]
-
-    query_vector = embedder().encode([query.text])[0]
+        return [Hit(o, s) for o, s in keyword_hits(folder, query, filters, limit)]
     if mode == "semantic":
-        return _semantic_only(folder, query_vector, filters, limit)
+        return _semantic_only(folder, embedder().encode([query.text])[0], filters, limit)
+    candidates, signals = hybrid_signals(folder, query, filters, limit)
+    fused = signals @ fusion.weight_vector(folder.fusion, SIGNALS)
+    order = np.argsort(-fused)[:limit]
+    return [Hit(candidates[i], float(fused[i])) for i in order]
 
+
+def hybrid_signals(
+    folder: IndexFolder, query: SearchQuery, filters: tantivy.Query | None, limit: int
+) -> tuple[list[int], np.ndarray]:
+    """The fusion's candidates (BM25's hits, then the embedding's nearest) and their signals,
+    one row per candidate and one column per name in SIGNALS."""
+    depth = max(limit, KEYWORD_DEPTH)
+    bm25_hits = keyword_hits(folder, query, filters, depth)
+    query_vector = embedder().encode([query.text])[0]
     semantic_hits = (
-        folder.nearest(query_vector, max(limit, SEMANTIC_DEPTH)) if SEMANTIC_DEPTH else []
+        folder.nearest(query_vector, max(depth, SEMANTIC_DEPTH)) if SEMANTIC_DEPTH else []
     )
     if filters is not None:
         allowed = folder.keep_matching([o for o, _ in semantic_hits], filters)
         semantic_hits = [(o, s) for o, s in semantic_hits if o in allowed]
-
     bm25 = dict(bm25_hits)
     candidates = list(dict.fromkeys([*bm25, *(o for o, _ in semantic_hits)]))
     if not candidates:
-        return []
+        return [], np.zeros((0, len(SIGNALS)))
     vectors = folder.vectors_of(candidates)
-    cosine = vectors @ query_vector
     # A candidate BM25 did not return matched no query word (score 0) unless the list was cut
     # at its depth; then it scored at most the lowest score seen.
     floor = min(bm25.values()) if len(bm25) >= depth else 0.0
     keyword_scores = np.asarray([bm25.get(o, floor) for o in candidates])
-    fused = _z(keyword_scores) + SEMANTIC_WEIGHT * _z(cosine)
     if bm25_hits and FEEDBACK_DOCS:
         centroid = _unit(folder.vectors_of([o for o, _ in bm25_hits[:FEEDBACK_DOCS]]).mean(axis=0))
-        fused = fused + FEEDBACK_WEIGHT * _z(vectors @ centroid)
-    order = np.argsort(-fused)[:limit]
-    return [Hit(candidates[i], float(fused[i])) for i in order]
+        feedback = _z(vectors @ centroid)
+    else:
+        feedback = np.zeros(len(candidates))
+    columns = {
+        "bm25": _z(keyword_scores),
+        "cosine": _z(vectors @ query_vector),
+        "feedback": feedback,
+    }
+    return candidates, np.column_stack([columns[name] for name in SIGNALS])
 
 
 def _semantic_only(folder, query_vector, filters, limit) -> list[Hit]:

@@ -1,0 +1,175 @@
+"""Learn the fusion weights of an embedding model on the dev queries, and write them to the
+table the index records (src/dailypapers/search/fusion_weights.json).
+
+    python bench/tune_fusion.py --model wordllama [--write] [--workdir DIR]
+
+Builds SciFact and CACM with that model (as bench/relevance.py does; --workdir reuses the
+builds), takes every dev query's fusion candidates and their signals (ranking.SIGNALS), and
+compares, each under the same cross-validation:
+- hand weights: z(bm25) + a·z(cosine) + b·z(feedback), a and b chosen by grid search;
+- learnt: logistic regression over all the signals (relevant or not, per candidate).
+Cross-validation: 5 folds of SciFact's 809 dev queries, 5 folds of CACM's 26, and each
+collection scored with weights fitted on the other one alone. The row written is the method
+with the better mean of the two collections' cross-validated nDCG@10, fitted on all dev
+queries of both (each collection weighs the same in the fit: CACM's 26 queries would
+otherwise count for nothing, and alone would overfit).
+"""
+
+import argparse
+import itertools
+import sys
+import tempfile
+from pathlib import Path
+
+import numpy as np
+from relevance import COLLECTIONS, run_child, slug
+
+FOLDS = 5
+GRID = (0.0, 0.1, 0.2, 0.3, 0.5, 0.7, 1.0, 1.5)
+
+
+class Queries:
+    """One collection's dev queries: per query the candidates' signals, relevance labels and
+    the number of relevant papers."""
+
+    def __init__(self, path: Path):
+        data = np.load(path)
+        self.names = tuple(str(n) for n in data["names"])
+        count = sum(1 for key in data.files if key.startswith("signals"))
+        self.signals = [data[f"signals{n}"] for n in range(count)]
+        self.relevant = [data[f"relevant{n}"].astype(bool) for n in range(count)]
+        self.totals = [int(data[f"total{n}"]) for n in range(count)]
+
+    def __len__(self) -> int:
+        return len(self.signals)
+
+    def ndcg(self, weights: np.ndarray, which=None, k: int = 10) -> float:
+        """Mean nDCG@k of the candidates ordered by signals @ weights."""
+        scores = []
+        for n in range(len(self)) if which is None else which:
+            order = np.argsort(-(self.signals[n] @ weights), kind="stable")[:k]
+            gains = self.relevant[n][order] / np.log2(np.arange(2, len(order) + 2))
+            ideal = (1 / np.log2(np.arange(2, min(k, self.totals[n]) + 2))).sum()
+            scores.append(gains.sum() / ideal if ideal else 0.0)
+        return float(np.mean(scores))
+
+    def rows(self, which):
+        x = np.concatenate([self.signals[n] for n in which])
+        y = np.concatenate([self.relevant[n] for n in which])
+        # Every query weighs the same, however many candidates it has.
+        w = np.concatenate([np.full(len(self.signals[n]), 1 / len(self.signals[n])) for n in which])
+        return x, y, w
+
+
+def hand_weights(names: tuple[str, ...], a: float, b: float) -> np.ndarray:
+    chosen = {"bm25": 1.0, "cosine": a, "feedback": b}
+    return np.asarray([chosen.get(name, 0.0) for name in names])
+
+
+def fit_hand(parts: list[tuple["Queries", list[int]]]) -> np.ndarray:
+    """The grid point with the best mean nDCG@10 over the parts (collection, queries)."""
+    names = parts[0][0].names
+    best = max(
+        itertools.product(GRID, GRID),
+        key=lambda ab: np.mean([q.ndcg(hand_weights(names, *ab), which) for q, which in parts]),
+    )
+    return hand_weights(names, *best)
+
+
+def fit_learnt(parts: list[tuple["Queries", list[int]]]) -> np.ndarray:
+    """Logistic regression over all signals, each part weighing the same; the weights scaled
+    so that bm25's is 1 (only the order matters)."""
+    from sklearn.linear_model import LogisticRegression
+
+    xs, ys, ws = zip(*(q.rows(which) for q, which in parts), strict=True)
+    ws = [w / w.sum() for w in ws]
+    model = LogisticRegression(C=1.0, max_iter=1000)
+    model.fit(np.concatenate(xs), np.concatenate(ys), sample_weight=np.concatenate(ws) * 1000)
+    coefficients = model.coef_[0]
+    bm25 = coefficients[parts[0][0].names.index("bm25")]
+    return coefficients / bm25 if bm25 > 0 else coefficients
+
+
+METHODS = {"hand": fit_hand, "learnt": fit_learnt}
+
+
+def folds(count: int, seed: int = 0) -> list[list[int]]:
+    order = np.random.default_rng(seed).permutation(count)
+    return [sorted(order[i::FOLDS].tolist()) for i in range(FOLDS)]
+
+
+def cross_validate(data: dict[str, "Queries"], fit) -> dict[str, dict[str, float]]:
+    """Per collection: nDCG@10 over its dev queries, each fold scored with weights fitted on
+    the other folds of both collections; and with weights fitted on the other collection."""
+    report = {}
+    for name, queries in data.items():
+        others = [(q, list(range(len(q)))) for n, q in data.items() if n != name]
+        scored = []
+        for fold in folds(len(queries)):
+            rest = [n for n in range(len(queries)) if n not in set(fold)]
+            weights = fit([(queries, rest), *others])
+            scored.append(queries.ndcg(weights, fold) * len(fold))
+        report[name] = {
+            "cross-validated": sum(scored) / len(queries),
+            "fitted on the other collection": queries.ndcg(fit(others)) if others else None,
+        }
+    return report
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--model", default="wordllama", help="DAILYPAPERS_EMBEDDING_MODEL value")
+    parser.add_argument("--workdir", type=Path, help="keep built collections here for next time")
+    parser.add_argument("--write", action="store_true", help="write the chosen row to the table")
+    args = parser.parse_args()
+    with tempfile.TemporaryDirectory(prefix="dailypapers-fusion-") as tmp:
+        workdir = args.workdir or Path(tmp)
+        data, model_name = {}, None
+        for collection in COLLECTIONS:
+            signals = Path(tmp) / f"{collection}.npz"
+            home = workdir / f"{collection}-{slug(args.model)}"
+            model_name = run_child(collection, home, args.model, signals)["model"]
+            data[collection] = Queries(signals)
+    everything = [(q, list(range(len(q)))) for q in data.values()]
+    names = next(iter(data.values())).names
+    results = {}
+    for method, fit in METHODS.items():
+        report = cross_validate(data, fit)
+        weights = fit(everything)
+        results[method] = {
+            "weights": {n: round(float(w), 4) for n, w in zip(names, weights, strict=True)},
+            "cv": report,
+            "mean": float(np.mean([r["cross-validated"] for r in report.values()])),
+            "fitted on all dev": {n: q.ndcg(weights) for n, q in data.items()},
+        }
+        print(f"{method}: weights {results[method]['weights']}")
+        for collection, row in report.items():
+            other = row["fitted on the other collection"]
+            print(
+                f"  {collection:<8} nDCG@10 cross-validated {row['cross-validated']:.3f},"
+                f" fitted on the other collection {other:.3f},"
+                f" fitted on all dev {results[method]['fitted on all dev'][collection]:.3f}"
+            )
+    best = max(results, key=lambda m: results[m]["mean"])
+    print(f"model {model_name}: {best} fusion is better under cross-validation")
+    if args.write:
+        from dailypapers.search import fusion
+
+        measured = {"method": best, "nDCG@10 on dev": {}}
+        for method, result in results.items():
+            measured["nDCG@10 on dev"][method] = {
+                collection: {
+                    "cross-validated": round(row["cross-validated"], 4),
+                    "fitted on the other collection": round(
+                        row["fitted on the other collection"], 4
+                    ),
+                    "fitted on all dev": round(result["fitted on all dev"][collection], 4),
+                }
+                for collection, row in result["cv"].items()
+            }
+        fusion.write_row(model_name, results[best]["weights"], measured)
+        print(f"wrote {model_name}'s weights to {fusion.TABLE}")
+
+
+if __name__ == "__main__":
+    sys.exit(main())
