@@ -53,9 +53,9 @@ lint: $(STAMP)
 bench-ingest: $(STAMP)
 	$(BIN)/python bench/ingest.py --records 100000
 
-# Rebuild the shipped embedding model from its teacher (bench/distill_model.py, ~15 min on two
-# cores). Its own venv: model2vec's distillation needs transformers<5.4, which needs a
-# huggingface-hub older than the one the tests use.
+# The static embedding model distilled from all-MiniLM-L6-v2 that docs/search.md measured, into
+# var/models/minilm-m2v (bench/distill_model.py; minutes on two cores). Its own venv: model2vec's
+# distillation needs transformers<5.4, which needs an older huggingface-hub than the tests use.
 MODEL_VENV := .venv-model
 model:
 	$(PYTHON) -m venv $(MODEL_VENV)
