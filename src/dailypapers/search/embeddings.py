@@ -1,9 +1,13 @@
 """Text embedders behind one small interface.
 
 The default, wordllama, ships its weights inside its PyPI wheel, so nothing is downloaded.
-`DAILYPAPERS_EMBEDDING_MODEL=sentence-transformers:/path/to/model` uses a model on disk instead.
+`DAILYPAPERS_EMBEDDING_MODEL` picks a model on disk instead: `model2vec:/path/to/model` (a
+static model, e.g. one distilled by bench/distill_model.py) or
+`sentence-transformers:/path/to/model` (both need the `neural` extra).
 """
 
+import copy
+import threading
 from functools import cache
 from pathlib import Path
 from typing import Protocol
@@ -21,6 +25,8 @@ class Embedder(Protocol):
 
 
 class WordLlamaEmbedder:
+    name = "wordllama-l2_supercat-256"
+
     def __init__(self):
         import wordllama
 
@@ -29,20 +35,42 @@ class WordLlamaEmbedder:
         package = Path(wordllama.__file__).parent
         self.model = wordllama.WordLlama.load(cache_dir=package, disable_download=True)
         self.dimensions = 256
-        self.name = "wordllama-l2_supercat-256"
 
     def encode(self, texts: list[str]) -> np.ndarray:
         vectors = np.asarray(self.model.embed(texts, batch_size=256), dtype=np.float32)
         return _unit_rows(vectors)
 
 
+class Model2VecEmbedder:
+    """A static model: the mean of its token vectors. Tokenizing is most of the work and
+    releases the GIL, so a rebuild embeds on two threads; each thread has its own copy of the
+    tokenizer (model2vec sets its truncation on every call, which two threads can't share)."""
+
+    def __init__(self, path: Path, name: str):
+        from model2vec import StaticModel
+
+        # A local folder is read as it is: model2vec only asks a hub for names it can't find.
+        self.model = StaticModel.from_pretrained(path)
+        self.dimensions = self.model.dim
+        self.name = name
+        self.per_thread = threading.local()
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        model = getattr(self.per_thread, "model", None)
+        if model is None:
+            model = self.per_thread.model = copy.copy(self.model)
+            model.tokenizer = copy.deepcopy(self.model.tokenizer)
+        vectors = model.encode(texts, batch_size=256, use_multiprocessing=False)
+        return _unit_rows(np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1))
+
+
 class SentenceTransformerEmbedder:
-    def __init__(self, path: str):
+    def __init__(self, path: str, name: str):
         from sentence_transformers import SentenceTransformer
 
         self.model = SentenceTransformer(path, device="cpu", local_files_only=True)
         self.dimensions = self.model.get_embedding_dimension()
-        self.name = f"sentence-transformers:{Path(path).name}"
+        self.name = name
 
     def encode(self, texts: list[str]) -> np.ndarray:
         vectors = self.model.encode(texts, batch_size=64, convert_to_numpy=True)
@@ -55,15 +83,29 @@ def _unit_rows(vectors: np.ndarray) -> np.ndarray:
     return np.ascontiguousarray(vectors / np.where(norms > 0, norms, 1.0), dtype=np.float32)
 
 
+def model_name(spec: str) -> str:
+    """The name an index records for the model a DAILYPAPERS_EMBEDDING_MODEL value picks,
+    known without loading it: an index built by another model must be rebuilt."""
+    kind, _, path = spec.partition(":")
+    if spec == "wordllama":
+        return WordLlamaEmbedder.name
+    if kind in ("model2vec", "sentence-transformers") and path:
+        return f"{kind}:{Path(path).name}"
+    raise ValueError(
+        f"unknown embedding model {spec!r}: use 'wordllama', 'model2vec:/path' or "
+        "'sentence-transformers:/path'"
+    )
+
+
 @cache
 def load_embedder(spec: str) -> Embedder:
+    name = model_name(spec)
     if spec == "wordllama":
         return WordLlamaEmbedder()
-    if spec.startswith("sentence-transformers:"):
-        return SentenceTransformerEmbedder(spec.split(":", 1)[1])
-    raise ValueError(
-        f"unknown embedding model {spec!r}: use 'wordllama' or 'sentence-transformers:/path'"
-    )
+    kind, _, path = spec.partition(":")
+    if kind == "model2vec":
+        return Model2VecEmbedder(Path(path), name)
+    return SentenceTransformerEmbedder(path, name)
 
 
 def embedder() -> Embedder:

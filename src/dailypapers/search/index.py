@@ -2,7 +2,8 @@
 
 A rebuild writes a new folder and swaps the link atomically, so a crash mid-build leaves the
 old index serving. Readers notice a swap, or an append to the current folder, by a stat() of
-meta.json and reopen it.
+meta.json and reopen it. A folder built by another embedding model than the configured one is
+refused until `reindex` rebuilds it.
 """
 
 import os
@@ -12,6 +13,7 @@ from pathlib import Path
 
 from django.conf import settings
 
+from .embeddings import model_name
 from .folder import IndexFolder, IndexMissing
 
 
@@ -42,7 +44,7 @@ class CurrentIndex:
         if stamp != self.stamp:
             with self.lock:
                 if stamp != self.stamp:
-                    self.folder = IndexFolder(link.parent / target)
+                    self.folder = _same_model(IndexFolder(link.parent / target))
                     self.stamp = stamp
         return self.folder
 
@@ -68,6 +70,17 @@ class CurrentIndex:
         for old in root().glob("build-*"):
             if old.name < folder.name:  # older builds; a newer one may be under way
                 shutil.rmtree(old, ignore_errors=True)
+
+
+def _same_model(folder: IndexFolder) -> IndexFolder:
+    """Query vectors and appended rows must come from the model that built the folder."""
+    configured = model_name(settings.SEARCH_EMBEDDING_MODEL)
+    if folder.meta["model"] != configured:
+        raise IndexMissing(
+            f"the search index was built with the embedding model {folder.meta['model']}, "
+            f"but DAILYPAPERS_EMBEDDING_MODEL is now {configured}: run `dailypapers reindex`"
+        )
+    return folder
 
 
 open_index = CurrentIndex()
