@@ -28,7 +28,6 @@ from urllib.parse import quote
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import connection, transaction
-from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
@@ -298,8 +297,14 @@ def send_digests(
             batch = [delivery.subscriber for delivery in deliveries]
             composer.prepare(batch)  # for you, together
             sent = _sent_ids(batch)
+            outgoing = []
             for delivery in deliveries:
-                _compose(delivery, sent[delivery.subscriber_id], composer, builder, senders, report)
+                digest = composer.compose(delivery.subscriber, sent[delivery.subscriber_id])
+                if digest.items:
+                    outgoing.append((delivery, digest, builder.build(delivery.subscriber, digest)))
+            _mark_batch(deliveries, outgoing, report)
+            for job in outgoing:
+                senders.submit(*job)
     finally:
         senders.close()
         # Deferred digests, and any left by an error, are free for the next run.
@@ -379,23 +384,29 @@ def _sent_ids(subscribers) -> dict[int, set[str]]:
     return sent
 
 
-def _compose(delivery: Delivery, already_sent, composer: Composer, builder, senders, report):
-    subscriber = delivery.subscriber
-    digest = composer.compose(subscriber, already_sent)
-    if not digest.items:
-        Delivery.objects.filter(pk=delivery.pk).update(state=Delivery.State.SKIPPED)
-        report.skipped += 1
-        return
-    senders.submit(delivery, digest, builder.build(subscriber, digest))
+def _mark_batch(deliveries: list[Delivery], outgoing: list, report: RunReport) -> None:
+    """Before any of a claimed batch is sent: the digests with nothing new are `skipped`, the
+    others `sending` with their Message-ID, in two statements and one commit for the batch
+    (a statement per digest was ~1/8 of send-digests' CPU). Marking the whole batch `sending`
+    early changes nothing after a crash: a `sending` row not yet `sent` is sent again by the
+    next run like a `pending` one; only a message SMTP accepted before `sent` was recorded can
+    arrive twice, still at most one per worker."""
+    going = {delivery.pk for delivery, _, _ in outgoing}
+    for delivery, _, message in outgoing:
+        delivery.state = Delivery.State.SENDING
+        delivery.attempts += 1
+        delivery.message_id = message.extra_headers["Message-ID"]
+    skipped = [delivery.pk for delivery in deliveries if delivery.pk not in going]
+    with transaction.atomic():
+        Delivery.objects.filter(pk__in=skipped).update(state=Delivery.State.SKIPPED)
+        Delivery.objects.bulk_update(
+            [delivery for delivery, _, _ in outgoing], ["state", "attempts", "message_id"]
+        )
+    report.skipped += len(skipped)
 
 
 def _deliver(delivery: Delivery, digest: Digest, message, mailer: Mailer, report, lock) -> None:
     subscriber = delivery.subscriber
-    Delivery.objects.filter(pk=delivery.pk).update(
-        state=Delivery.State.SENDING,
-        attempts=F("attempts") + 1,
-        message_id=message.extra_headers["Message-ID"],
-    )
     try:
         mailer.send(message)
     except PermanentFailure as error:
