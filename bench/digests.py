@@ -74,15 +74,16 @@ def give_libraries(subscriber_ids: list[int], pool: list[str], rng, picks: int =
 
     User = get_user_model()
     User.objects.bulk_create(
-        (User(username=f"bench-{i}", password="!") for i in subscriber_ids), batch_size=5000
+        (User(username=f"digest-reader-{i}", password="!") for i in subscriber_ids), batch_size=5000
     )
-    users = dict(User.objects.filter(username__startswith="bench-").values_list("username", "pk"))
+    accounts = User.objects.filter(username__startswith="digest-reader-")
+    users = dict(accounts.values_list("username", "pk"))
     now = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
     saved = 0
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.executemany(
             f"UPDATE {Subscriber._meta.db_table} SET user_id = %s, for_you = %s WHERE id = %s",
-            [(users[f"bench-{i}"], picks, i) for i in subscriber_ids],
+            [(users[f"digest-reader-{i}"], picks, i) for i in subscriber_ids],
         )
         insert = (
             f"INSERT INTO {SavedPaper._meta.db_table} (user_id, paper_id, saved_at, note) "
@@ -90,7 +91,7 @@ def give_libraries(subscriber_ids: list[int], pool: list[str], rng, picks: int =
         )
         for i in subscriber_ids:
             library = rng.sample(pool, min(len(pool), rng.randint(20, 200)))
-            cursor.executemany(insert, [(users[f"bench-{i}"], p, now) for p in library])
+            cursor.executemany(insert, [(users[f"digest-reader-{i}"], p, now) for p in library])
             saved += len(library)
     return saved
 
@@ -105,8 +106,8 @@ def forget_subscribers() -> None:
     Delivery.objects.all().delete()
     SentPaper.objects.all().delete()
     Subscriber.objects.all().delete()
-    SavedPaper.objects.filter(user__username__startswith="bench-").delete()
-    get_user_model().objects.filter(username__startswith="bench-").delete()
+    SavedPaper.objects.filter(user__username__startswith="digest-reader-").delete()
+    get_user_model().objects.filter(username__startswith="digest-reader-").delete()
 
 
 def send(period, port: int, processes: int, workers: int) -> tuple[float, float, list[str]]:
