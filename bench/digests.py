@@ -110,14 +110,19 @@ def forget_subscribers() -> None:
     get_user_model().objects.filter(username__startswith="digest-reader-").delete()
 
 
-def send(period, port: int, processes: int, workers: int) -> tuple[float, float, list[str]]:
-    """`processes` concurrent `send-digests` commands with `workers` SMTP connections each:
-    wall seconds, their CPU seconds, and their report lines."""
+def send(period, sink: subprocess.Popen, port: int, processes: int, workers: int) -> dict:
+    """`processes` concurrent `send-digests` commands with `workers` SMTP connections each,
+    on an empty ledger: wall seconds, digests sent, CPU ms per digest of the commands and of
+    the sink, and the commands' report lines."""
+    from dailypapers.digests.models import Delivery, SentPaper
+
+    Delivery.objects.all().delete()
+    SentPaper.objects.all().delete()
     env = {**os.environ, "EMAIL_URL": f"smtp://127.0.0.1:{port}"}
     command = [sys.executable, "-m", "dailypapers.cli", "send-digests"]
     command += ["--period", period.frequency, "--date", period.start.isoformat()]
     command += ["--workers", str(workers)]
-    before = os.times()
+    before, sink_cpu = os.times(), cpu_seconds(sink.pid)
     began = time.perf_counter()
     runs = [
         subprocess.Popen(
@@ -127,14 +132,38 @@ def send(period, port: int, processes: int, workers: int) -> tuple[float, float,
     ]
     outputs = [run.communicate() for run in runs]
     seconds = time.perf_counter() - began
-    after = os.times()
+    after, sink_cpu = os.times(), cpu_seconds(sink.pid) - sink_cpu
     for run, (out, err) in zip(runs, outputs, strict=True):
         if run.returncode:
             raise SystemExit(f"send-digests failed:\n{out}\n{err}")
     cpu = (after.children_user + after.children_system) - (
         before.children_user + before.children_system
     )
-    return seconds, cpu, [out.strip().splitlines()[-1] for out, _ in outputs]
+    sent = Delivery.objects.filter(state=Delivery.State.SENT).count()
+    assert SentPaper.objects.values("delivery").distinct().count() == sent
+    return {
+        "processes": processes,
+        "workers": workers,
+        "seconds": seconds,
+        "sent": sent,
+        "cpu_ms": 1000 * cpu / max(sent, 1),
+        "sink_ms": 1000 * sink_cpu / max(sent, 1),
+        "lines": [out.strip().splitlines()[-1] for out, _ in outputs],
+    }
+
+
+def show(run: dict, comparison: str) -> None:
+    """A send()'s figures on one line, then its commands' report lines."""
+    processes, workers = run["processes"], run["workers"]
+    print(
+        f"{processes} send-digests process{'es' if processes > 1 else ''} x {workers} "
+        f"worker{'s' if workers > 1 else ''}: {run['sent'] / run['seconds']:,.0f} messages/s, "
+        f"{run['sent']:,} digests in {run['seconds']:.0f}s; CPU {run['cpu_ms']:.2f} ms per "
+        f"digest (senders), {run['sink_ms']:.2f} ms (sink); load {_load()}; {comparison}",
+        flush=True,
+    )
+    for line in run["lines"]:
+        print(f"  {line}")
 
 
 def main() -> None:
@@ -167,7 +196,7 @@ def main() -> None:
     from django.core.management import call_command
 
     from dailypapers.digests.compose import period_for
-    from dailypapers.digests.models import Delivery, SentPaper, Subscriber
+    from dailypapers.digests.models import Subscriber
     from dailypapers.papers.models import Paper
 
     call_command("migrate", verbosity=0)
@@ -225,25 +254,13 @@ def main() -> None:
         )
         for processes in [int(p) for p in args.processes.split(",")]:
             for workers in [int(w) for w in args.workers.split(",")]:
-                Delivery.objects.all().delete()
-                SentPaper.objects.all().delete()
-                sink_cpu = cpu_seconds(sink.pid)
-                seconds, cpu, lines = send(period, args.port, processes, workers)
-                sink_cpu = cpu_seconds(sink.pid) - sink_cpu
-                sent = Delivery.objects.filter(state=Delivery.State.SENT).count()
-                assert SentPaper.objects.values("delivery").distinct().count() == sent
-                rate = sent / seconds
-                print(
-                    f"{processes} process{'es' if processes > 1 else ''} x {workers} "
-                    f"worker{'s' if workers > 1 else ''}: {rate:,.0f} messages/s "
-                    f"({rate / baseline:.2f}x baseline); {sent:,} digests in "
-                    f"{seconds / 60:.1f} min; CPU {1000 * cpu / max(sent, 1):.2f} ms per digest "
-                    f"(senders), {1000 * sink_cpu / max(sent, 1):.2f} ms (sink); load {_load()}; "
-                    f"100k would take {100_000 / rate / 60:.1f} min (target <= 5)",
-                    flush=True,
+                run = send(period, sink, args.port, processes, workers)
+                rate = run["sent"] / run["seconds"]
+                show(
+                    run,
+                    f"{rate / baseline:.2f}x baseline; 100k would take "
+                    f"{100_000 / rate / 60:.1f} min (target <= 5)",
                 )
-                for line in lines:
-                    print(f"  {line}")
     finally:
         sink.terminate()
         sink.wait()

@@ -323,7 +323,7 @@ def for_you(args) -> None:
 
 
 def digests(args, home: Path) -> None:
-    from digests import cpu_seconds, forget_subscribers, give_libraries, send, start_sink
+    from digests import forget_subscribers, give_libraries, send, show, start_sink
 
     from dailypapers.digests.compose import period_for
     from dailypapers.digests.models import Delivery, SentPaper, Subscriber
@@ -381,25 +381,8 @@ def digests(args, home: Path) -> None:
     sink = start_sink(port)
     try:
         for processes in [int(p) for p in args.processes.split(",")]:
-            Delivery.objects.all().delete()
-            SentPaper.objects.all().delete()
-            load = os.getloadavg()[0]
-            sink_cpu = cpu_seconds(sink.pid)
-            wall, cpu, lines = send(edition, port, processes, workers=2)
-            sink_cpu = cpu_seconds(sink.pid) - sink_cpu
-            sent = Delivery.objects.filter(state=Delivery.State.SENT).count()
-            print(
-                f"send-digests --period daily --workers 2 in {processes} process"
-                f"{'es' if processes > 1 else ''}, to the SMTP sink: {sent:,} digests in "
-                f"{wall:.0f}s wall ({wall / 60:.1f} min), {cpu:.0f}s CPU "
-                f"({1000 * cpu / max(sent, 1):.2f} ms a digest), sink "
-                f"{1000 * sink_cpu / max(sent, 1):.2f} ms CPU a message; "
-                f"{SentPaper.objects.count():,} papers mailed; load average {load:.1f} before, "
-                f"{os.getloadavg()[0]:.1f} after",
-                flush=True,
-            )
-            for line in lines:
-                print(f"  {line}")
+            run = send(edition, sink, port, processes, workers=2)
+            show(run, f"{SentPaper.objects.count():,} papers mailed")
     finally:
         sink.terminate()
         sink.wait()
