@@ -18,6 +18,20 @@ synthetic papers (bench/corpus.py). The run adds digest tables, accounts and sub
 that database. Targets: issue 5, 100k digests in <= 10 minutes on 2 cores, identical topics
 searched once; issue 16, 100k in <= 5 minutes, including the "for you" sections. The
 machine's CPUs and load average are printed with the results (the bench machines are shared).
+
+Measured 2026-11-29 on 2 shared cores at load average 18-24 (`--home` of 1,500 papers,
+`--subscribers 5000 --for-you 2500 --baseline-messages 1000`, SQLite): baseline 302
+messages/s (sink 0.76 ms CPU a message); 1 process x 1 / 2 / 4 workers 25 / 25 / 40
+messages/s, 4.46 / 4.60 / 4.46 ms of sender CPU per digest, sink 0.86-0.99 ms; 2 processes x
+1 / 2 / 4 workers 47 / 41 / 32 messages/s, 5.35 / 5.66 / 5.72 ms (each process starts again).
+100k at ~5.4 ms of CPU (senders and sink) need ~4.5 min on two idle cores in two processes,
+not shown here (at this load, 35 min). docs/recommendations.md has the for-you scale runs.
+The same home with the code before this session's changes, run in turn with the after code
+by one script (1 process x 1 worker): 6.66 ms of sender CPU per digest before, 4.67 after
+(0.70x): the batch's `sending` marks in one executemany, the `sent` write as two plain
+statements (0.74 ms instead of 1.31), the SMTP bytes flattened by `mime_bytes` (0.55 ms
+instead of 0.85). Earlier (2026-11-28, no for-you subscribers, load 15-22): 1 worker 27/s,
+2 workers 55/s; ~4.2 ms per digest after the stencils.
 """
 
 import argparse
