@@ -1,30 +1,37 @@
-"""Digest speed: 100k confirmed subscribers with 1-3 topics each, sent to a local aiosmtpd sink
-that discards. Reports composition rate, and end-to-end messages/s for 1, 2 and 4 workers
-(`send-digests --workers N`) as ratios to a baseline measured in the same run: raw smtplib
-sends of the same messages over one connection (what any sender pays for SMTP alone).
+"""Digest speed: confirmed subscribers with 1-3 topics each, --for-you of them with an account,
+a library of 20-200 saved papers and 5 "papers for you", sent by the real `send-digests`
+command (1 or more processes, each with --workers SMTP connections) to a local SMTP sink that
+discards: aiosmtpd 1.4's Sink handler on uvloop's event loop (0.9 ms CPU a message against
+1.25 on asyncio's own loop, measured on this machine). Reports composition rate, and
+end-to-end messages/s as ratios to a baseline measured in the same run: raw smtplib sends of
+the same messages over one connection (what any sender pays for SMTP alone). CPU is reported
+per digest for the senders and per message for the sink: those are what the shared bench
+machines cannot skew.
 
-    python bench/digests.py [--home HOME] [--papers 10000] [--subscribers 100000]
-                            [--workers 1,2,4] [--baseline-messages 2000]
+    python bench/digests.py [--home HOME] [--papers 3000] [--subscribers 100000]
+                            [--for-you 50000] [--workers 1,2,4] [--processes 1,2]
+                            [--baseline-messages 2000]
 
 --home is a DAILYPAPERS_HOME holding papers and a built search index (bench/search_latency.py
 makes one per size); without it the run makes one under a temporary folder from --papers
-synthetic papers (bench/corpus.py). The run adds digest tables and subscribers to that
-database. Targets: issue 5, 100k digests in <= 10 minutes on 2 cores, identical topics
-searched once; issue 16, 100k in <= 5 minutes. The machine's CPUs and load average are
-printed with the results (the bench machines are shared).
+synthetic papers (bench/corpus.py). The run adds digest tables, accounts and subscribers to
+that database. Targets: issue 5, 100k digests in <= 10 minutes on 2 cores, identical topics
+searched once; issue 16, 100k in <= 5 minutes, including the "for you" sections. The
+machine's CPUs and load average are printed with the results (the bench machines are shared).
 
-Last measured 2026-11-28 on 2 shared cores at load average 15-22 (`--papers 5000
---subscribers 5000 --baseline-messages 1000`, SQLite): composition 297 digests/s; baseline
-381 messages/s; 1 worker 27/s (0.07x), 2 workers 55/s (0.14x), 4 workers 56/s (0.15x).
-Under that load every step is CPU-starved (a profile spends ~45% in SMTP I/O and message
-flattening, ~25% composing, ~20% rendering); the 5-minute target is not shown here.
-After stencilled rendering and one ledger read per claimed batch (`--home` of 3,000 papers,
-`--subscribers 2000 --baseline-messages 500`, load average 5-6, the code before and after
-run alternately twice against the same home): CPU per digest 4.6/5.1/4.2/4.2 ms before,
-4.9/4.4/3.7/3.9 ms after (1 and 2 workers); these digests have no for-you section, where the
-rendering gain is largest (docs/recommendations.md). The rest is SMTP and message flattening
-and three ledger statements per digest (sending, sent, papers), kept per digest so a crash
-duplicates at most one message per worker.
+Measured 2026-11-29 on 2 shared cores at load average 18-24 (`--home` of 1,500 papers,
+`--subscribers 5000 --for-you 2500 --baseline-messages 1000`, SQLite): baseline 302
+messages/s (sink 0.76 ms CPU a message); 1 process x 1 / 2 / 4 workers 25 / 25 / 40
+messages/s, 4.46 / 4.60 / 4.46 ms of sender CPU per digest, sink 0.86-0.99 ms; 2 processes x
+1 / 2 / 4 workers 47 / 41 / 32 messages/s, 5.35 / 5.66 / 5.72 ms (each process starts again).
+100k at ~5.4 ms of CPU (senders and sink) need ~4.5 min on two idle cores in two processes,
+not shown here (at this load, 35 min). docs/recommendations.md has the for-you scale runs.
+The same home with the code before this session's changes, run in turn with the after code
+by one script (1 process x 1 worker): 6.66 ms of sender CPU per digest before, 4.67 after
+(0.70x): the batch's `sending` marks in one executemany, the `sent` write as two plain
+statements (0.74 ms instead of 1.31), the SMTP bytes flattened by `mime_bytes` (0.55 ms
+instead of 0.85). Earlier (2026-11-28, no for-you subscribers, load 15-22): 1 worker 27/s,
+2 workers 55/s; ~4.2 ms per digest after the stencils.
 """
 
 import argparse
@@ -37,10 +44,16 @@ import sys
 import tempfile
 import time
 from collections import Counter
-from datetime import date
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 from corpus import write_snapshot
+
+# The sink: aiosmtpd's own command line, on uvloop's event loop.
+SINK = (
+    "import asyncio, sys, uvloop; asyncio.set_event_loop_policy(uvloop.EventLoopPolicy()); "
+    "from aiosmtpd.main import main; main(sys.argv[1:])"
+)
 
 
 def bigrams(title: str):
@@ -50,32 +63,139 @@ def bigrams(title: str):
 
 def start_sink(port: int) -> subprocess.Popen:
     sink = subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "aiosmtpd",
-            "-n",
-            "-l",
-            f"127.0.0.1:{port}",
-            "-c",
-            "aiosmtpd.handlers.Sink",
-        ]
+        [sys.executable, "-c", SINK, "-n", "-l", f"127.0.0.1:{port}"]
+        + ["-c", "aiosmtpd.handlers.Sink"]
     )
     time.sleep(1.0)
     return sink
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU of a running process (the sink's, which runs through every send)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def give_libraries(subscriber_ids: list[int], pool: list[str], rng, picks: int = 5) -> int:
+    """An account for each of these subscribers, with 20-200 papers of `pool` saved, and
+    `picks` papers for you in the digest. Millions of rows: executemany, not model instances
+    (a setup, not the thing measured). Returns the number of saved papers."""
+    from django.contrib.auth import get_user_model
+    from django.db import connection, transaction
+
+    from dailypapers.digests.models import Subscriber
+    from dailypapers.library.models import SavedPaper
+
+    User = get_user_model()
+    User.objects.bulk_create(
+        (User(username=f"digest-reader-{i}", password="!") for i in subscriber_ids), batch_size=5000
+    )
+    accounts = User.objects.filter(username__startswith="digest-reader-")
+    users = dict(accounts.values_list("username", "pk"))
+    now = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
+    saved = 0
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {Subscriber._meta.db_table} SET user_id = %s, for_you = %s WHERE id = %s",
+            [(users[f"digest-reader-{i}"], picks, i) for i in subscriber_ids],
+        )
+        insert = (
+            f"INSERT INTO {SavedPaper._meta.db_table} (user_id, paper_id, saved_at, note) "
+            "VALUES (%s, %s, %s, '')"
+        )
+        for i in subscriber_ids:
+            library = rng.sample(pool, min(len(pool), rng.randint(20, 200)))
+            cursor.executemany(insert, [(users[f"digest-reader-{i}"], p, now) for p in library])
+            saved += len(library)
+    return saved
+
+
+def forget_subscribers() -> None:
+    """The digest tables and the accounts give_libraries made, emptied."""
+    from django.contrib.auth import get_user_model
+
+    from dailypapers.digests.models import Delivery, SentPaper, Subscriber
+    from dailypapers.library.models import SavedPaper
+
+    Delivery.objects.all().delete()
+    SentPaper.objects.all().delete()
+    Subscriber.objects.all().delete()
+    SavedPaper.objects.filter(user__username__startswith="digest-reader-").delete()
+    get_user_model().objects.filter(username__startswith="digest-reader-").delete()
+
+
+def send(period, sink: subprocess.Popen, port: int, processes: int, workers: int) -> dict:
+    """`processes` concurrent `send-digests` commands with `workers` SMTP connections each,
+    on an empty ledger: wall seconds, digests sent, CPU ms per digest of the commands and of
+    the sink, and the commands' report lines."""
+    from dailypapers.digests.models import Delivery, SentPaper
+
+    Delivery.objects.all().delete()
+    SentPaper.objects.all().delete()
+    env = {**os.environ, "EMAIL_URL": f"smtp://127.0.0.1:{port}"}
+    command = [sys.executable, "-m", "dailypapers.cli", "send-digests"]
+    command += ["--period", period.frequency, "--date", period.start.isoformat()]
+    command += ["--workers", str(workers)]
+    before, sink_cpu = os.times(), cpu_seconds(sink.pid)
+    began = time.perf_counter()
+    runs = [
+        subprocess.Popen(
+            command, env=env, text=True, stdout=subprocess.PIPE, stderr=subprocess.PIPE
+        )
+        for _ in range(processes)
+    ]
+    outputs = [run.communicate() for run in runs]
+    seconds = time.perf_counter() - began
+    after, sink_cpu = os.times(), cpu_seconds(sink.pid) - sink_cpu
+    for run, (out, err) in zip(runs, outputs, strict=True):
+        if run.returncode:
+            raise SystemExit(f"send-digests failed:\n{out}\n{err}")
+    cpu = (after.children_user + after.children_system) - (
+        before.children_user + before.children_system
+    )
+    sent = Delivery.objects.filter(state=Delivery.State.SENT).count()
+    assert SentPaper.objects.values("delivery").distinct().count() == sent
+    return {
+        "processes": processes,
+        "workers": workers,
+        "seconds": seconds,
+        "sent": sent,
+        "cpu_ms": 1000 * cpu / max(sent, 1),
+        "sink_ms": 1000 * sink_cpu / max(sent, 1),
+        "lines": [out.strip().splitlines()[-1] for out, _ in outputs],
+    }
+
+
+def show(run: dict, comparison: str) -> None:
+    """A send()'s figures on one line, then its commands' report lines."""
+    processes, workers = run["processes"], run["workers"]
+    print(
+        f"{processes} send-digests process{'es' if processes > 1 else ''} x {workers} "
+        f"worker{'s' if workers > 1 else ''}: {run['sent'] / run['seconds']:,.0f} messages/s, "
+        f"{run['sent']:,} digests in {run['seconds']:.0f}s; CPU {run['cpu_ms']:.2f} ms per "
+        f"digest (senders), {run['sink_ms']:.2f} ms (sink); load {_load()}; {comparison}",
+        flush=True,
+    )
+    for line in run["lines"]:
+        print(f"  {line}")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--home", type=Path)
-    parser.add_argument("--papers", type=int, default=10_000, help="without --home")
+    parser.add_argument("--papers", type=int, default=3000, help="without --home")
     parser.add_argument("--subscribers", type=int, default=100_000)
+    parser.add_argument(
+        "--for-you", type=int, help="subscribers with a library (default: half of them)"
+    )
     parser.add_argument("--workers", default="1,2,4", help="comma-separated worker counts")
+    parser.add_argument("--processes", default="1,2", help="comma-separated process counts")
     parser.add_argument("--baseline-messages", type=int, default=2000)
     parser.add_argument("--topics", type=int, default=300, help="distinct topics in the mix")
     parser.add_argument("--week-of", type=date.fromisoformat, default=date(2015, 1, 2))
     parser.add_argument("--port", type=int, default=2525)
     args = parser.parse_args()
+    for_you = args.subscribers // 2 if args.for_you is None else args.for_you
 
     made_home = args.home is None
     home = Path(tempfile.mkdtemp(prefix="bench-digests-")) if made_home else args.home
@@ -89,9 +209,8 @@ def main() -> None:
     from django.conf import settings
     from django.core.management import call_command
 
-    from dailypapers.digests.compose import Composer, period_for
-    from dailypapers.digests.models import Delivery, SentPaper, Subscriber
-    from dailypapers.digests.sending import MessageBuilder, send_digests
+    from dailypapers.digests.compose import period_for
+    from dailypapers.digests.models import Subscriber
     from dailypapers.papers.models import Paper
 
     call_command("migrate", verbosity=0)
@@ -107,9 +226,8 @@ def main() -> None:
     mix = [topic for topic, _ in pairs.most_common(args.topics)]
     weights = [1 / (rank + 1) for rank in range(len(mix))]  # a few popular topics, a long tail
 
-    Delivery.objects.all().delete()
-    SentPaper.objects.all().delete()
-    Subscriber.objects.all().delete()
+    started = time.perf_counter()
+    forget_subscribers()
     Subscriber.objects.bulk_create(
         (
             Subscriber(
@@ -122,47 +240,41 @@ def main() -> None:
         ),
         batch_size=5000,
     )
+    ids = list(Subscriber.objects.order_by("pk").values_list("pk", flat=True))
+    pool = list(Paper.objects.values_list("arxiv_id", flat=True))
+    saved = give_libraries(rng.sample(ids, for_you), pool, rng)
     distinct = len({t for s in Subscriber.objects.values_list("topics", flat=True) for t in s})
     print(
-        f"{args.subscribers:,} subscribers, {distinct} distinct topics, period {period.key}, "
-        f"{Paper.objects.count():,} papers"
-    )
-
-    composer = Composer(period)
-    started = time.perf_counter()
-    sizes = []
-    for subscriber in Subscriber.objects.iterator(chunk_size=2000):
-        sizes.append(len(composer.compose(subscriber, set()).items))
-    compose_seconds = time.perf_counter() - started
-    print(
-        f"composition: {args.subscribers / compose_seconds:,.0f} digests/s "
-        f"({compose_seconds:.0f}s; {sum(sizes) / len(sizes):.1f} papers per digest; "
-        f"{len(composer._topic_hits)} topic searches)"
+        f"{args.subscribers:,} subscribers, {distinct} distinct topics, {for_you:,} of them with "
+        f"a library ({saved:,} saved papers) and 5 papers for you, period {period.key}, "
+        f"{Paper.objects.count():,} papers; made in {time.perf_counter() - started:.0f}s"
     )
 
     print(f"machine: {os.cpu_count()} CPUs, load average {_load()} before sending")
     sink = start_sink(args.port)
     try:
-        baseline = _baseline(args, period, composer, MessageBuilder, settings, Subscriber)
+        messages = _messages(args, period, Subscriber)
+        sink_cpu = cpu_seconds(sink.pid)
+        started = time.perf_counter()
+        with smtplib.SMTP("127.0.0.1", args.port) as smtp:
+            for to, data in messages:
+                smtp.sendmail(settings.DEFAULT_FROM_EMAIL, [to], data)
+        baseline = len(messages) / (time.perf_counter() - started)
+        sink_cpu = cpu_seconds(sink.pid) - sink_cpu
         print(
             f"baseline: raw smtplib, one connection: {baseline:,.0f} messages/s "
-            f"({args.baseline_messages:,} of the same digests)"
+            f"({len(messages):,} of the same digests, built beforehand; sink "
+            f"{1000 * sink_cpu / len(messages):.2f} ms CPU a message), load {_load()}"
         )
-        for workers in [int(w) for w in args.workers.split(",")]:
-            Delivery.objects.all().delete()
-            SentPaper.objects.all().delete()
-            cpu, started = time.process_time(), time.perf_counter()
-            report = send_digests(period, workers=workers)
-            seconds = time.perf_counter() - started
-            cpu = time.process_time() - cpu
-            rate = report.sent / seconds
-            print(
-                f"{workers} worker{'s' if workers > 1 else ''}: {rate:,.0f} messages/s "
-                f"({rate / baseline:.2f}x baseline); {report.sent:,} digests in "
-                f"{seconds / 60:.1f} min, CPU {cpu / seconds:.0%} of one core "
-                f"({cpu * 1000 / max(report.sent, 1):.1f} ms per digest), load {_load()}; "
-                f"100k would take {100_000 / rate / 60:.1f} min (target <= 5)"
-            )
+        for processes in [int(p) for p in args.processes.split(",")]:
+            for workers in [int(w) for w in args.workers.split(",")]:
+                run = send(period, sink, args.port, processes, workers)
+                rate = run["sent"] / run["seconds"]
+                show(
+                    run,
+                    f"{rate / baseline:.2f}x baseline; 100k would take "
+                    f"{100_000 / rate / 60:.1f} min (target <= 5)",
+                )
     finally:
         sink.terminate()
         sink.wait()
@@ -172,21 +284,34 @@ def _load() -> str:
     return " ".join(f"{x:.1f}" for x in os.getloadavg())
 
 
-def _baseline(args, period, composer, message_builder, settings, subscriber_model) -> float:
-    """Messages/s of smtplib alone, sending the first subscribers' digests (built beforehand,
-    so only SMTP is timed) over one connection."""
-    builder = message_builder(period)
-    messages = []
-    for subscriber in subscriber_model.objects.order_by("pk")[: args.baseline_messages]:
-        digest = composer.compose(subscriber, set())
-        if digest.items:
-            message = builder.build(subscriber, digest).message()
-            messages.append((subscriber.email, message.as_bytes(linesep="\r\n")))
-    started = time.perf_counter()
-    with smtplib.SMTP("127.0.0.1", args.port) as smtp:
-        for to, data in messages:
-            smtp.sendmail(settings.DEFAULT_FROM_EMAIL, [to], data)
-    return len(messages) / (time.perf_counter() - started)
+def _messages(args, period, subscriber_model) -> list[tuple[str, bytes]]:
+    """The first --baseline-messages subscribers' digests as bytes, composed (for you in
+    batches, as send-digests does) and built; prints the composition rate."""
+    from dailypapers.digests.compose import Composer
+    from dailypapers.digests.sending import CLAIM_BATCH, MessageBuilder
+
+    composer, builder = Composer(period), MessageBuilder(period)
+    subscribers = list(
+        subscriber_model.objects.select_related("user").order_by("pk")[: args.baseline_messages]
+    )
+    started, cpu = time.perf_counter(), time.process_time()
+    digests = []
+    for first in range(0, len(subscribers), CLAIM_BATCH):
+        batch = subscribers[first : first + CLAIM_BATCH]
+        composer.prepare(batch)
+        digests += [(subscriber, composer.compose(subscriber, set())) for subscriber in batch]
+    seconds, cpu = time.perf_counter() - started, time.process_time() - cpu
+    sizes = [len(digest.items) for _, digest in digests]
+    print(
+        f"composition: {len(digests) / seconds:,.0f} digests/s, {1000 * cpu / len(digests):.2f} "
+        f"ms CPU each ({sum(sizes) / len(sizes):.1f} papers per digest; "
+        f"{len(composer._topic_hits)} topic searches)"
+    )
+    return [
+        (subscriber.email, builder.build(subscriber, digest).message().as_bytes(linesep="\r\n"))
+        for subscriber, digest in digests
+        if digest.items
+    ]
 
 
 if __name__ == "__main__":

@@ -214,6 +214,9 @@ def main() -> None:
     parser.add_argument("--pool", type=int, default=50_000, help="older papers libraries use")
     parser.add_argument("--subscribers", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=100, help="timed /for-you requests")
+    parser.add_argument(
+        "--processes", default="1,2", help="send-digests processes, comma-separated"
+    )
     parser.add_argument("--parts", default="foryou,digests,memory")
     parser.add_argument(
         "--texts-from",

@@ -17,8 +17,11 @@ Parts:
   window's first request after an index change (the held window built again).
 - digests: --subscribers accounts with 20-200 saved papers each and "papers for you" on, the
   real `send-digests --period daily` in a subprocess, to a local aiosmtpd sink that discards
-  (no SMTP server); wall, CPU of the command and of the sink, load average. Baseline in the
-  same run: ranking 1,000 of those libraries one request at a time vs the batch path.
+  (aiosmtpd on uvloop, bench/digests.py's); first its --dry-run (every digest composed, the
+  "for you" ranking included, nothing sent: issue 13's "without SMTP"), then the real send in
+  each of --processes processes (2 SMTP connections each); wall, CPU of the commands and of
+  the sink, load average. Baseline in the same run: ranking 1,000 of those libraries one
+  request at a time vs the batch path.
 - memory: a fresh process that opens the index, runs searches, a /for-you ranking and a
   digest batch: its peak RSS (the search process's budget: 4 GB at 2.7M papers).
 """
@@ -320,60 +323,28 @@ def for_you(args) -> None:
 
 
 def digests(args, home: Path) -> None:
-    from digests import start_sink
-    from django.contrib.auth import get_user_model
-    from django.db import connection, transaction
+    from digests import forget_subscribers, give_libraries, send, show, start_sink
 
+    from dailypapers.digests.compose import period_for
     from dailypapers.digests.models import Delivery, SentPaper, Subscriber
-    from dailypapers.library.models import SavedPaper
     from dailypapers.site.serving import free_port
 
-    User = get_user_model()
     rng = random.Random(17)
     pool = pool_ids(args)
     started = time.perf_counter()
     if Subscriber.objects.filter(for_you__gt=0).count() != args.subscribers:
-        Subscriber.objects.all().delete()
-        SavedPaper.objects.filter(user__username__startswith="reader").delete()
-        User.objects.filter(username__startswith="reader").delete()
-        User.objects.bulk_create(
-            (
-                User(username=f"reader{i}", email=f"reader{i}@example.org", password="!")
-                for i in range(args.subscribers)
-            ),
-            batch_size=5000,
-        )
-        users = dict(
-            User.objects.filter(username__startswith="reader").values_list("username", "pk")
-        )
+        forget_subscribers()
         Subscriber.objects.bulk_create(
             (
-                Subscriber(
-                    email=f"reader{i}@example.org",
-                    frequency="daily",
-                    user_id=users[f"reader{i}"],
-                    for_you=5,
-                )
+                Subscriber(email=f"reader{i}@example.org", frequency="daily")
                 for i in range(args.subscribers)
             ),
             batch_size=5000,
         )
-        insert = (
-            f"INSERT INTO {SavedPaper._meta.db_table} (user_id, paper_id, saved_at, note) "
-            "VALUES (%s, %s, %s, '')"
-        )
-        now = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
-        with transaction.atomic(), connection.cursor() as cursor:
-            # Millions of rows: one executemany, not model instances (a setup, not the
-            # thing measured).
-            for user_id in users.values():
-                cursor.executemany(
-                    insert,
-                    [(user_id, i, now) for i in rng.sample(pool, rng.randint(20, 200))],
-                )
+        saved = give_libraries(list(Subscriber.objects.values_list("pk", flat=True)), pool, rng)
         print(
-            f"{args.subscribers:,} accounts subscribed with papers for you, "
-            f"{SavedPaper.objects.count():,} saved papers, in {time.perf_counter() - started:.0f}s",
+            f"{args.subscribers:,} accounts subscribed with papers for you, {saved:,} saved "
+            f"papers, in {time.perf_counter() - started:.0f}s",
             flush=True,
         )
     Delivery.objects.all().delete()
@@ -381,45 +352,40 @@ def digests(args, home: Path) -> None:
 
     baseline(args, pool)
 
+    # Without SMTP (issue 13's target): the command's dry run composes every digest, the
+    # "for you" ranking included, and sends nothing.
+    edition = period_for("daily", NEWEST.date())
+    command = [sys.executable, "-m", "dailypapers.cli", "send-digests", "--period", "daily"]
+    command += ["--date", NEWEST.date().isoformat(), "--dry-run"]
+    load = os.getloadavg()[0]
+    before = os.times()
+    began = time.perf_counter()
+    done = subprocess.run(command, capture_output=True, text=True)
+    wall = time.perf_counter() - began
+    after = os.times()
+    if done.returncode:
+        raise SystemExit(f"send-digests --dry-run failed:\n{done.stdout}\n{done.stderr}")
+    cpu = (after.children_user + after.children_system) - (
+        before.children_user + before.children_system
+    )
+    print(
+        f"send-digests --period daily --dry-run (no SMTP), {args.subscribers:,} subscribers "
+        f"with papers for you (5 each) over {args.day_papers:,} new papers: {wall:.0f}s wall "
+        f"({wall / 60:.1f} min; target <= 10 min), {cpu:.0f}s CPU "
+        f"({1000 * cpu / args.subscribers:.2f} ms a subscriber); load average {load:.1f} "
+        f"before, {os.getloadavg()[0]:.1f} after",
+        flush=True,
+    )
+
     port = free_port()
     sink = start_sink(port)
-    env = {
-        **os.environ,
-        "DAILYPAPERS_HOME": str(home),
-        "EMAIL_URL": f"smtp://127.0.0.1:{port}",
-    }
-    load = os.getloadavg()
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
-    began = time.perf_counter()
     try:
-        done = subprocess.run(
-            [sys.executable, "-m", "dailypapers.cli", "send-digests", "--period", "daily"]
-            + ["--date", NEWEST.date().isoformat()],
-            env=env,
-            capture_output=True,
-            text=True,
-        )
-        wall = time.perf_counter() - began
-        after = resource.getrusage(resource.RUSAGE_CHILDREN)
+        for processes in [int(p) for p in args.processes.split(",")]:
+            run = send(edition, sink, port, processes, workers=2)
+            show(run, f"{SentPaper.objects.count():,} papers mailed")
     finally:
         sink.terminate()
         sink.wait()
-    sink_cpu = resource.getrusage(resource.RUSAGE_CHILDREN)
-    if done.returncode:
-        raise SystemExit(f"send-digests failed:\n{done.stdout}\n{done.stderr}")
-    cpu = (after.ru_utime + after.ru_stime) - (before.ru_utime + before.ru_stime)
-    sink_cpu = (sink_cpu.ru_utime + sink_cpu.ru_stime) - (after.ru_utime + after.ru_stime)
-    sections = SentPaper.objects.count()
-    print(done.stdout.strip().splitlines()[-1])
-    print(
-        f"send-digests --period daily, {args.subscribers:,} subscribers with papers for you "
-        f"(5 each) over {args.day_papers:,} new papers: {wall:.0f}s wall "
-        f"({wall / 60:.1f} min; target <= 10 min), {cpu:.0f}s CPU "
-        f"({1000 * cpu / args.subscribers:.2f} ms a subscriber), SMTP sink {sink_cpu:.0f}s CPU; "
-        f"{sections:,} papers mailed; load average {load[0]:.1f} before, "
-        f"{os.getloadavg()[0]:.1f} after",
-        flush=True,
-    )
 
 
 def baseline(args, pool: list[str]) -> None:

@@ -155,6 +155,30 @@ def test_never_the_same_paper_twice_and_no_empty_digests(smtp_server, listed):
     assert SentPaper.objects.count() == 3
 
 
+def test_the_ledger_records_each_message_and_each_digest_with_nothing_new(smtp_server, listed):
+    # send-digests marks a claimed batch `sending` (with the Message-ID it is about to send)
+    # and `skipped` in one go: each row must still record its own message, sent once.
+    emails = [f"reader{i}@example.org" for i in range(3)]
+    for email in emails:
+        Subscriber.objects.create(email=email, trending=True)
+    Subscriber.objects.create(email="none@example.org", trending=False)
+    Delivery.objects.create(
+        subscriber=Subscriber.objects.get(email=emails[0]),
+        period=period_for("daily", DAY).key,
+        attempts=2,
+    )
+    report = send_digests(period_for("daily", DAY))
+    assert (report.sent, report.skipped) == (3, 1)
+    received = {m["To"]: m["Message-ID"] for m in smtp_server.messages}
+    rows = {d.subscriber.email: d for d in Delivery.objects.select_related("subscriber")}
+    assert rows["none@example.org"].state == Delivery.State.SKIPPED
+    assert rows["none@example.org"].message_id == ""
+    for email in emails:
+        assert rows[email].state == Delivery.State.SENT
+        assert rows[email].message_id == received[email]
+    assert [rows[email].attempts for email in emails] == [3, 1, 1]
+
+
 def test_topics_and_categories(smtp_server, listed):
     Subscriber.objects.create(
         email="ada@example.org", trending=False, topics=["sparse attention"], categories=[]

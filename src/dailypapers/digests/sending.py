@@ -15,20 +15,24 @@ CLAIM_LEASE from another.
 import contextlib
 import logging
 import queue
+import random
 import re
 import smtplib
+import sys
 import threading
 import time
 import uuid
 from dataclasses import dataclass
+from email import policy as email_policy
 from email.utils import make_msgid
 from itertools import islice
 from urllib.parse import quote
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
+from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
+from django.core.mail.message import sanitize_address
 from django.db import connection, transaction
-from django.db.models import F
 from django.template.loader import render_to_string
 from django.utils.html import conditional_escape
 from django.utils.safestring import mark_safe
@@ -85,11 +89,26 @@ class Mailer:
         self.sleep = sleep
 
     def send(self, message: EmailMultiAlternatives) -> None:
-        message.connection = self.connection
+        if isinstance(self.connection, SmtpBackend):
+            # What the backend's send_messages does, with the message flattened once and
+            # faster (mime_bytes), and the envelope addresses sanitized as it does.
+            encoding = message.encoding or settings.DEFAULT_CHARSET
+            sender = sanitize_address(message.from_email, encoding)
+            recipients = [sanitize_address(to, encoding) for to in message.recipients()]
+            data = mime_bytes(message.message())
+
+            def transmit():
+                self.connection.connection.sendmail(sender, recipients, data)
+        else:
+            message.connection = self.connection
+
+            def transmit():
+                self.connection.send_messages([message])
+
         for attempt in range(self.retries + 1):
             try:
                 self.connection.open()
-                self.connection.send_messages([message])
+                transmit()
                 return
             except smtplib.SMTPRecipientsRefused as error:
                 codes = [code for code, _ in error.recipients.values()]
@@ -110,6 +129,55 @@ class Mailer:
     def close(self) -> None:
         with contextlib.suppress(smtplib.SMTPException, OSError):
             self.connection.close()
+
+
+def mime_bytes(msg) -> bytes:
+    """`msg.as_bytes(linesep="\\r\\n")`, what Django's SMTP backend sends, byte for byte, for a
+    multipart message of non-multipart parts (a digest: text and HTML) without the stdlib
+    generator's second pass over every part. Django still builds the message (headers
+    checked and encoded, bodies charset-encoded: its one path); this only joins the encoded
+    payloads with CRLF line ends between the headers, each folded by the policy the generator
+    folds with. Measured on 300 digests: 0.55 ms of CPU a message instead of 0.85 with
+    message(); identical bytes (tests/test_digest_stencils.py). Other shapes go to as_bytes."""
+    parts = msg.get_payload()
+    if (
+        not isinstance(parts, list)
+        or msg.preamble is not None
+        or msg.epilogue is not None
+        or any(part.is_multipart() or not isinstance(part._payload, str) for part in parts)
+    ):
+        return msg.as_bytes(linesep="\r\n")
+    # The generator writes a part's payload as stored (surrogate-escaped 8-bit bytes, or
+    # the base64/quoted-printable text), each line end made CRLF.
+    texts = [
+        _folded(part.raw_items())
+        + b"\r\n"
+        + _LINE_ENDS.sub("\r\n", part._payload).encode("ascii", "surrogateescape")
+        for part in parts
+    ]
+    boundary = msg.get_boundary()
+    while boundary is None or any(f"--{boundary}".encode() in text for text in texts):
+        # The generator's form of boundary, drawn again while a part contains it.
+        boundary = f"{'=' * 15}{random.randrange(sys.maxsize):019d}=="
+        msg.set_boundary(boundary)
+    delimiter = f"\r\n--{boundary}\r\n".encode()
+    return b"".join(
+        [
+            _folded(msg.raw_items()),
+            delimiter,
+            delimiter.join(texts),
+            f"\r\n--{boundary}--\r\n".encode(),
+        ]
+    )
+
+
+def _folded(headers) -> bytes:
+    return b"".join(_SMTP_POLICY.fold_binary(name, value) for name, value in headers)
+
+
+# The policy Django's as_bytes(linesep="\r\n") flattens with.
+_SMTP_POLICY = email_policy.compat32.clone(linesep="\r\n")
+_LINE_ENDS = re.compile(r"\r\n|\r|\n")
 
 
 class Stencil:
@@ -298,8 +366,14 @@ def send_digests(
             batch = [delivery.subscriber for delivery in deliveries]
             composer.prepare(batch)  # for you, together
             sent = _sent_ids(batch)
+            outgoing = []
             for delivery in deliveries:
-                _compose(delivery, sent[delivery.subscriber_id], composer, builder, senders, report)
+                digest = composer.compose(delivery.subscriber, sent[delivery.subscriber_id])
+                if digest.items:
+                    outgoing.append((delivery, digest, builder.build(delivery.subscriber, digest)))
+            _mark_batch(deliveries, outgoing, report)
+            for job in outgoing:
+                senders.submit(*job)
     finally:
         senders.close()
         # Deferred digests, and any left by an error, are free for the next run.
@@ -379,23 +453,62 @@ def _sent_ids(subscribers) -> dict[int, set[str]]:
     return sent
 
 
-def _compose(delivery: Delivery, already_sent, composer: Composer, builder, senders, report):
-    subscriber = delivery.subscriber
-    digest = composer.compose(subscriber, already_sent)
-    if not digest.items:
-        Delivery.objects.filter(pk=delivery.pk).update(state=Delivery.State.SKIPPED)
-        report.skipped += 1
-        return
-    senders.submit(delivery, digest, builder.build(subscriber, digest))
+def _sql(model, *fields: str) -> list[str]:
+    """The quoted table and column names of `fields`, for the statements below: the ledger
+    writes run once or twice per digest, and the ORM's query building cost more than the
+    statements (cProfile; bench/digests.py)."""
+    columns = [model._meta.get_field(name).column for name in fields]
+    return [connection.ops.quote_name(name) for name in (model._meta.db_table, *columns)]
+
+
+def _mark_batch(deliveries: list[Delivery], outgoing: list, report: RunReport) -> None:
+    """Before any of a claimed batch is sent: the digests with nothing new are `skipped`, the
+    others `sending` with their Message-ID, in one transaction for the batch (a statement and
+    a commit per digest were ~1/8 of send-digests' CPU; bulk_update's CASE expressions cost
+    more than that, so one executemany). Marking the whole batch `sending` early changes
+    nothing after a crash: a `sending` row not yet `sent` is sent again by the next run like a
+    `pending` one; only a message SMTP accepted before `sent` was recorded can arrive twice,
+    still at most one per worker."""
+    going = {delivery.pk for delivery, _, _ in outgoing}
+    skipped = [delivery.pk for delivery in deliveries if delivery.pk not in going]
+    table, pk, state, attempts, message_id = _sql(Delivery, "id", "state", "attempts", "message_id")
+    sending = (
+        f"UPDATE {table} SET {state} = %s, {attempts} = {attempts} + 1, {message_id} = %s "
+        f"WHERE {pk} = %s"
+    )
+    rows = [
+        (Delivery.State.SENDING, message.extra_headers["Message-ID"], delivery.pk)
+        for delivery, _, message in outgoing
+    ]
+    with transaction.atomic():
+        Delivery.objects.filter(pk__in=skipped).update(state=Delivery.State.SKIPPED)
+        with connection.cursor() as cursor:
+            cursor.executemany(sending, rows)
+    report.skipped += len(skipped)
+
+
+def _record_sent(delivery: Delivery, digest: Digest) -> None:
+    """`sent` and the digest's papers in the ledger, in one transaction (per digest, so a
+    crash duplicates at most the message in flight). Two statements instead of the ORM's
+    update and bulk_create: 0.74 ms of CPU a digest instead of 1.31 (SQLite, 2,000 digests of
+    12 papers, two alternating runs); ON CONFLICT DO NOTHING is what bulk_create's
+    ignore_conflicts meant, in a spelling both SQLite and PostgreSQL accept."""
+    table, pk, state, error = _sql(Delivery, "id", "state", "error")
+    ledger, subscriber, paper, sent_by = _sql(SentPaper, "subscriber", "paper", "delivery")
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(
+            f"UPDATE {table} SET {state} = %s, {error} = '' WHERE {pk} = %s",
+            [Delivery.State.SENT, delivery.pk],
+        )
+        cursor.executemany(
+            f"INSERT INTO {ledger} ({subscriber}, {paper}, {sent_by}) VALUES (%s, %s, %s) "
+            "ON CONFLICT DO NOTHING",
+            [(delivery.subscriber_id, item.paper.pk, delivery.pk) for item in digest.items],
+        )
 
 
 def _deliver(delivery: Delivery, digest: Digest, message, mailer: Mailer, report, lock) -> None:
     subscriber = delivery.subscriber
-    Delivery.objects.filter(pk=delivery.pk).update(
-        state=Delivery.State.SENDING,
-        attempts=F("attempts") + 1,
-        message_id=message.extra_headers["Message-ID"],
-    )
     try:
         mailer.send(message)
     except PermanentFailure as error:
@@ -418,14 +531,6 @@ def _deliver(delivery: Delivery, digest: Digest, message, mailer: Mailer, report
             report.deferred += 1
         log.warning("%s deferred: %s", subscriber.email, error)
         return
-    with transaction.atomic():
-        Delivery.objects.filter(pk=delivery.pk).update(state=Delivery.State.SENT, error="")
-        SentPaper.objects.bulk_create(
-            [
-                SentPaper(subscriber=subscriber, paper=i.paper, delivery=delivery)
-                for i in digest.items
-            ],
-            ignore_conflicts=True,
-        )
+    _record_sent(delivery, digest)
     with lock:
         report.sent += 1
