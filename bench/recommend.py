@@ -214,7 +214,11 @@ def main() -> None:
     parser.add_argument("--pool", type=int, default=50_000, help="older papers libraries use")
     parser.add_argument("--subscribers", type=int, default=100_000)
     parser.add_argument("--requests", type=int, default=100, help="timed /for-you requests")
-    parser.add_argument("--parts", default="foryou,digests,memory")
+    parser.add_argument(
+        "--parts",
+        default="foryou,digests,memory",
+        help="what to measure after the build; 'build' builds (or completes) --home only",
+    )
     parser.add_argument(
         "--texts-from",
         type=Path,
