@@ -298,12 +298,17 @@ class RandomEmbedder:
 
 
 def pool_ids(args) -> list[str]:
-    """The library pool's arXiv ids (older than the window, all in the database)."""
+    """The library pool's arXiv ids: the --pool papers just older than the window (written
+    through the store). Libraries drawn from the whole corpus instead touch rows all over
+    the index files (docs/recommendations.md measures both)."""
     from dailypapers.papers.models import Paper
 
+    first = arxiv_id_of(args.papers - args.window_papers - args.pool)
     newest_older = (NEWEST - timedelta(days=7)).date()
     return sorted(
-        Paper.objects.filter(published__date__lte=newest_older).values_list("arxiv_id", flat=True)
+        Paper.objects.filter(arxiv_id__gte=first, published__date__lte=newest_older).values_list(
+            "arxiv_id", flat=True
+        )
     )
 
 
@@ -517,7 +522,8 @@ def memory(args, home: Path) -> None:
     """Runs in a fresh process (`--parts rss`), so the figure is the search process's."""
     done = subprocess.run(
         [sys.executable, str(Path(__file__).with_name("recommend.py")), "--scale"]
-        + ["--parts", "rss", "--home", str(home), "--papers", str(args.papers)],
+        + ["--parts", "rss", "--home", str(home), "--papers", str(args.papers)]
+        + ["--window-papers", str(args.window_papers), "--pool", str(args.pool)],
         capture_output=True,
         text=True,
         check=True,
