@@ -8,17 +8,19 @@ with corpus size the way real text does. Later benchmarks reuse `write_snapshot`
 
 import gzip
 import json
-import random
 import re
 import sys
 from collections import Counter
 from dataclasses import dataclass, field
-from itertools import accumulate
+from itertools import islice
 from pathlib import Path
+
+import numpy as np
 
 ROOT = Path(__file__).resolve().parent.parent
 SOURCES = [ROOT.parent / "shared" / "data" / "arxiv", ROOT / "tests" / "fixtures" / "arxiv"]
 WORD = re.compile(r"[A-Za-z][A-Za-z\-]+|\$[^$]{1,20}\$|\d+")
+BATCH = 10_000
 SYLLABLES = ["ka", "lo", "mi", "ne", "ra", "sto", "phy", "tor", "qua", "zen", "vi", "dro", "el"]
 
 
@@ -77,11 +79,12 @@ class Vocabulary:
             number += 1
             if word not in known:
                 ranked.append(word)
-        self.words = ranked
-        self.cumulative = list(accumulate(1.0 / (rank**exponent) for rank in range(1, size + 1)))
+        self.words = np.array(ranked, dtype=object)
+        self.cumulative = np.cumsum(1.0 / np.arange(1, size + 1, dtype=np.float64) ** exponent)
 
-    def sample(self, rng: random.Random, k: int) -> list[str]:
-        return rng.choices(self.words, cum_weights=self.cumulative, k=k)
+    def sample(self, rng: np.random.Generator, k: int) -> list[str]:
+        draws = rng.random(k) * self.cumulative[-1]
+        return self.words[np.searchsorted(self.cumulative, draws, side="right")].tolist()
 
 
 def _spell(number: int) -> str:
@@ -94,13 +97,17 @@ def _spell(number: int) -> str:
 
 
 def write_snapshot(path: Path, records: int, seed: int = 1, vocabulary: int = 200_000) -> Path:
-    rng = random.Random(seed)
+    """Draws BATCH records at a time with numpy (every length, name and word of the batch in
+    one call each): 1M records in about a minute, where a Python draw per word made ~27k a
+    minute on the loaded bench machine."""
+    rng = np.random.default_rng(seed)
     profile = learn_profile()
     vocab = Vocabulary(profile.words, vocabulary)
     opener = gzip.open if path.suffix == ".gz" else open
     with opener(path, "wt", encoding="utf-8") as out:
-        for n in range(records):
-            out.write(json.dumps(_record(n, rng, profile, vocab)) + "\n")
+        for start in range(0, records, BATCH):
+            batch = _records(range(start, min(records, start + BATCH)), rng, profile, vocab)
+            out.write("".join(json.dumps(record) + "\n" for record in batch))
     return path
 
 
@@ -110,34 +117,52 @@ def arxiv_id_of(n: int) -> str:
     return f"{year:02d}{month:02d}.{number:05d}"
 
 
-def _record(n: int, rng: random.Random, profile: Profile, vocab: Vocabulary) -> dict:
-    year, month = 15 + n // (12 * 90_000), 1 + (n // 90_000) % 12
-    authors = [
-        [rng.choice(profile.last_names), rng.choice(profile.first_names), ""]
-        for _ in range(rng.choice(profile.author_counts))
-    ]
-    title = " ".join(vocab.sample(rng, rng.choice(profile.title_lengths))).capitalize()
-    abstract = " ".join(vocab.sample(rng, rng.choice(profile.abstract_lengths)))
-    versions = [
-        {"version": f"v{v}", "created": f"Mon, {1 + v} {_MONTHS[month - 1]} 20{year} 10:00:00 GMT"}
-        for v in range(1, rng.choice([1, 1, 1, 2, 2, 3]) + 1)
-    ]
-    return {
-        "id": arxiv_id_of(n),
-        "submitter": " ".join(reversed(authors[0][:2])),
-        "authors": ", ".join(f"{a[1]} {a[0]}" for a in authors),
-        "title": title,
-        "comments": f"{rng.randint(4, 40)} pages, {rng.randint(1, 12)} figures",
-        "journal-ref": None,
-        "doi": None,
-        "report-no": None,
-        "categories": rng.choice(profile.category_sets),
-        "license": "http://arxiv.org/licenses/nonexclusive-distrib/1.0/",
-        "abstract": abstract,
-        "versions": versions,
-        "update_date": f"20{year}-{month:02d}-28",
-        "authors_parsed": authors,
-    }
+def _choose(rng: np.random.Generator, population: list, k: int) -> list:
+    return [population[i] for i in rng.integers(0, len(population), k).tolist()]
+
+
+def _records(numbers: range, rng: np.random.Generator, profile: Profile, vocab: Vocabulary):
+    size = len(numbers)
+    title_lengths = _choose(rng, profile.title_lengths, size)
+    abstract_lengths = _choose(rng, profile.abstract_lengths, size)
+    author_counts = _choose(rng, profile.author_counts, size)
+    words = iter(vocab.sample(rng, sum(title_lengths) + sum(abstract_lengths)))
+    names = iter(
+        zip(
+            _choose(rng, profile.last_names, sum(author_counts)),
+            _choose(rng, profile.first_names, sum(author_counts)),
+            strict=True,
+        )
+    )
+    categories = _choose(rng, profile.category_sets, size)
+    version_counts = _choose(rng, [1, 1, 1, 2, 2, 3], size)
+    pages, figures = rng.integers(4, 41, size).tolist(), rng.integers(1, 13, size).tolist()
+    for i, n in enumerate(numbers):
+        year, month = 15 + n // (12 * 90_000), 1 + (n // 90_000) % 12
+        authors = [[last, first, ""] for last, first in islice(names, author_counts[i])]
+        title = " ".join(islice(words, title_lengths[i])).capitalize()
+        abstract = " ".join(islice(words, abstract_lengths[i]))
+        created = f"{_MONTHS[month - 1]} 20{year} 10:00:00 GMT"
+        versions = [
+            {"version": f"v{v}", "created": f"Mon, {1 + v} {created}"}
+            for v in range(1, version_counts[i] + 1)
+        ]
+        yield {
+            "id": arxiv_id_of(n),
+            "submitter": " ".join(reversed(authors[0][:2])),
+            "authors": ", ".join(f"{a[1]} {a[0]}" for a in authors),
+            "title": title,
+            "comments": f"{pages[i]} pages, {figures[i]} figures",
+            "journal-ref": None,
+            "doi": None,
+            "report-no": None,
+            "categories": categories[i],
+            "license": "http://arxiv.org/licenses/nonexclusive-distrib/1.0/",
+            "abstract": abstract,
+            "versions": versions,
+            "update_date": f"20{year}-{month:02d}-28",
+            "authors_parsed": authors,
+        }
 
 
 _MONTHS = ["Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug", "Sep", "Oct", "Nov", "Dec"]

@@ -217,7 +217,11 @@ def main() -> None:
     parser.add_argument(
         "--processes", default="1,2", help="send-digests processes, comma-separated"
     )
-    parser.add_argument("--parts", default="foryou,digests,memory")
+    parser.add_argument(
+        "--parts",
+        default="foryou,digests,memory",
+        help="what to measure after the build; 'build' builds (or completes) --home only",
+    )
     parser.add_argument(
         "--texts-from",
         type=Path,

@@ -1,15 +1,24 @@
 """Speed and memory of "for you" at scale (issue 13), run by `bench/recommend.py --scale`.
 
+    nice python bench/recommend.py --scale --papers 1000000 --home /tmp/rec-1m --parts build
     python bench/recommend.py --scale --papers 1000000 --home /tmp/rec-1m \
         [--subscribers 100000] [--parts foryou,digests,memory]
 
-The corpus is bench/corpus.py's synthetic snapshot, streamed straight into an index folder
-(random unit vectors instead of wordllama's: the recommender reads stored vectors only, and
-embedding speed is the search bench's business) and into its lexical rows; the last
---day-papers are published on the newest day, the rest of --window-papers over the six days
-before, the others 3,000 a day further back. The database gets the window's papers and a pool
-of --pool older ones (the libraries are drawn from it) through the papers store's write path.
---home keeps all of it: a rerun reuses what is built.
+Measured on 29 November 2026 (load average 18-20 on 2 shared cores; docs/recommendations.md):
+at 1M papers the /for-you engine p95 was 59.6 ms wall and 11.2 ms CPU a request (100k in the
+same hour: 84.3 ms, 11.1 ms CPU), the page 34.4 ms CPU; a fresh process held 413 MB (217 own +
+196 mapped), peak 459 MB (100k: 356, peak 426). The 1M build took 51 minutes at that load
+(~15 minutes of CPU): generation 130 s, index 1,074 s, rows 1,884 s, database in parallel.
+
+The corpus is bench/corpus.py's synthetic snapshot (numpy-drawn: 1M records in ~2 minutes),
+streamed straight into an index folder (random unit vectors instead of wordllama's: the
+recommender reads stored vectors only, and embedding speed is the search bench's business) and
+into its lexical rows; the last --day-papers are published on the newest day, the rest of
+--window-papers over the six days before, the others 3,000 a day further back. The database
+holds every paper: the window's and a pool of --pool older ones (the libraries are drawn from
+it) through the papers store's write path, the rest through a bench-only bulk insert
+(`_bulk_insert`). --home keeps all of it, and a rerun reuses or completes what is built
+(`--parts build` only builds), so a 1M corpus is built once and measured many times.
 
 Parts:
 - foryou: a user with 200 saved papers, the week's window: the engine call behind /for-you,
@@ -26,6 +35,7 @@ Parts:
   digest batch: its peak RSS (the search process's budget: 4 GB at 2.7M papers).
 """
 
+import hashlib
 import json
 import os
 import random
@@ -36,6 +46,8 @@ import sys
 import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
+
+from corpus import arxiv_id_of
 
 NEWEST = datetime(2026, 11, 27, 12, tzinfo=UTC)  # a Friday: a daily digest goes out for it
 CHUNK = 2000
@@ -81,13 +93,7 @@ def records(args, snapshot: Path, start: int = 0):
                 if n >= args.papers:
                     return
                 if n >= start:
-                    record = json.loads(line)
-                    year, month, number = (
-                        15 + n // (12 * 90_000),
-                        1 + (n // 90_000) % 12,
-                        n % 90_000,
-                    )
-                    yield n, {**record, "id": f"{year:02d}{month:02d}.{number:05d}"}
+                    yield n, {**json.loads(line), "id": arxiv_id_of(n)}
                 n += 1
 
 
@@ -174,43 +180,101 @@ def _lexical_rows(args, snapshot: Path) -> None:
 
 
 def _database(args, snapshot: Path) -> None:
-    """The window's papers and the library pool, through the store's write path."""
+    """Every paper of the corpus. The window's papers and the library pool go through the
+    store's write path (`upsert_papers`: links and author identities too, as an import
+    writes them); the older papers, which no page here shows, go in through the bench's own
+    fast path (`_bulk_insert`), so that the database is the corpus's size."""
     from django.core.management import call_command
 
     from dailypapers.papers.models import Paper
-    from dailypapers.papers.records import build_record
     from dailypapers.papers.store import upsert_papers
 
     call_command("migrate", verbosity=0)
     first = args.papers - args.window_papers - args.pool
-    if Paper.objects.count() >= args.window_papers + args.pool:
+    if Paper.objects.count() >= args.papers:
         return
     started = time.perf_counter()
+    _bulk_insert(args, snapshot, first)
     batch = []
     for n, record in records(args, snapshot, start=first):
-        day = published(args, n)
-        batch.append(
-            build_record(
-                arxiv_id=record["id"],
-                version=1,
-                title=record["title"],
-                abstract=record["abstract"],
-                authors=[f"{first} {last}".strip() for last, first, _ in record["authors_parsed"]],
-                categories=record["categories"].split(),
-                primary_category=record["categories"].split()[0],
-                published=day,
-                updated=day,
-            )
-        )
+        batch.append(_record_of(args, n, record))
         if len(batch) == CHUNK:
             upsert_papers(batch)
             batch = []
     if batch:
         upsert_papers(batch)
     print(
-        f"database: {Paper.objects.count():,} papers (the window and a pool of "
-        f"{args.pool:,} for libraries) in {time.perf_counter() - started:.0f}s",
+        f"database: {Paper.objects.count():,} papers (of which the window and a pool of "
+        f"{args.pool:,} for libraries through the store) in {time.perf_counter() - started:.0f}s",
         flush=True,
+    )
+
+
+def _bulk_insert(args, snapshot: Path, stop: int) -> None:
+    """Records 0..stop as rows of the papers table, 20,000 a transaction, in one executemany
+    each: a bench-only fast path for new rows of a fresh database, without the store's
+    validation, version checks and papers_written receivers (links, author identities), and
+    with a digest of the snapshot line as content hash (this index has none to compare).
+    Measured: the store path writes ~300-400 papers a second at load 15-18 (40+ minutes for
+    1M); this one ~20x faster. A rerun resumes after the last committed transaction (ids
+    sort in record order)."""
+    from django.db import connection, transaction
+
+    from dailypapers.papers.models import Paper
+    from dailypapers.papers.store import STORED_FIELDS
+
+    done = Paper.objects.filter(arxiv_id__lt=arxiv_id_of(stop)).count() if stop else 0
+    if done >= stop:
+        return
+    fields = [Paper._meta.get_field(name) for name in ["arxiv_id", *STORED_FIELDS]]
+    table = connection.ops.quote_name(Paper._meta.db_table)
+    columns = ", ".join(connection.ops.quote_name(f.column) for f in fields)
+    insert = f"INSERT INTO {table} ({columns}) VALUES ({', '.join(['%s'] * len(fields))})"
+    stored_day = {}  # a day as the datetime column stores it (a few hundred distinct days)
+
+    def day_of(n: int):
+        day = published(args, n)
+        if day not in stored_day:
+            stored_day[day] = Paper._meta.get_field("published").get_db_prep_save(day, connection)
+        return stored_day[day]
+
+    now = Paper._meta.get_field("imported_at").get_db_prep_save(datetime.now(UTC), connection)
+    started = time.perf_counter()
+    progress = _progress("database, older papers", stop, started)
+    rows = []
+    for n, record in records(args, snapshot, start=done):
+        if n >= stop:
+            break
+        day = day_of(n)
+        categories = record["categories"].split()
+        authors = [f"{first} {last}".strip() for last, first, _ in record["authors_parsed"]]
+        text = f"{record['title']}\n{record['abstract']}".encode()
+        rows.append(
+            (record["id"], 1, record["title"], record["abstract"], json.dumps(authors))
+            + (json.dumps(categories), categories[0], day, day, "", "", "", "", False)
+            + (hashlib.blake2b(text, digest_size=16).hexdigest(), now)
+        )
+        if len(rows) == 20_000 or n == stop - 1:
+            with transaction.atomic(), connection.cursor() as cursor:
+                cursor.executemany(insert, rows)
+            rows = []
+            progress(n + 1)
+
+
+def _record_of(args, n: int, record: dict):
+    from dailypapers.papers.records import build_record
+
+    day = published(args, n)
+    return build_record(
+        arxiv_id=record["id"],
+        version=1,
+        title=record["title"],
+        abstract=record["abstract"],
+        authors=[f"{first} {last}".strip() for last, first, _ in record["authors_parsed"]],
+        categories=record["categories"].split(),
+        primary_category=record["categories"].split()[0],
+        published=day,
+        updated=day,
     )
 
 
@@ -244,12 +308,17 @@ class RandomEmbedder:
 
 
 def pool_ids(args) -> list[str]:
-    """The library pool's arXiv ids (older than the window, all in the database)."""
+    """The library pool's arXiv ids: the --pool papers just older than the window (written
+    through the store). Libraries drawn from the whole corpus instead touch rows all over
+    the index files (docs/recommendations.md measures both)."""
     from dailypapers.papers.models import Paper
 
+    first = arxiv_id_of(args.papers - args.window_papers - args.pool)
     newest_older = (NEWEST - timedelta(days=7)).date()
     return sorted(
-        Paper.objects.filter(published__date__lte=newest_older).values_list("arxiv_id", flat=True)
+        Paper.objects.filter(arxiv_id__gte=first, published__date__lte=newest_older).values_list(
+            "arxiv_id", flat=True
+        )
     )
 
 
@@ -266,6 +335,7 @@ def for_you(args) -> None:
     from django.test import Client
 
     from dailypapers.library.models import SavedPaper
+    from dailypapers.papers.models import Paper
     from dailypapers.recommend.engine import Ranker, Window, recommend
     from dailypapers.recommend.features import LexicalFeatures
     from dailypapers.search import index
@@ -312,7 +382,8 @@ def for_you(args) -> None:
     cpu = 1000 * (time.process_time() - cpu) / args.requests
     assert response.status_code == 200 and b'class="why"' in response.content
     print(
-        f"/for-you page (test client, signed in, 200 saved, week): p50 "
+        f"/for-you page (test client, signed in, 200 saved, week, database of "
+        f"{Paper.objects.count():,} papers): p50 "
         f"{percentile(pages, 0.5):.1f} ms, p95 {percentile(pages, 0.95):.1f} ms, {cpu:.1f} ms "
         f"CPU; load average {os.getloadavg()[0]:.1f}",
         flush=True,
@@ -424,7 +495,8 @@ def memory(args, home: Path) -> None:
     """Runs in a fresh process (`--parts rss`), so the figure is the search process's."""
     done = subprocess.run(
         [sys.executable, str(Path(__file__).with_name("recommend.py")), "--scale"]
-        + ["--parts", "rss", "--home", str(home), "--papers", str(args.papers)],
+        + ["--parts", "rss", "--home", str(home), "--papers", str(args.papers)]
+        + ["--window-papers", str(args.window_papers), "--pool", str(args.pool)],
         capture_output=True,
         text=True,
         check=True,
@@ -479,6 +551,8 @@ def run(args) -> None:
     import tempfile
 
     parts = set(args.parts.split(","))
+    if unknown := parts - {"build", "foryou", "digests", "memory", "rss"}:
+        raise SystemExit(f"unknown parts: {', '.join(sorted(unknown))}")
     with tempfile.TemporaryDirectory(prefix="dailypapers-recommend-scale-") as tmp:
         home = Path(args.home or tmp)
         setup_django(home)

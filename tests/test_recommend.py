@@ -167,6 +167,36 @@ def test_papers_indexed_later_get_lexical_rows(corpus, make_paper):
     assert "toxic" in LexicalFeatures(index.open_index.get()).vocabulary
 
 
+def test_lexical_rows_are_sublinear_tf_idf_of_the_analyzed_text(corpus):
+    """Each row, written in chunks with numpy, equals (1 + ln tf) * ln(N / df) over the
+    paper's analyzed title and abstract, unit length, in term-id order."""
+    import math
+    from collections import Counter
+
+    from dailypapers.search.schema import paper_analyzer
+
+    ranked(corpus["graphs"][0])  # builds the rows
+    folder = index.open_index.get()
+    features = LexicalFeatures(folder)
+    searcher = folder.text.searcher()
+    analyzer = paper_analyzer()
+    for ordinal in range(folder.count):
+        paper = Paper.objects.get(arxiv_id=folder.arxiv_id(ordinal))
+        counts = Counter(analyzer.analyze(f"{paper.title}\n{paper.abstract}"))
+        expected = {
+            word: (1 + math.log(tf)) * math.log(searcher.num_docs / searcher.doc_freq("text", word))
+            for word, tf in counts.items()
+        }
+        norm = math.sqrt(sum(w * w for w in expected.values()))
+        row = features.matrix([ordinal])
+        terms = row.indices.tolist()
+        assert terms == sorted(terms)
+        found = {features.vocabulary[t]: float(w) for t, w in zip(terms, row.data, strict=True)}
+        assert found.keys() == expected.keys()
+        for word, weight in expected.items():
+            assert found[word] == pytest.approx(weight / norm, abs=2e-3)
+
+
 def test_a_crashed_append_is_dropped_before_the_next(corpus, make_paper):
     ranked(corpus["graphs"][0])  # builds the rows
     folder = index.open_index.get()

@@ -4,7 +4,7 @@ import hashlib
 import json
 import logging
 import re
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, fields
 from datetime import UTC, date, datetime, timedelta
 from email.utils import parsedate_to_datetime
 
@@ -58,9 +58,11 @@ class PaperRecord:
     withdrawn: bool = False
 
     def content_hash(self) -> str:
-        """A digest of everything stored, so an unchanged re-import writes nothing."""
-        fields = asdict(self)
-        blob = json.dumps(fields, default=str, sort_keys=True, ensure_ascii=False)
+        """A digest of everything stored, so an unchanged re-import writes nothing. The
+        fields are read directly: `asdict` deep-copies each value, which was 30% of the CPU of
+        writing a paper (1M synthetic papers, bench/recommend_scale.py); the JSON is the same."""
+        stored = {field.name: getattr(self, field.name) for field in fields(self)}
+        blob = json.dumps(stored, default=str, sort_keys=True, ensure_ascii=False)
         return hashlib.blake2b(blob.encode(), digest_size=16).hexdigest()
 
 

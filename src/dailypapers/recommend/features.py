@@ -146,22 +146,24 @@ class LexicalFeatures:
         """The rows of a chunk of papers (`lengths` stems each, one after the other): term
         ids and unit-length (1 + ln tf) * idf weights, each row in term-id order, and the
         rows' lengths. Counted with numpy over the chunk: a Python loop per stem took
-        1.5 ms a paper (25 minutes for 1M papers)."""
+        1.5 ms a paper (25 minutes for 1M papers). The chunk's distinct stems are found with
+        a dict, not np.unique over a string array (whose sort was half of this function)."""
         papers = len(lengths)
         if not stems:
             return np.zeros(0, np.uint32), np.zeros(0, np.float16), np.zeros(papers, np.int64)
-        words, token_words = np.unique(np.asarray(stems), return_inverse=True)
-        word_terms = np.empty(len(words), dtype=np.int64)
-        word_idf = np.empty(len(words), dtype=np.float64)
-        for u, word in enumerate(words.tolist()):
-            term = self.term_ids.get(word)
-            if term is None:
-                term = self.term_ids[word] = len(self.term_ids)
-                self.vocabulary.append(word)
+        words = list(dict.fromkeys(stems))
+        position = {word: u for u, word in enumerate(words)}
+        token_words = np.fromiter(map(position.__getitem__, stems), np.int64, len(stems))
+        new = [word for word in words if word not in self.term_ids]
+        first = len(self.term_ids)
+        self.term_ids.update(zip(new, range(first, first + len(new)), strict=True))
+        self.vocabulary += new
+        word_terms = np.fromiter(map(self.term_ids.__getitem__, words), np.int64, len(words))
+        for term, word in zip(word_terms.tolist(), words, strict=True):
             if term not in idf:
                 df = doc_freq(word)
                 idf[term] = math.log(documents / df) if df else 0.0
-            word_terms[u], word_idf[u] = term, idf[term]
+        word_idf = np.fromiter(map(idf.__getitem__, word_terms.tolist()), np.float64, len(words))
         token_papers = np.repeat(np.arange(papers), lengths)
         pairs, tf = np.unique(token_papers * len(words) + token_words, return_counts=True)
         pair_papers, pair_words = np.divmod(pairs, len(words))
