@@ -1,7 +1,9 @@
 import os
 from pathlib import Path
+from types import ModuleType
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 FIXTURES = Path(__file__).parent / "fixtures" / "arxiv"
 ATOM = FIXTURES / "api_atom"
@@ -12,11 +14,34 @@ DERIVED_1000 = FIXTURES / "derived_api_json" / "nithinans_arxiv_data_e87ddca.jso
 # test-fast` skips them), whichever module it is in: new modules forgot the marker, and these
 # tests were a quarter of the fast tier's time.
 SYSTEM_FIXTURES = {"browser", "chromium", "deployment"}
+# Fuzzing depth. `make test` (CI) runs every property with the examples its test asks for, as
+# examples(n); `make test-fast` loads this profile (`--hypothesis-profile=fast`), which scales
+# them to a quarter: the same strategies, so the same input space, sampled more thinly. Failures
+# either finds are saved in .hypothesis/ and replayed first by both.
+hypothesis_settings.register_profile("fast", max_examples=25)
+
+
+def examples(n: int) -> int:
+    """n examples under Hypothesis's default profile, scaled like max_examples by the loaded
+    one (test modules are imported after `--hypothesis-profile` is applied); never below 10."""
+    full = hypothesis_settings.get_profile("default").max_examples
+    return max(min(n, 10), n * hypothesis_settings.default.max_examples // full)
+
+
+def _drives_a_browser(item) -> bool:
+    """Whether the test's module imports Playwright (so drives Chromium), whatever its fixtures."""
+    module = getattr(item, "module", None)
+    origins = (
+        value.__name__ if isinstance(value, ModuleType) else str(getattr(value, "__module__", ""))
+        for value in (vars(module).values() if module else ())
+    )
+    return any(origin.partition(".")[0] == "playwright" for origin in origins)
 
 
 def pytest_collection_modifyitems(items):
     for item in items:
-        if SYSTEM_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+        fixtures = SYSTEM_FIXTURES.intersection(getattr(item, "fixturenames", ()))
+        if fixtures or _drives_a_browser(item):
             item.add_marker(pytest.mark.system)
 
 
@@ -262,6 +287,19 @@ def smtp_server(settings):
     collector.port = port
     yield collector
     controller.stop()
+
+
+@pytest.fixture
+def hub(live_server):
+    """huggingface_hub's own client against the live server. Its shared HTTP client keeps
+    connections alive, and the live server answers each on a thread that holds a database
+    connection until the client hangs up: closed after the test, or that thread outlives the
+    test database (PostgreSQL refuses to drop it: "being accessed by other users"; SQLite's
+    shared in-memory connection is then closed from a foreign thread, a traceback at exit)."""
+    from huggingface_hub import HfApi, close_session
+
+    yield HfApi(endpoint=live_server.url, token=False)
+    close_session()
 
 
 @pytest.fixture

@@ -659,12 +659,10 @@ def test_a_kill_mid_publication_leaves_nothing_and_a_rerun_publishes_once(deploy
 
 
 @pytest.mark.django_db(transaction=True)
-def test_huggingface_hubs_client_reads_the_link_fields(live_server, make_paper, curator):
-    from huggingface_hub import HfApi
-
+def test_huggingface_hubs_client_reads_the_link_fields(hub, make_paper, curator):
     paper = make_paper(PAPER, abstract="Project page: https://o.github.io/p.")
     store.propose(curator, paper, REPO, "code")
-    info = HfApi(endpoint=live_server.url, token=False).paper_info(PAPER)
+    info = hub.paper_info(PAPER)
     assert (info.github_repo, info.project_page, info.github_stars) == (
         REPO,
         "https://o.github.io/p",
