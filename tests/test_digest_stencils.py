@@ -4,6 +4,7 @@ templates for each message, whatever the titles, abstracts, authors and reasons 
 from datetime import date
 from urllib.parse import quote
 
+from conftest import examples
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.utils.safestring import mark_safe
@@ -79,7 +80,9 @@ def runs(draw):
     return draw(st.lists(st.tuples(emails, st.lists(item, max_size=12)), min_size=1, max_size=6))
 
 
-@hypothesis_settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@hypothesis_settings(
+    max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(runs())
 def test_stencilled_digests_are_byte_identical_to_rendered_ones(messages):
     # One builder for the whole run, as send-digests keeps one: its cached stencils are

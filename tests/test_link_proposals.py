@@ -10,6 +10,7 @@ from io import StringIO
 from urllib.parse import urlsplit
 
 import pytest
+from conftest import examples
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
@@ -513,7 +514,9 @@ def test_the_links_command(paper, make_user, curator):
 # --- fuzzing the form and the API ------------------------------------------------------------
 
 _FUZZ = hypothesis_settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(60),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 _URLISH = st.one_of(
     st.text(max_size=200),
