@@ -1,4 +1,5 @@
 import os
+from datetime import UTC, datetime
 from pathlib import Path
 from types import ModuleType
 
@@ -127,8 +128,6 @@ def screenshots(tmp_path) -> Path:
 @pytest.fixture
 def make_paper(db):
     """Store a paper: make_paper("2401.00001", title=..., abstract=...)."""
-    from datetime import UTC, datetime
-
     from dailypapers.papers.models import Paper
     from dailypapers.papers.records import build_record
     from dailypapers.papers.store import upsert_papers
@@ -170,7 +169,7 @@ def make_user(db):
 @pytest.fixture
 def list_paper():
     """Put a stored paper on a day's list directly: list_paper(paper, day, by=user)."""
-    from datetime import UTC, datetime, time
+    from datetime import time
 
     from dailypapers.feed.hotness import hotness
     from dailypapers.feed.models import DailyEntry
@@ -186,6 +185,26 @@ def list_paper():
         )
 
     return put
+
+
+class StoppedClock:
+    """Stands in for the time module where only time.time() is read."""
+
+    def __init__(self, now: float):
+        self.now = now
+
+    def time(self) -> float:
+        return self.now
+
+
+@pytest.fixture(autouse=True)
+def rate_limit_clock(monkeypatch):
+    """The rate limiter's windows follow the clock (every minute, hour, day): a test whose hits
+    straddled a boundary started on a fresh count and flaked under load. Here its clock stands
+    still in the middle of every window, 12:30:30 UTC; a test moves it with `.now += seconds`."""
+    clock = StoppedClock(datetime(2026, 11, 20, 12, 30, 30, tzinfo=UTC).timestamp())
+    monkeypatch.setattr("dailypapers.accounts.ratelimit.time", clock)
+    return clock
 
 
 @pytest.fixture(autouse=True)
