@@ -7,6 +7,10 @@ RUN_STAMP := $(VENV)/.installed-run
 export DAILYPAPERS_HOME ?= $(CURDIR)/var
 
 PG_TEST_DIR ?= /tmp/dailypapers-test-pg
+# pytest-xdist: one test process per CPU (2 in CI), at most 4 (each holds ~1 GB and builds its
+# own test database, so more cost more than they save); `make test-fast TEST_WORKERS=0` runs in one.
+TEST_WORKERS ?= logical
+PARALLEL := -n $(TEST_WORKERS) --maxprocesses=4
 
 .PHONY: run test test-fast test-pg lint format bench-ingest model clean
 
@@ -35,11 +39,12 @@ test: $(STAMP)
 	$(BIN)/pytest
 
 # Everyday work: lint and every test but the slow end-to-end ones (pytest.mark.system:
-# crash, production, backup, digest-crash, browser, wheel). CI runs everything.
+# crash, production, backup, digest-crash, browser, wheel), each property fuzzed with a quarter
+# of its examples (the "fast" Hypothesis profile, tests/conftest.py). CI runs everything.
 test-fast: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest -m "not system"
+	$(BIN)/pytest $(PARALLEL) -m "not system" --hypothesis-profile=fast
 
 # The whole suite again on a throwaway PostgreSQL server (the Debian one already installed).
 test-pg: $(STAMP)

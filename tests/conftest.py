@@ -1,7 +1,10 @@
 import os
+from datetime import UTC, datetime
 from pathlib import Path
+from types import ModuleType
 
 import pytest
+from hypothesis import settings as hypothesis_settings
 
 FIXTURES = Path(__file__).parent / "fixtures" / "arxiv"
 ATOM = FIXTURES / "api_atom"
@@ -12,11 +15,34 @@ DERIVED_1000 = FIXTURES / "derived_api_json" / "nithinans_arxiv_data_e87ddca.jso
 # test-fast` skips them), whichever module it is in: new modules forgot the marker, and these
 # tests were a quarter of the fast tier's time.
 SYSTEM_FIXTURES = {"browser", "chromium", "deployment"}
+# Fuzzing depth. `make test` (CI) runs every property with the examples its test asks for, as
+# examples(n); `make test-fast` loads this profile (`--hypothesis-profile=fast`), which scales
+# them to a quarter: the same strategies, so the same input space, sampled more thinly. Failures
+# either finds are saved in .hypothesis/ and replayed first by both.
+hypothesis_settings.register_profile("fast", max_examples=25)
+
+
+def examples(n: int) -> int:
+    """n examples under Hypothesis's default profile, scaled like max_examples by the loaded
+    one (test modules are imported after `--hypothesis-profile` is applied); never below 10."""
+    full = hypothesis_settings.get_profile("default").max_examples
+    return max(min(n, 10), n * hypothesis_settings.default.max_examples // full)
+
+
+def _drives_a_browser(item) -> bool:
+    """Whether the test's module imports Playwright (so drives Chromium), whatever its fixtures."""
+    module = getattr(item, "module", None)
+    origins = (
+        value.__name__ if isinstance(value, ModuleType) else str(getattr(value, "__module__", ""))
+        for value in (vars(module).values() if module else ())
+    )
+    return any(origin.partition(".")[0] == "playwright" for origin in origins)
 
 
 def pytest_collection_modifyitems(items):
     for item in items:
-        if SYSTEM_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+        fixtures = SYSTEM_FIXTURES.intersection(getattr(item, "fixturenames", ()))
+        if fixtures or _drives_a_browser(item):
             item.add_marker(pytest.mark.system)
 
 
@@ -102,8 +128,6 @@ def screenshots(tmp_path) -> Path:
 @pytest.fixture
 def make_paper(db):
     """Store a paper: make_paper("2401.00001", title=..., abstract=...)."""
-    from datetime import UTC, datetime
-
     from dailypapers.papers.models import Paper
     from dailypapers.papers.records import build_record
     from dailypapers.papers.store import upsert_papers
@@ -145,7 +169,7 @@ def make_user(db):
 @pytest.fixture
 def list_paper():
     """Put a stored paper on a day's list directly: list_paper(paper, day, by=user)."""
-    from datetime import UTC, datetime, time
+    from datetime import time
 
     from dailypapers.feed.hotness import hotness
     from dailypapers.feed.models import DailyEntry
@@ -161,6 +185,26 @@ def list_paper():
         )
 
     return put
+
+
+class StoppedClock:
+    """Stands in for the time module where only time.time() is read."""
+
+    def __init__(self, now: float):
+        self.now = now
+
+    def time(self) -> float:
+        return self.now
+
+
+@pytest.fixture(autouse=True)
+def rate_limit_clock(monkeypatch):
+    """The rate limiter's windows follow the clock (every minute, hour, day): a test whose hits
+    straddled a boundary started on a fresh count and flaked under load. Here its clock stands
+    still in the middle of every window, 12:30:30 UTC; a test moves it with `.now += seconds`."""
+    clock = StoppedClock(datetime(2026, 11, 20, 12, 30, 30, tzinfo=UTC).timestamp())
+    monkeypatch.setattr("dailypapers.accounts.ratelimit.time", clock)
+    return clock
 
 
 @pytest.fixture(autouse=True)
@@ -262,6 +306,19 @@ def smtp_server(settings):
     collector.port = port
     yield collector
     controller.stop()
+
+
+@pytest.fixture
+def hub(live_server):
+    """huggingface_hub's own client against the live server. Its shared HTTP client keeps
+    connections alive, and the live server answers each on a thread that holds a database
+    connection until the client hangs up: closed after the test, or that thread outlives the
+    test database (PostgreSQL refuses to drop it: "being accessed by other users"; SQLite's
+    shared in-memory connection is then closed from a foreign thread, a traceback at exit)."""
+    from huggingface_hub import HfApi, close_session
+
+    yield HfApi(endpoint=live_server.url, token=False)
+    close_session()
 
 
 @pytest.fixture

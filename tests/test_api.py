@@ -4,6 +4,7 @@ from datetime import UTC, date, datetime
 
 import pytest
 import schemathesis
+from conftest import examples
 from django.core import signals
 from django.db import close_old_connections, connection
 from django.test.utils import CaptureQueriesContext
@@ -149,7 +150,7 @@ def test_no_input_produces_a_500(served_schema):
 
         @given(case=operation.as_strategy())
         @settings(
-            max_examples=25,
+            max_examples=examples(25),
             deadline=None,
             suppress_health_check=list(HealthCheck),
             derandomize=True,

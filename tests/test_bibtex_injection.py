@@ -5,6 +5,7 @@ from datetime import UTC, date, datetime
 
 import pybtex.errors
 import pytest
+from conftest import examples
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 from pybtex.database import parse_string
@@ -99,7 +100,7 @@ texty = st.lists(
 field_text = texty.map(str.strip).filter(bool)
 
 
-@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(400), deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     title=field_text,
     authors=st.lists(field_text, max_size=4),

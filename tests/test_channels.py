@@ -10,6 +10,7 @@ import apprise.plugins.discord
 import apprise.plugins.slack
 import pytest
 from chat_servers import MATRIX_TOKEN, ChatServer
+from conftest import examples
 from django.core.management import CommandError, call_command
 from django.utils import timezone
 from hypothesis import HealthCheck, given, settings
@@ -241,7 +242,9 @@ def test_bad_urls_are_refused_clearly(url, message):
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(60),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(url=st.text(max_size=80), name=st.text(max_size=70), topic=st.text(max_size=220))
 def test_adding_any_input_either_works_or_is_refused_clearly(url, name, topic):

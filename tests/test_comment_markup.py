@@ -6,6 +6,7 @@ import re
 
 import html5lib
 import pytest
+from conftest import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -256,14 +257,14 @@ MARKDOWN_BITS = st.sampled_from(
 HOSTILE_MARKDOWN = st.lists(st.one_of(MARKDOWN_BITS, st.text(max_size=8)), max_size=40).map("".join)
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(source=HOSTILE_MARKDOWN)
 def test_fuzz_rendered_comments_are_always_sanitized(source):
     assert_sanitized(render_comment(source).html)
 
 
 @settings(
-    max_examples=60,
+    max_examples=examples(60),
     deadline=None,
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
 )

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime
 
 import feedparser
 import pytest
+from conftest import examples
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -113,7 +114,7 @@ def test_a_comment_of_only_control_characters_is_empty(client, reader, listed):
     assert api.status_code == 400 and not Comment.objects.exists()
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(30), deadline=None, suppress_health_check=list(HealthCheck))
 @given(body=st.text(max_size=200))
 def test_the_comment_form_stores_clean_text_or_refuses_clearly(client, reader, listed, body):
     Comment.objects.all().delete()
@@ -123,7 +124,7 @@ def test_the_comment_form_stores_clean_text_or_refuses_clearly(client, reader, l
     assert stored == ([multi_line(body)] if multi_line(body) else [])
 
 
-@settings(max_examples=30, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(30), deadline=None, suppress_health_check=list(HealthCheck))
 @given(body=st.text(max_size=200))
 def test_the_comment_api_stores_clean_text_or_refuses_clearly(client, make_user, listed, body):
     Comment.objects.all().delete()

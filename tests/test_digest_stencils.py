@@ -6,6 +6,7 @@ from datetime import date
 from email import message_from_bytes, policy
 from urllib.parse import quote
 
+from conftest import examples
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives
 from django.template.loader import render_to_string
@@ -82,7 +83,9 @@ def runs(draw):
     return draw(st.lists(st.tuples(emails, st.lists(item, max_size=12)), min_size=1, max_size=6))
 
 
-@hypothesis_settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@hypothesis_settings(
+    max_examples=examples(150), deadline=None, suppress_health_check=[HealthCheck.too_slow]
+)
 @given(runs())
 def test_stencilled_digests_are_byte_identical_to_rendered_ones(messages):
     # One builder for the whole run, as send-digests keeps one: its cached stencils are

@@ -9,6 +9,7 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from conftest import examples
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
@@ -151,7 +152,7 @@ JSON = st.recursive(
 FIELDS = ["full_name", "stargazers_count", "html_url", "created_at"]
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), suppress_health_check=[HealthCheck.too_slow])
 @given(st.binary(max_size=2000))
 def test_reader_never_crashes_on_bytes(body):
     try:
@@ -161,7 +162,7 @@ def test_reader_never_crashes_on_bytes(body):
     assert isinstance(info, RepositoryInfo)
 
 
-@settings(max_examples=300, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), suppress_health_check=[HealthCheck.too_slow])
 @given(
     st.dictionaries(st.sampled_from(FIELDS), JSON | st.integers(min_value=-(10**40)), max_size=4)
 )

@@ -10,7 +10,6 @@ from datetime import UTC, date, datetime
 from pathlib import Path
 
 import pytest
-from huggingface_hub import HfApi
 from huggingface_hub.hf_api import PaperInfo
 from huggingface_hub.utils import get_session
 from huggingface_hub.utils._pagination import _paginate_pages, paginate
@@ -62,7 +61,7 @@ def test_hf_reference_days_parse_with_hf_parsers():
 
 
 @pytest.fixture
-def site(live_server, make_paper, make_user, list_paper, search_index):
+def site(hub, make_paper, make_user, list_paper, search_index):
     """Three papers on DAY, one the day before (same week), one three weeks before (same month)."""
     alice, bob = make_user("alice"), make_user("bob")
     alice.first_name, alice.last_name = "Alice", "Liddell"
@@ -89,7 +88,7 @@ def site(live_server, make_paper, make_user, list_paper, search_index):
     top = services.add_comment(carol, old, "Still relevant.")
     services.add_comment(alice, old, "Agreed.", top.pk)
     rebuild()
-    return HfApi(endpoint=live_server.url, token=False)
+    return hub
 
 
 pytestmark = pytest.mark.django_db(transaction=True)

@@ -9,7 +9,7 @@ from datetime import UTC, datetime
 from io import StringIO
 
 import pytest
-from conftest import ATOM, DERIVED_1000, OAI, SNAPSHOT_200
+from conftest import ATOM, DERIVED_1000, OAI, SNAPSHOT_200, examples
 from django.core.management import CommandError, call_command
 from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
@@ -26,7 +26,7 @@ from dailypapers.papers.sources.xml import MalformedInput
 
 GOOD_LINES = SNAPSHOT_200.read_bytes().splitlines()[:3]
 FIRST = json.loads(GOOD_LINES[0])
-FUZZ = settings(max_examples=150, deadline=None, suppress_health_check=list(HealthCheck))
+FUZZ = settings(max_examples=examples(150), deadline=None, suppress_health_check=list(HealthCheck))
 
 
 def bad_line(**fields) -> bytes:
@@ -333,7 +333,7 @@ def test_xml_readers_take_arbitrary_bytes(data):
 
 
 @pytest.mark.django_db(transaction=False)
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=list(HealthCheck))
 @given(field=st.sampled_from(SNAPSHOT_FIELDS), value=json_values)
 def test_whatever_a_reader_accepts_is_stored_idempotently(field, value):
     from dailypapers.papers.store import upsert_papers
@@ -356,7 +356,7 @@ def test_a_batch_size_below_one_is_refused_not_a_silent_empty_import(size):
 
 
 @pytest.mark.django_db
-@settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
+@settings(max_examples=examples(60), deadline=None, suppress_health_check=list(HealthCheck))
 @given(
     head=st.sampled_from([b"", b"{", b"[", b"<feed>", b"<OAI-PMH>", b"\x1f\x8b", b"\xef\xbb\xbf"]),
     body=st.binary(max_size=300),

@@ -8,6 +8,7 @@ import sys
 from io import StringIO
 
 import pytest
+from conftest import examples
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from hypothesis import HealthCheck, given, settings
@@ -136,7 +137,9 @@ lines = st.one_of(
 
 
 @settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(60),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(st.lists(lines, max_size=6))
 def test_command_never_crashes_on_any_input(monkeypatch, inputs):

@@ -2,6 +2,7 @@
 result, never a crash, and a refusal changes nothing."""
 
 import pytest
+from conftest import examples
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
 from hypothesis import strategies as st
@@ -13,7 +14,9 @@ from dailypapers.library.models import SavedPaper, Tag
 
 pytestmark = pytest.mark.django_db
 FUZZ = hypothesis_settings(
-    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(150),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 
 # BibTeX-shaped text: fragments that exercise the parser's states more than random text does.
@@ -105,7 +108,7 @@ def test_the_paper_panel_form_and_tag_rules(fuzz_user, tags, note):
         assert tag.slug and len(tag.name) <= Tag.NAME_MAX
 
 
-@hypothesis_settings(FUZZ, max_examples=60)
+@hypothesis_settings(FUZZ, max_examples=examples(60))
 @given(
     data=st.dictionaries(
         st.sampled_from(["title", "description", "public", "ids", "tags", "partial"]),
@@ -123,7 +126,7 @@ def test_collection_and_import_forms_validate_anything(data):
 FIELD_TEXT = st.one_of(st.text(max_size=80), st.sampled_from(["2401.00001", "on", "tag", "", "0"]))
 
 
-@hypothesis_settings(FUZZ, max_examples=60)
+@hypothesis_settings(FUZZ, max_examples=examples(60))
 @given(
     data=st.dictionaries(
         st.sampled_from(

@@ -10,6 +10,7 @@ from io import StringIO
 from urllib.parse import urlsplit
 
 import pytest
+from conftest import examples
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test import Client
@@ -513,7 +514,9 @@ def test_the_links_command(paper, make_user, curator):
 # --- fuzzing the form and the API ------------------------------------------------------------
 
 _FUZZ = hypothesis_settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(60),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 _URLISH = st.one_of(
     st.text(max_size=200),
@@ -659,12 +662,10 @@ def test_a_kill_mid_publication_leaves_nothing_and_a_rerun_publishes_once(deploy
 
 
 @pytest.mark.django_db(transaction=True)
-def test_huggingface_hubs_client_reads_the_link_fields(live_server, make_paper, curator):
-    from huggingface_hub import HfApi
-
+def test_huggingface_hubs_client_reads_the_link_fields(hub, make_paper, curator):
     paper = make_paper(PAPER, abstract="Project page: https://o.github.io/p.")
     store.propose(curator, paper, REPO, "code")
-    info = HfApi(endpoint=live_server.url, token=False).paper_info(PAPER)
+    info = hub.paper_info(PAPER)
     assert (info.github_repo, info.project_page, info.github_stars) == (
         REPO,
         "https://o.github.io/p",

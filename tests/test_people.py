@@ -5,6 +5,7 @@ import re
 from datetime import UTC, date, datetime, timedelta
 
 import pytest
+from conftest import examples
 from django.core.management import call_command
 from django.test import Client
 from hypothesis import given, settings
@@ -82,7 +83,7 @@ def test_may_be(short, full, consistent):
 
 
 @given(st.text(max_size=80))
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=examples(300), deadline=None)
 def test_any_name_parses_to_a_safe_slug(written):
     slug = author_slug(written)
     assert re.fullmatch(r"(?:[^\W_]+(?:-[^\W_]+)*)?", slug)
@@ -95,7 +96,7 @@ def test_any_name_parses_to_a_safe_slug(written):
 
 
 @given(st.lists(st.text(max_size=30), max_size=8), st.integers(0, 3))
-@settings(max_examples=200, deadline=None)
+@settings(max_examples=examples(200), deadline=None)
 def test_linked_names_escape_whatever_they_hold(names, others):
     html = str(linked_authors(names, others))
     text = re.sub(r'<a class="author" href="/authors/[^"<>&]+">|</a>', "", html)
@@ -422,7 +423,7 @@ _fuzzers = iter(range(10**6))
     ),
     position=st.one_of(st.integers(-2, 4).map(str), st.text(max_size=10)),
 )
-@settings(max_examples=60, deadline=None)
+@settings(max_examples=examples(60), deadline=None)
 def test_the_claim_form_takes_any_input_without_harm(paper_field, position):
     from django.contrib.auth.models import User
 
@@ -478,7 +479,7 @@ def test_claims_command(paper, make_user, capsys):
 
 
 @given(slug=st.text(max_size=40))
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=examples(80), deadline=None)
 def test_any_author_path_is_a_page_or_a_404(slug):
     from urllib.parse import quote
 
@@ -487,7 +488,7 @@ def test_any_author_path_is_a_page_or_a_404(slug):
 
 
 @given(text=st.text(max_size=60))
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=examples(80), deadline=None)
 def test_author_filters_compile_from_any_text(text):
     from dailypapers.search.query import clean, compile_query
 

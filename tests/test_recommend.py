@@ -7,6 +7,7 @@ from io import StringIO
 
 import numpy as np
 import pytest
+from conftest import examples
 from django.core.management import CommandError, call_command
 from hypothesis import HealthCheck, given
 from hypothesis import settings as hypothesis_settings
@@ -276,7 +277,9 @@ def test_a_window_too_large_to_hold_is_streamed_in_chunks(corpus, monkeypatch):
 
 
 @hypothesis_settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=examples(60),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
 )
 @given(st.lists(st.text(max_size=40), max_size=4), st.lists(st.text(max_size=40), max_size=3))
 def test_any_ids_rank_without_error(corpus, positive, negative):

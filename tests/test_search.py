@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from io import StringIO
 
 import pytest
-from conftest import SNAPSHOT_200
+from conftest import SNAPSHOT_200, examples
 from django.core.management import CommandError, call_command
 from hypothesis import given
 from hypothesis import settings as hypothesis_settings
@@ -67,7 +67,7 @@ def test_query_compiler_handles_phrases_operators_and_ids():
     assert len(compile_query("x" * 10_000).text) == MAX_QUERY_CHARS
 
 
-@hypothesis_settings(max_examples=200, deadline=None)
+@hypothesis_settings(max_examples=examples(200), deadline=None)
 @given(st.text(max_size=300))
 def test_any_text_compiles_to_a_safe_query(raw):
     q = compile_query(raw)

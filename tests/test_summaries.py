@@ -6,6 +6,7 @@ from datetime import timedelta
 from io import StringIO
 
 import pytest
+from conftest import examples
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.utils import timezone
@@ -76,7 +77,7 @@ def shaped(content, model, usage):
     return {"model": model, "choices": [{"message": {"content": content}}], "usage": usage}
 
 
-@hypothesis_settings(max_examples=300, deadline=None)
+@hypothesis_settings(max_examples=examples(300), deadline=None)
 @given(
     st.one_of(
         st.binary(max_size=200),

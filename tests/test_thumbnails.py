@@ -8,6 +8,7 @@ from io import BytesIO, StringIO
 
 import pdf_samples
 import pytest
+from conftest import examples
 from django.core.management import call_command
 from django.utils import timezone
 from hypothesis import given
@@ -67,7 +68,7 @@ def test_unusable_pdfs_say_why(make, reason):
     assert str(raised.value) == reason
 
 
-@hypothesis_settings(max_examples=60, deadline=None)
+@hypothesis_settings(max_examples=examples(60), deadline=None)
 @given(st.binary(max_size=2000) | st.integers(0, 3000).map(lambda n: pdf_samples.one_page()[:n]))
 def test_any_bytes_give_a_thumbnail_or_a_reason(data):
     try:

@@ -11,6 +11,7 @@ from pathlib import Path
 import feedparser
 import html5lib
 import pytest
+from conftest import examples
 from django.conf import settings as django_settings
 from django.core.cache import cache
 from hypothesis import HealthCheck, given, settings
@@ -240,7 +241,7 @@ PIECES = st.sampled_from(
 FORMULAS = st.one_of(st.text(max_size=80), st.lists(PIECES | st.text(max_size=3)).map("".join))
 
 
-@settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=examples(300), deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(FORMULAS)
 def test_any_formula_parses_to_allowlisted_mathml_only(formula):
     for text in (f"${formula}$", f"\\({formula}\\)", f"$${formula}$$"):
