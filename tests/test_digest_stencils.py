@@ -100,7 +100,7 @@ def test_stencilled_digests_are_byte_identical_to_rendered_ones(messages):
         assert message.alternatives[0][0] == html
 
 
-@hypothesis_settings(max_examples=150, deadline=None)
+@hypothesis_settings(max_examples=examples(150), deadline=None)
 @given(
     st.tuples(text, text, text),
     st.booleans(),
