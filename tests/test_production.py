@@ -186,7 +186,17 @@ def test_a_second_host_catches_up_with_incremental_reindex(deployment, tmp_path)
     new_paper = tmp_path / "new.jsonl"
     record = json.loads(SNAPSHOT_200.read_text().splitlines()[0])
     new_paper.write_text(
-        json.dumps({**record, "id": "2611.00777", "title": "Zyxwvut phenomena in qubits"}) + "\n"
+        json.dumps(
+            {
+                **record,
+                "id": "2611.00777",
+                "title": "Zyxwvut phenomena in qubits",
+                # About what its title says: hybrid search weighs meaning as well as words
+                # (search/fusion_weights.json), and this test is about where the index is.
+                "abstract": "We observe zyxwvut phenomena in superconducting qubits.",
+            }
+        )
+        + "\n"
     )
 
     def top_hit(base):
