@@ -28,8 +28,9 @@ paper 0.779x; PostgreSQL 0.059x, 0.067x, 0.589x, 0.640x. The fourth round (fixed
 the cards' parts, one statement for a page of cards, card heads kept per process) was measured
 in-process at load 13-23, against 1ea48d0's successor c1fe638 run alternately: uncached day
 5.2-5.7 -> 2.9-3.5 ms CPU on SQLite, 6.3-7.7 -> 3.4-4.4 ms (worker) on PostgreSQL; uncached
-paper 4.0-4.6 -> 3.2-3.8 and 5.2-6.7 -> 3.5-4.9 ms; cache hits unchanged. Not yet measured
-here on an idle machine.
+paper 4.0-4.6 -> 3.2-3.8 and 5.2-6.7 -> 3.5-4.9 ms; cache hits unchanged. Idle, 2026-11-29
+02:04, main 45f0702 (trivial view about 4,450 req/s): SQLite 0.165x, 0.134x, 0.811x, 0.827x
+(all met); PostgreSQL 0.110x, 0.085x, 0.652x, 0.709x (uncached pages not met).
 Method, profile and what is left: docs/performance.md.
 """
 
