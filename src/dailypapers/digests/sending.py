@@ -25,6 +25,7 @@ import uuid
 from dataclasses import dataclass
 from email import policy as email_policy
 from email.utils import make_msgid
+from functools import cache
 from itertools import islice
 from urllib.parse import quote
 
@@ -453,12 +454,13 @@ def _sent_ids(subscribers) -> dict[int, set[str]]:
     return sent
 
 
-def _sql(model, *fields: str) -> list[str]:
+@cache
+def _sql(model, *fields: str) -> tuple[str, ...]:
     """The quoted table and column names of `fields`, for the statements below: the ledger
     writes run once or twice per digest, and the ORM's query building cost more than the
-    statements (cProfile; bench/digests.py)."""
+    statements (cProfile; bench/digests.py). Worked out once per process, not per digest."""
     columns = [model._meta.get_field(name).column for name in fields]
-    return [connection.ops.quote_name(name) for name in (model._meta.db_table, *columns)]
+    return tuple(connection.ops.quote_name(name) for name in (model._meta.db_table, *columns))
 
 
 def _mark_batch(deliveries: list[Delivery], outgoing: list, report: RunReport) -> None:

@@ -58,7 +58,7 @@ def newest_day() -> date | None:
 PAGE_SIZE = 50
 LIST_ORDER = ("-pinned", "-upvotes", "submitted_at", "paper_id")
 _LIST_ORDER_SQL = "pinned DESC, upvotes DESC, submitted_at, paper_id"
-_JOINED_LIST_ORDER_SQL = "e.pinned DESC, e.upvotes DESC, e.submitted_at, e.paper_id"
+_JOINED_LIST_ORDER_SQL = ", ".join(f"e.{term}" for term in _LIST_ORDER_SQL.split(", "))
 
 
 class EntryIds(Sequence):
