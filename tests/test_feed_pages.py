@@ -131,6 +131,9 @@ def test_day_page_with_assert_num_queries(
         # generation is read through the driver's connection, uncounted
         with django_assert_num_queries(5):
             client.get(f"/papers/date/{day}")
+    # the home page finds the newest day in the same statement as its count and neighbours
+    with django_assert_num_queries(5):
+        assert "2609.020" in client.get("/").content.decode()
 
 
 def test_long_days_are_paginated(client, make_paper, list_paper):

@@ -169,6 +169,29 @@ def test_anonymous_pages_are_cached_and_writes_invalidate_them(entry, make_user)
     assert b'<span class="count">1</span>' in fresh.content
 
 
+def test_with_the_page_cache_off_pages_read_no_generation(entry, make_user, settings):
+    """PAGE_CACHE_SECONDS 0 turns the cache off: no generation read (a round trip on
+    PostgreSQL), and a vote shows on the next page; 300 turns it back on."""
+    from dailypapers.core import page_cache
+
+    settings.PAGE_CACHE_SECONDS = 0
+    reads = []
+    read = page_cache._generation
+    page_cache.use_generation(lambda: reads.append(1) or read())
+    try:
+        anonymous = Client()
+        assert b'<span class="count">0</span>' in anonymous.get("/papers/2611.00001").content
+        services.set_vote(make_user(), entry.paper, True)
+        again = anonymous.get("/papers/2611.00001")
+        assert b'<span class="count">1</span>' in again.content
+        assert "X-Page-Cache" not in again and not reads
+    finally:
+        page_cache.use_generation(read)
+    settings.PAGE_CACHE_SECONDS = 300
+    anonymous.get("/papers/2611.00001")
+    assert anonymous.get("/papers/2611.00001")["X-Page-Cache"] == "hit"
+
+
 @pytest.mark.django_db(transaction=True)
 def test_generation_read_through_the_driver_follows_every_bump():
     """generation() skips Django's cursor (on PostgreSQL it goes through libpq): it still

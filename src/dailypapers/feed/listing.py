@@ -19,7 +19,7 @@ from ..core import sql
 from ..links.stars import papers_by_gain
 from ..papers.models import Paper
 from .models import DailyEntry, Vote
-from .periods import PERIOD_OF, Period
+from .periods import PERIOD_OF, Period, day_period
 
 # Trending looks back over one window: ?window= on the site, the API and the CLI (whose older
 # ?period= / --period still work).
@@ -51,8 +51,11 @@ def _day(value) -> date | None:
     return date.fromisoformat(value) if isinstance(value, str) else value
 
 
+_NEWEST_DAY_SQL = f"SELECT MAX(day) AS day FROM {ENTRIES} WHERE NOT hidden"
+
+
 def newest_day() -> date | None:
-    return _day(sql.rows(f"SELECT MAX(day) FROM {ENTRIES} WHERE NOT hidden")[0][0])
+    return _day(sql.rows(_NEWEST_DAY_SQL)[0][0])
 
 
 PAGE_SIZE = 50
@@ -123,6 +126,7 @@ def entry_ids_in(period: Period) -> EntryIds:
 class PeriodPage:
     """What a period's page shows around its cards."""
 
+    period: Period
     cards: ListedCards
     previous: Period | None  # the nearest earlier and later periods that have entries
     following: Period | None
@@ -132,14 +136,32 @@ def period_page(period: Period) -> PeriodPage:
     """The period's cards, how many there are and its neighbours, counted and found in one
     statement (on PostgreSQL each round trip costs client and server about 0.15 ms)."""
     cards = ListedCards(period)
-    ((cards.known_count, before, after),) = sql.rows(
-        f"SELECT (SELECT COUNT(*) {cards.where}), {_NEIGHBOURS_SQL}",
+    ((count, before, after),) = sql.rows(
+        f"SELECT (SELECT COUNT(*) {cards.where}), {_neighbours_sql('%s', '%s')}",
         (*cards.params, period.start, period.end),
     )
+    return _page(period, count, before, after)
+
+
+def newest_day_page() -> PeriodPage | None:
+    """The newest day's page (the home page), None when nothing is listed: the day, its
+    count and its neighbours in one statement, a round trip fewer than newest_day() and then
+    period_page()."""
+    ((day, count, before, after),) = sql.rows(
+        f"SELECT n.day, (SELECT COUNT(*) FROM {ENTRIES} WHERE day = n.day AND hidden = %s), "
+        f"{_neighbours_sql('n.day', 'n.day')} FROM ({_NEWEST_DAY_SQL}) n",
+        (False,),
+    )
+    return None if day is None else _page(day_period(_day(day)), count, before, after)
+
+
+def _page(period: Period, count: int, before, after) -> PeriodPage:
+    cards = ListedCards(period)
+    cards.known_count = count
     to_period = PERIOD_OF[period.kind]
     before, after = _day(before), _day(after)
     return PeriodPage(
-        cards, to_period(before) if before else None, to_period(after) if after else None
+        period, cards, to_period(before) if before else None, to_period(after) if after else None
     )
 
 
@@ -199,10 +221,12 @@ def cards_for(entry_ids: list[int]) -> list[Card]:
     return [by_id[i] for i in entry_ids if i in by_id]
 
 
-_NEIGHBOURS_SQL = (
-    f"(SELECT MAX(day) FROM {ENTRIES} WHERE NOT hidden AND day < %s), "
-    f"(SELECT MIN(day) FROM {ENTRIES} WHERE NOT hidden AND day > %s)"
-)
+def _neighbours_sql(start: str, end: str) -> str:
+    """The nearest listed days before `start` and after `end` (placeholders or SQL)."""
+    return (
+        f"(SELECT MAX(day) FROM {ENTRIES} WHERE NOT hidden AND day < {start}), "
+        f"(SELECT MIN(day) FROM {ENTRIES} WHERE NOT hidden AND day > {end})"
+    )
 
 
 TRENDING_ORDER = ("-hotness", "paper_id")

@@ -38,10 +38,10 @@ def _list_page(request, entries, **context):
 @require_safe
 @cached_for_anonymous
 def home(request):
-    day = listing.newest_day()
-    if day is None:
+    listed = listing.newest_day_page()
+    if listed is None:
         return render(request, "feed/empty.html")
-    return _period_page(request, periods.day_period(day), is_home=True)
+    return _period_page(request, listed, is_home=True)
 
 
 @require_safe
@@ -51,11 +51,11 @@ def period_page(request, kind: str, slug: str):
         period = periods.parse_period(kind, slug)
     except ValueError as error:
         raise Http404(f"{slug!r} is not a valid {kind}") from error
-    return _period_page(request, period)
+    return _period_page(request, listing.period_page(period))
 
 
-def _period_page(request, period, is_home=False):
-    listed = listing.period_page(period)
+def _period_page(request, listed: listing.PeriodPage, is_home=False):
+    period = listed.period
     page = Paginator(listed.cards, listing.PAGE_SIZE).get_page(request.GET.get("page"))
     return _list_page(
         request,
