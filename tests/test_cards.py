@@ -117,3 +117,29 @@ def test_a_card_shows_its_papers_new_text(client, make_paper, list_paper, settin
     assert "Second title" in first and "First title" not in first
     assert ">Grace Hopper</a>, <a" in first and "math.CO" in first and "cs.LG" not in first
     assert ">Alan Turing</a>" in other and "Grace" not in other
+
+
+def test_a_cards_stored_parts_are_read_in_one_statement(
+    client, make_paper, list_paper, django_assert_num_queries
+):
+    """A thumbnail, an LLM summary and the first code link by position (then id), read
+    together with one UNION (core.sql.rows_together), each reach their own card."""
+    from dailypapers.links.models import PaperLink
+    from dailypapers.summaries.models import Summary
+    from dailypapers.thumbnails.models import Thumbnail
+
+    first, second = make_paper("2611.00001", title="First"), make_paper("2611.00002")
+    list_paper(first, DAY)
+    list_paper(second, DAY, minute=1)
+    Thumbnail.objects.create(paper=first, status="ok", drawn_id="d" * 64, width=190, height=246)
+    Summary.objects.create(paper=second, status="ok", text="A <b>summary</b>.", model="m-1")
+    for position, repository in ((1, "later"), (0, "first"), (0, "tie")):
+        PaperLink.objects.create(
+            paper=first, kind="code", url=f"https://github.com/a/{repository}", position=position
+        )
+    with django_assert_num_queries(4):  # the day's 3, and the stars of the code link found
+        page = client.get(f"/papers/date/{DAY}").content.decode()
+    one, two = card_of(page, "First"), card_of(page, "2611.00002")
+    assert 'width="190" height="246"' in one and 'class="thumbnail"' not in two
+    assert "A &lt;b&gt;summary&lt;/b&gt;." in two and "ai-summary" not in one
+    assert 'href="https://github.com/a/first"' in one and "code-badge" not in two

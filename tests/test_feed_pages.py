@@ -126,13 +126,14 @@ def test_day_page_with_assert_num_queries(
         for i in range(count):
             list_paper(make_paper(f"2609.{day.day:02d}{i:03d}"), day)
         # entry count with the neighbouring days (one statement), one page of entries with
-        # their papers (one statement), their thumbnails and LLM summaries (card parts from
-        # higher apps), their published links (the cards' code icons); the page-cache
-        # generation is read through the driver's connection, uncounted
-        with django_assert_num_queries(5):
+        # their papers (one statement), and in one statement their published code links
+        # (the cards' code icons) with what the card parts of higher apps read (thumbnails,
+        # LLM summaries); the page-cache generation is read through the driver's
+        # connection, uncounted
+        with django_assert_num_queries(3):
             client.get(f"/papers/date/{day}")
     # the home page finds the newest day in the same statement as its count and neighbours
-    with django_assert_num_queries(5):
+    with django_assert_num_queries(3):
         assert "2609.020" in client.get("/").content.decode()
 
 

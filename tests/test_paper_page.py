@@ -118,8 +118,8 @@ def test_hostile_metadata_renders_inert(client, make_paper, list_paper):
 def test_paper_page_reads_in_fixed_queries(
     client, make_paper, make_user, list_paper, django_assert_num_queries
 ):
-    """The paper, its entry with submitter and its comments with authors are each one
-    query (feed/detail.py), however many comments; a paper on no list costs no extra read."""
+    """The paper with its entry and submitter is one query, its comments with their authors
+    another (feed/detail.py), however many comments; a paper on no list costs no extra read."""
     from datetime import date
 
     from dailypapers.feed import services
@@ -129,17 +129,43 @@ def test_paper_page_reads_in_fixed_queries(
     first = services.add_comment(make_user("critic"), listed, "First thought.")
     services.add_comment(make_user("replier"), listed, "A reply.", first.pk)
     make_paper("2611.00003", title="Unlisted")
-    # paper, entry with submitter, comments with authors, the paper's links (links app), its
+    # paper with entry and submitter, comments with authors, the paper's links (links app), its
     # thumbnail (thumbnails app), its verified authors (people: the badge on comments); no
     # search index here. (The page-cache generation is read through the driver's connection,
     # which Django does not count: feed/generation.py.)
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         page = client.get("/papers/2611.00002").content.decode()
     assert 'href="/u/submitter">submitter</a>' in page and "2026-11-20" in page
     assert page.index("First thought.") < page.index("A reply.")
     assert 'href="/u/critic">critic</a>' in page and 'href="/u/replier">replier</a>' in page
     # no entry: the vote count is read from the votes instead; no comments, so no badge to
     # look up
-    with django_assert_num_queries(6):
+    with django_assert_num_queries(5):
         page = client.get("/papers/2611.00003").content.decode()
     assert "Put this paper on today" in page
+
+
+def test_the_paper_and_its_entry_read_together_are_what_the_orm_reads(
+    make_paper, make_user, list_paper
+):
+    """paper_with_entry reads the entry as the second half of the paper's row: every field
+    comes back as a QuerySet gives it (dates, aware datetimes, booleans, on both databases)."""
+    from datetime import date
+
+    from dailypapers.feed import detail
+    from dailypapers.feed.models import DailyEntry
+
+    listed = list_paper(make_paper("2611.00004"), date(2026, 11, 21), by=make_user("sub"))
+    DailyEntry.objects.filter(pk=listed.pk).update(pinned=True, hidden=True, upvotes=3)
+    paper = detail.paper_with_entry("2611.00004")
+    entry, stored = paper.entry, DailyEntry.objects.get(pk=listed.pk)
+    for field in DailyEntry._meta.concrete_fields:
+        assert getattr(entry, field.attname) == getattr(stored, field.attname), field.name
+        assert type(getattr(entry, field.attname)) is type(getattr(stored, field.attname))
+    assert entry.submitted_by.username == "sub" and entry.paper is paper
+    assert not hasattr(paper, "entry__id") and entry.submitted_at.tzinfo is not None
+    assert paper.title == stored.paper.title and paper.authors == stored.paper.authors
+    make_paper("2611.00005")
+    with pytest.raises(DailyEntry.DoesNotExist):
+        _ = detail.paper_with_entry("2611.00005").entry
+    assert detail.paper_with_entry("2611.00006") is None

@@ -8,8 +8,9 @@ from urllib.parse import quote
 
 from django.utils.safestring import SafeString, mark_safe
 
+from ..core import sql
 from ..core.urls import login_to_paper_path, route_template
-from ..links.display import CodeBadge, badge_html, code_badges
+from ..links.display import CODE_LINKS_SQL, CodeBadge, badge_html, code_badges_from
 from ..papers.latex import render_math_text
 from ..papers.text import CARD_AUTHORS, CARD_EXCERPT_CHARS, cut_authors, excerpt
 from ..people.html import linked_authors
@@ -32,26 +33,44 @@ def register_paper_actions(provider: PaperActions) -> None:
 # sentence ("snippet", in place of the cut abstract), summaries' LLM summary ("summary", in
 # place of the snippet) and keyword chips ("chips"). A provider
 # takes the cards and returns {paper id: HTML}, in one batch for the whole list.
-CardPart = Callable[[list[Card]], dict[str, str]]
+# A part drawn from stored rows registers what it reads as `reads`: a SELECT of paper_id,
+# two text and two integer columns (`CAST(NULL AS ...)` for those it lacks) whose one
+# `IN ({})` takes the cards' paper ids, without ORDER BY; its provider then takes (cards,
+# rows). Those reads and the cards' code links are one statement a list
+# (core.sql.rows_together), not one each: on PostgreSQL each is a round trip.
+CardPart = Callable[..., dict[str, str]]
 CARD_SLOTS = ("figure", "snippet", "summary", "chips")
-_card_part_providers: dict[str, list[CardPart]] = {slot: [] for slot in CARD_SLOTS}
+_card_part_providers: dict[str, list[tuple[CardPart, str | None]]] = {
+    slot: [] for slot in CARD_SLOTS
+}
 
 
-def register_card_part(slot: str, provider: CardPart) -> None:
-    if provider not in _card_part_providers[slot]:
-        _card_part_providers[slot].append(provider)
+def register_card_part(slot: str, provider: CardPart, reads: str | None = None) -> None:
+    if all(registered is not provider for registered, _ in _card_part_providers[slot]):
+        _card_part_providers[slot].append((provider, reads))
 
 
-def card_parts(cards: list[Card]) -> dict[str, dict[str, str]]:
-    """{slot: {paper id: HTML}}; a later provider of a slot adds to an earlier one's part."""
-    parts: dict[str, dict[str, str]] = {}
-    for slot, providers in _card_part_providers.items():
-        drawn: dict[str, str] = {}
-        for provider in providers:
-            for paper_id, part in provider(cards).items():
-                drawn[paper_id] = drawn.get(paper_id, "") + part
-        parts[slot] = drawn
-    return parts
+def card_parts(cards: list[Card]) -> tuple[dict[str, CodeBadge], dict[str, dict[str, str]]]:
+    """The cards' code badges, and {slot: {paper id: HTML}}; a later provider of a slot adds
+    to an earlier one's part."""
+    providers = [
+        (slot, provider, reads)
+        for slot, registered in _card_part_providers.items()
+        for provider, reads in registered
+    ]
+    found = iter(
+        sql.rows_together(
+            [CODE_LINKS_SQL] + [reads for _, _, reads in providers if reads],
+            list(dict.fromkeys(card.paper_id for card in cards)),
+        )
+    )
+    badges = code_badges_from(next(found))
+    parts: dict[str, dict[str, str]] = {slot: {} for slot in _card_part_providers}
+    for slot, provider, reads in providers:
+        drawn = parts[slot]
+        for paper_id, part in (provider(cards, next(found)) if reads else provider(cards)).items():
+            drawn[paper_id] = drawn.get(paper_id, "") + part
+    return badges, parts
 
 
 def paper_actions(
@@ -153,7 +172,7 @@ def render_cards(
     """`notes`: HTML a higher app adds under a card's text, by paper id (recommend's "why")."""
     notes = notes or {}
     links = _Links.lookup()
-    badges = code_badges([c.paper_id for c in cards])
+    badges, parts = card_parts(cards)
     actions = (
         paper_actions(
             request, [c.paper_id for c in cards], csrf_input=csrf_input, next_path=next_path
@@ -161,7 +180,6 @@ def render_cards(
         if request is not None
         else {}
     )
-    parts = card_parts(cards)
     return mark_safe(
         "".join(
             _card(

@@ -8,6 +8,7 @@ statements and still applies each field's converters (docs/performance.md).
 
 from django.contrib.auth import get_user_model
 
+from ..core import sql
 from ..papers.models import Paper
 from .comment_markup import current_html
 from .models import Comment, DailyEntry
@@ -24,25 +25,31 @@ def _named_user(pk: int | None, username: str | None):
     return None if pk is None else User(pk=pk, username=username)
 
 
+# The entry's columns beside the paper's, renamed so that raw() keeps them as attributes.
+_ENTRY_COLUMNS = [(f.column, f"entry__{f.column}") for f in DailyEntry._meta.concrete_fields]
+_PAPER_WITH_ENTRY_SQL = (
+    f"SELECT p.*, {', '.join(f'e.{column} AS {name}' for column, name in _ENTRY_COLUMNS)}, "
+    f"u.username AS entry__submitter FROM {_PAPERS} p "
+    f"LEFT JOIN {_ENTRIES} e ON e.paper_id = p.arxiv_id "
+    f"LEFT JOIN {_USERS} u ON u.id = e.submitted_by_id WHERE p.arxiv_id = %s"
+)
+
+
 def paper_with_entry(arxiv_id: str) -> Paper | None:
-    """The paper, with .entry (when it is on a list) and the entry's submitted_by loaded."""
-    found = list(Paper.objects.raw(f"SELECT * FROM {_PAPERS} WHERE arxiv_id = %s", [arxiv_id]))
+    """The paper, with .entry (when it is on a list) and the entry's submitted_by loaded: one
+    statement (on PostgreSQL a round trip costs client and server about 0.1 ms each)."""
+    found = list(Paper.objects.raw(_PAPER_WITH_ENTRY_SQL, [arxiv_id]))
     if not found:
         return None
     paper = found[0]
-    entries = list(
-        DailyEntry.objects.raw(
-            f"SELECT e.*, u.username AS submitter_name FROM {_ENTRIES} e "
-            f"LEFT JOIN {_USERS} u ON u.id = e.submitted_by_id WHERE e.paper_id = %s",
-            [arxiv_id],
-        )
-    )
-    if entries:
-        entry = entries[0]
-        entry.submitted_by = _named_user(entry.submitted_by_id, entry.submitter_name)
-        entry.paper = paper  # sets paper.entry too
-    else:  # known to be on no list: reading paper.entry raises without another query
+    values = [paper.__dict__.pop(name) for _, name in _ENTRY_COLUMNS]
+    submitter = paper.__dict__.pop("entry__submitter")
+    if values[0] is None:  # known to be on no list: reading paper.entry raises, no query
         Paper.entry.related.set_cached_value(paper, None)
+        return paper
+    entry = sql.instance(DailyEntry, values)
+    entry.submitted_by = _named_user(entry.submitted_by_id, submitter)
+    entry.paper = paper  # sets paper.entry too
     return paper
 
 

@@ -34,18 +34,26 @@ def published_links(arxiv_ids: Iterable[str]) -> dict[str, list[PaperLink]]:
     return found
 
 
-# Each paper's first published code link comes first in display order (the kinds' sort
-# keeps position order within a kind): fixed SQL, as cards need only that (core/sql.py).
-_CODE_LINKS_SQL = (
-    f"SELECT paper_id, url FROM {PaperLink._meta.db_table} "
+# The papers' published code links: fixed SQL, as cards need only the first (core/sql.py).
+# Cards read it with their parts in one statement (feed.cards.card_parts), so it has their
+# columns: paper_id, two texts, two integers.
+CODE_LINKS_SQL = (
+    f"SELECT paper_id, url, CAST(NULL AS TEXT), position, id FROM {PaperLink._meta.db_table} "
     f"WHERE status = '{PaperLink.Status.PUBLISHED}' AND kind = '{LinkKind.CODE}' "
-    "AND paper_id IN ({}) ORDER BY position, id"
+    "AND paper_id IN ({})"
 )
 
 
 def code_badges(arxiv_ids: Iterable[str]) -> dict[str, CodeBadge]:
+    return code_badges_from(sql.rows_for(CODE_LINKS_SQL, list(dict.fromkeys(arxiv_ids))))
+
+
+def code_badges_from(rows: list[tuple]) -> dict[str, CodeBadge]:
+    """The badges of CODE_LINKS_SQL's rows, in any order: each paper's first code link by
+    position, then id, which comes first in display order (the kinds' sort keeps position
+    order within a kind)."""
     code: dict[str, str] = {}
-    for paper_id, url in sql.rows_for(_CODE_LINKS_SQL, list(dict.fromkeys(arxiv_ids))):
+    for paper_id, url, _, _, _ in sorted(rows, key=lambda row: (row[3], row[4])):
         code.setdefault(paper_id, url)
     stars = stars_for(list(code)) if code else {}
     return {paper_id: CodeBadge(url, stars.get(paper_id)) for paper_id, url in code.items()}

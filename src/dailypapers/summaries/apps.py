@@ -8,6 +8,6 @@ class SummariesConfig(AppConfig):
 
     def ready(self):
         from ..feed.cards import register_card_part
-        from .shown import card_summaries
+        from .shown import STORED_SQL, card_summaries
 
-        register_card_part("summary", card_summaries)
+        register_card_part("summary", card_summaries, reads=STORED_SQL)

@@ -8,6 +8,6 @@ class ThumbnailsConfig(AppConfig):
 
     def ready(self):
         from ..feed.cards import register_card_part
-        from .figures import card_figures
+        from .figures import DRAWN_SQL, card_figures
 
-        register_card_part("figure", card_figures)
+        register_card_part("figure", card_figures, reads=DRAWN_SQL)
