@@ -21,19 +21,22 @@ def rows_for(sql: str, ids: Sequence) -> list[tuple]:
 
 def rows_together(selects: Sequence[str], ids: Sequence) -> list[list[tuple]]:
     """The rows of several reads of the same ids, in one statement (on PostgreSQL each
-    statement is a round trip, about 0.1 ms of client and server CPU under load): each of
-    `selects` is a SELECT whose one `IN ({})` gets the ids, all with the same number and
-    types of columns (`CAST(NULL AS type)` where one has fewer), as UNION ALL needs; no
-    ORDER BY. Rows come back per read, in no particular order."""
+    statement is a round trip): each of `selects` is a SELECT whose one `IN ({})` takes the
+    ids, all with the same number and types of columns (`CAST(NULL AS type)` where one has
+    fewer), as UNION ALL needs; no ORDER BY. Rows come back per read, in no particular order.
+
+    The ids are sent once, as a VALUES list the reads share: psycopg parses a statement's
+    placeholders again on every run when it has more than 50, and three `IN` lists of 50
+    ids cost the client more than the two round trips saved (docs/performance.md)."""
     found: list[list[tuple]] = [[] for _ in selects]
     if not ids:
         return found
-    marks = ", ".join(["%s"] * len(ids))
-    query = " UNION ALL ".join(
-        f"SELECT {index} AS read, q.* FROM ({select.format(marks)}) q"
+    asked = ", ".join(["(%s)"] * len(ids))
+    query = f"WITH asked_ids(asked_id) AS (VALUES {asked}) " + " UNION ALL ".join(
+        f"SELECT {index} AS read, q.* FROM ({select.format('SELECT asked_id FROM asked_ids')}) q"
         for index, select in enumerate(selects)
     )
-    for row in rows(query, list(ids) * len(selects)):
+    for row in rows(query, list(ids)):
         found[row[0]].append(row[1:])
     return found
 
