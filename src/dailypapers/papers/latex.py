@@ -13,6 +13,7 @@ allowlist, is shown as its escaped LaTeX source instead.
 import html
 import re
 from collections.abc import Callable
+from functools import lru_cache
 from xml.etree.ElementTree import Element
 
 from django.utils.html import escape
@@ -181,6 +182,9 @@ def render_math_text(text: str) -> SafeString:
     return mark_safe("".join(out))
 
 
+# Remembered per process, keyed by the formula itself: converting a paper page's title and
+# abstract was a tenth of the page, the same formulas on every view (docs/performance.md).
+@lru_cache(maxsize=8192)
 def mathml(latex: str, display: bool) -> str | None:
     """One formula (without its delimiters) as allowlisted MathML; None when it fails."""
     if len(latex) > MAX_FORMULA:
