@@ -15,23 +15,12 @@ which holds from one machine to the next where raw req/s do not. --json prints o
 
 Targets (issue 12): cached pages >= 0.6x the trivial view, uncached day page >= 0.15x,
 uncached paper page (with similar papers) >= 0.12x, on SQLite and on PostgreSQL.
-Last measured on an idle 2-core machine (load < 1), 2026-11-28 20:25, main at 5ada342, before
-the third round of docs/performance.md (--seconds 8; trivial view about 3,100 req/s): SQLite
-uncached day 0.197x, uncached paper 0.096x, cached day 0.772x, cached paper 0.858x;
-PostgreSQL 0.089x, 0.090x, 0.598x, 0.551x. The third round (CSP header built once, the
-generation read through the driver, prepared statements on PostgreSQL, the paper page's
-similar papers and chips drawn in Python) was measured in-process with bench/page_cpu.py,
-the machine being at load 13-26: cache hits 0.16 -> 0.10 ms CPU on SQLite, 0.4-0.7 -> 0.2-0.3
-ms (worker and server) on PostgreSQL. Again idle, 2026-11-28 23:03, main 1ea48d0 (after the
-new card parts): SQLite uncached day 0.082x, uncached paper 0.104x, cached day 0.813x, cached
-paper 0.779x; PostgreSQL 0.059x, 0.067x, 0.589x, 0.640x. The fourth round (fixed SQL for
-the cards' parts, one statement for a page of cards, card heads kept per process) was measured
-in-process at load 13-23, against 1ea48d0's successor c1fe638 run alternately: uncached day
-5.2-5.7 -> 2.9-3.5 ms CPU on SQLite, 6.3-7.7 -> 3.4-4.4 ms (worker) on PostgreSQL; uncached
-paper 4.0-4.6 -> 3.2-3.8 and 5.2-6.7 -> 3.5-4.9 ms; cache hits unchanged. Idle, 2026-11-29
-02:04, main 45f0702 (trivial view about 4,450 req/s): SQLite 0.165x, 0.134x, 0.811x, 0.827x
-(all met); PostgreSQL 0.110x, 0.085x, 0.652x, 0.709x (uncached pages not met).
-Method, profile and what is left: docs/performance.md.
+Last measured idle (load 1.1), 2026-11-29 02:04, main 45f0702, --seconds 8 (trivial view about
+4,450 req/s): SQLite uncached day 0.165x, uncached paper 0.134x, cached day 0.811x, cached
+paper 0.827x (all met); PostgreSQL 0.110x, 0.085x, 0.652x, 0.709x. The fifth round (fewer
+round trips on PostgreSQL) was measured in-process; this bench, run after it at load 11,
+moved its baselines by 2x within a run and confirms nothing (docs/performance.md).
+Every round, the method, the profile and what is left: docs/performance.md.
 """
 
 import argparse
