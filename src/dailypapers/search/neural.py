@@ -1,0 +1,73 @@
+"""The neural signal computed in the background (issue 18): all-MiniLM-L6-v2, quantized to
+int8 ONNX and run by onnxruntime (no torch), from the `dailypapers-minilm` wheel that
+`make neural-model` builds (bench/export_onnx.py). Optional: without the wheel, or for papers
+whose neural vector is not computed yet, search ranks as before (ranking.py).
+
+Too slow for the import path (measured in docs/search.md), so `dailypapers embed-neural`
+computes the vectors after import, resumably; `check` reports how many are pending.
+"""
+
+import contextlib
+import importlib.util
+import os
+from functools import cache
+
+import numpy as np
+
+# Loaded before usearch can be (folder.py imports this module first): importing onnxruntime
+# 1.32 after usearch 2.26 crashes the process (SIGSEGV in onnxruntime's pybind module).
+# Without it, search works as before the neural signal.
+with contextlib.suppress(ImportError):
+    import onnxruntime  # noqa: F401
+
+NAME = "minilm-l6-int8"
+DIMENSIONS = 384
+
+
+class NeuralEmbedder:
+    """Unit-length MiniLM vectors of texts (float32 rows)."""
+
+    name = NAME
+    dimensions = DIMENSIONS
+
+    def __init__(self, threads: int = 0):
+        import dailypapers_minilm as package
+        import onnxruntime
+        from tokenizers import Tokenizer
+
+        options = onnxruntime.SessionOptions()
+        options.intra_op_num_threads = threads or min(2, os.cpu_count() or 1)
+        options.inter_op_num_threads = 1
+        self.session = onnxruntime.InferenceSession(
+            str(package.MODEL), options, providers=["CPUExecutionProvider"]
+        )
+        self.tokenizer = Tokenizer.from_file(str(package.TOKENIZER))
+        self.tokenizer.enable_truncation(package.MAX_TOKENS)
+
+    def encode(self, texts: list[str]) -> np.ndarray:
+        """One text per run: dynamic int8 quantization scales the activations per run, so in
+        a batch a text's vector would depend on its batch-mates (cosine 0.993 to its vector
+        alone); alone is also fastest, with no padding (measured on SciFact abstracts, one
+        thread: 27 papers/s of CPU alone, 22 in batches of 8, 19 of 32)."""
+        rows = [self._one(text) for text in texts]
+        return np.stack(rows) if rows else np.zeros((0, DIMENSIONS), np.float32)
+
+    def _one(self, text: str) -> np.ndarray:
+        encoded = self.tokenizer.encode(text)
+        feed = {
+            "input_ids": np.asarray([encoded.ids], dtype=np.int64),
+            "attention_mask": np.asarray([encoded.attention_mask], dtype=np.int64),
+            "token_type_ids": np.asarray([encoded.type_ids], dtype=np.int64),
+        }
+        return self.session.run(["embedding"], feed)[0][0]
+
+
+def available() -> bool:
+    """Whether the model's wheel and onnxruntime are installed."""
+    return all(importlib.util.find_spec(m) for m in ("dailypapers_minilm", "onnxruntime"))
+
+
+@cache
+def neural_embedder() -> NeuralEmbedder | None:
+    """The process's neural model, or None when it is not installed."""
+    return NeuralEmbedder() if available() else None
