@@ -84,14 +84,15 @@ def weights_table(tmp_path, monkeypatch):
 @pytest.fixture
 def papers(search_index, make_paper):
     day = datetime(2026, 11, 2, tzinfo=UTC)
-    texts = {
+    texts = {  # keywords favour the first, meaning the second
         "2611.00001": (
-            "Error correction for disk storage",
-            "Error correction codes, error correction schemes and more error correction.",
+            "Error correction of tax forms, quantum leap",
+            "Error correction, error correction and error correction of tax forms: a quantum"
+            " leap in tax error correction.",
         ),
         "2611.00002": (
-            "Protecting logical qubits from decoherence",
-            "Fault-tolerant quantum computing with surface codes keeps quantum information safe.",
+            "Quantum error correction with surface codes",
+            "Logical qubits survive noise.",
         ),
         "2611.00003": ("Recipes for sourdough bread", "Flour, water, salt and a little error."),
     }
