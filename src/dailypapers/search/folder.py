@@ -4,6 +4,10 @@
 - ids.bin, hashes.bin: the arXiv id and content hash of each ordinal (fixed-width), so
   `dailypapers check` can find papers missing from or stale in the index;
 - hnsw.usearch: an HNSW graph over the rows that existed at build time;
+- neural.f16, neural_hashes.bin: the background neural model's vector of each ordinal
+  (neural.py), and the content hash of the text it was computed from: a row is current while
+  that hash is the paper's (hashes.bin), so a changed paper is pending again by itself.
+  Written by `dailypapers embed-neural` only, vectors before hashes;
 - meta.json: counts, the embedding model and its fusion weights (fusion.py), the import
   watermark;
 - write.lock: held by the one process appending to the folder.
@@ -27,6 +31,8 @@ import tantivy
 
 from . import fusion
 from .embeddings import Embedder, paper_text
+from .neural import DIMENSIONS as NEURAL_DIMENSIONS
+from .neural import NAME as NEURAL_NAME
 from .schema import SCHEMA, PaperDoc, open_text_index, tantivy_doc
 
 ID_BYTES = 32
@@ -76,6 +82,8 @@ class IndexFolder:
         self.vectors = _memmap(path / "vectors.f16", np.float16, (count, self.dimensions))
         self.ids = _memmap(path / "ids.bin", f"S{ID_BYTES}", (count,))
         self.hashes = _memmap(path / "hashes.bin", f"S{HASH_BYTES}", (count,))
+        self.neural = _memmap_rows(path / "neural.f16", np.float16, (NEURAL_DIMENSIONS,))
+        self.neural_hashes = _memmap_rows(path / "neural_hashes.bin", f"S{HASH_BYTES}", ())
         self.hnsw = None
         if self.meta["hnsw_count"]:
             from usearch.index import Index
@@ -166,6 +174,21 @@ class IndexFolder:
         with _exclusive(self.path):
             yield IndexFolder(self.path)
 
+    @contextmanager
+    def neural_writer(self):
+        """Yields whether this process is now the folder's one neural writer (a lock held
+        across processes, not waited for)."""
+        with open(self.path / "neural.lock", "a") as handle:
+            try:
+                fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+            except BlockingIOError:
+                yield False
+                return
+            try:
+                yield True
+            finally:
+                fcntl.flock(handle, fcntl.LOCK_UN)
+
     def upsert(self, docs: list[PaperDoc], embedder: Embedder, watermark: str | None) -> None:
         """Add or replace papers (inside `locked()`). Vector rows and ids are appended first,
         then meta.json records them, then the text index commits: a crash between steps
@@ -227,6 +250,86 @@ class IndexFolder:
         self.meta["hnsw_count"] = count
         self.save_meta()
         self.reload()
+
+    # --- the background neural vectors (neural.py) ---------------------------------------
+
+    @property
+    def neural_fusion(self) -> dict | None:
+        """The fusion row for the neural signal (fusion.neural_row) recorded by the
+        background model that wrote this folder's neural vectors, or None."""
+        neural = self.meta.get("neural")
+        return neural["fusion"] if neural and neural["model"] == NEURAL_NAME else None
+
+    def neural_pending(self) -> np.ndarray:
+        """Ordinals without a current neural vector, newest (highest) first."""
+        done = min(len(self.neural_hashes), len(self.neural), self.count)
+        stale = self.neural_hashes[:done] != self.hashes[:done]
+        pending = np.concatenate([np.flatnonzero(stale), np.arange(done, self.count)])
+        return pending[::-1]
+
+    def neural_of(self, ordinals: list[int]) -> tuple[np.ndarray, np.ndarray]:
+        """Which of these ordinals have a current neural vector, and the vectors (rows of
+        zeros for the others)."""
+        wanted = np.asarray(ordinals, dtype=np.int64)
+        done = min(len(self.neural_hashes), len(self.neural))
+        has = np.zeros(len(wanted), dtype=bool)
+        inside = wanted < done
+        has[inside] = self.neural_hashes[wanted[inside]] == self.hashes[wanted[inside]]
+        vectors = np.zeros((len(wanted), NEURAL_DIMENSIONS), dtype=np.float32)
+        vectors[has] = self.neural[wanted[has]]
+        return has, vectors
+
+    def write_neural(self, ordinals: list[int], vectors: np.ndarray, hashes: list[str]) -> None:
+        """Record neural vectors, each with the content hash of the text it was computed from
+        (by the folder's one neural writer). The vectors reach the disk before the hashes
+        that make them current, so a crash leaves rows pending, never wrong."""
+        rows = vectors.astype(np.float16)
+        _write_rows(
+            self.path / "neural.f16",
+            NEURAL_DIMENSIONS * 2,
+            ((o, rows[i].tobytes()) for i, o in enumerate(ordinals)),
+        )
+        _write_rows(self.path / "neural_hashes.bin", HASH_BYTES, zip(ordinals, hashes, strict=True))
+
+    def carry_neural(self, old: "IndexFolder") -> int:
+        """Copy, into this new folder, the current neural vectors of the papers whose text is
+        unchanged since the folder it replaces (a rebuild would otherwise make every paper
+        pending again: hours at 2.7M). Returns how many were carried."""
+        done = min(len(old.neural_hashes), len(old.neural), old.count)
+        sources = np.flatnonzero(old.neural_hashes[:done] == old.hashes[:done])
+        if not len(sources) or not self.count:
+            return 0
+        keys = np.asarray(old.ids[sources])
+        order = np.argsort(keys)
+        keys, sources = keys[order], sources[order]
+        ids = np.asarray(self.ids)
+        found = np.minimum(np.searchsorted(keys, ids), len(keys) - 1)
+        targets = np.flatnonzero(keys[found] == ids)
+        sources = sources[found[targets]]
+        same = old.hashes[sources] == self.hashes[targets]
+        targets, sources = targets[same], sources[same]
+        with open(self.path / "neural.f16", "wb") as out:
+            for start in range(0, self.count, 100_000):
+                stop = min(self.count, start + 100_000)
+                rows = np.zeros((stop - start, NEURAL_DIMENSIONS), dtype=np.float16)
+                inside = (targets >= start) & (targets < stop)
+                rows[targets[inside] - start] = old.neural[sources[inside]]
+                out.write(rows.tobytes())
+            out.flush()
+            os.fsync(out.fileno())
+        hashes = np.zeros(self.count, dtype=f"S{HASH_BYTES}")
+        hashes[targets] = old.neural_hashes[sources]
+        with open(self.path / "neural_hashes.bin", "wb") as out:
+            out.write(hashes.tobytes())
+            out.flush()
+            os.fsync(out.fileno())
+        self.meta["neural"] = {  # the table's row now, as a rebuild records today's fusion
+            "model": NEURAL_NAME,
+            "fusion": fusion.neural_row(self.meta["model"], NEURAL_NAME),
+        }
+        self.save_meta()
+        self.reload()
+        return len(targets)
 
     # --- reading -------------------------------------------------------------------------
 
@@ -311,12 +414,21 @@ def _exclusive(folder: Path):
 
 
 def _write_rows(path: Path, width: int, rows) -> None:
-    with open(path, "r+b") as out:
+    """Write (ordinal, text or bytes) rows in place, padded to width, and sync them."""
+    with open(path, "r+b" if path.exists() else "w+b") as out:
         for ordinal, value in rows:
             out.seek(ordinal * width)
-            out.write(value.encode().ljust(width, b"\0")[:width])
+            raw = value if isinstance(value, bytes) else value.encode()
+            out.write(raw.ljust(width, b"\0")[:width])
         out.flush()
         os.fsync(out.fileno())
+
+
+def _memmap_rows(path: Path, dtype, row_shape: tuple[int, ...]) -> np.ndarray:
+    """A file of fixed-width rows that may be absent or still growing, as far as it goes."""
+    width = np.dtype(dtype).itemsize * int(np.prod(row_shape))
+    rows = path.stat().st_size // width if path.exists() else 0
+    return _memmap(path, dtype, (rows, *row_shape))
 
 
 def _memmap(path: Path, dtype, shape) -> np.ndarray:

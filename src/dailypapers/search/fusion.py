@@ -33,14 +33,24 @@ def weights_for(model: str) -> dict[str, float]:
     return dict(rows.get(model, rows[DEFAULT])["weights"])
 
 
+def neural_row(model: str, neural: str) -> dict | None:
+    """The fusion of an embedding model with the background neural model (ranking.py): the
+    "weights" and "intercept" for candidates that have a neural vector, the "fallback" ones
+    for those that do not, both log-odds of relevance so that the two mix in one ranking.
+    None when the pair has no row (search then ignores the neural vectors)."""
+    row = table().get(f"{model}+{neural}")
+    return {k: row[k] for k in ("weights", "intercept", "fallback")} if row else None
+
+
 def weight_vector(weights: dict[str, float], signals: tuple[str, ...]) -> np.ndarray:
     """Weights in the order of signals; a signal the weights do not name counts 0."""
     return np.asarray([weights.get(name, 0.0) for name in signals])
 
 
-def write_row(model: str, weights: dict[str, float], measured: dict) -> None:
-    """Set one model's row (weights, and what they were measured to give) in the table."""
+def write_row(model: str, weights: dict[str, float], measured: dict, **more) -> None:
+    """Set one model's row (weights, what they were measured to give, and for a row of a
+    neural model its intercept and fallback) in the table."""
     rows = json.loads(TABLE.read_text())
-    rows[model] = {"weights": weights, "measured": measured}
+    rows[model] = {"weights": weights, "measured": measured, **more}
     TABLE.write_text(json.dumps(rows, indent=2, sort_keys=True) + "\n")
     table.cache_clear()

@@ -10,13 +10,17 @@ from django.db.models import Max
 from ..links.models import PaperLink
 from ..papers.models import Paper
 from ..papers.progress import Progress
-from . import index
-from .embeddings import embedder
+from . import fusion, index
+from .embeddings import embedder, paper_text
 from .folder import IndexFolder, IndexMissing
+from .neural import NAME as NEURAL_NAME
+from .neural import neural_embedder
 from .schema import PaperDoc
 
 log = logging.getLogger("dailypapers.search")
 CHUNK = 2000
+# Papers per neural step: ~10 s of two cores (docs/search.md); each step commits its rows.
+NEURAL_CHUNK = 256
 FIELDS = (
     "arxiv_id",
     "title",
@@ -63,6 +67,7 @@ def rebuild(progress=None) -> IndexFolder:
     folder.build_hnsw()
     folder.meta["watermark"] = watermark
     folder.save_meta()
+    _carry_neural(folder)
     index.open_index.swap_in(folder.path)
     # Papers imported while this ran went into the old folder: bring them over.
     later = Paper.objects.all()
@@ -71,6 +76,16 @@ def rebuild(progress=None) -> IndexFolder:
     if later.exists():
         incremental()
     return index.open_index.get()
+
+
+def _carry_neural(folder: IndexFolder) -> None:
+    """Keep the neural vectors of the papers unchanged since the folder being replaced."""
+    try:
+        previous = IndexFolder(index.current_link().resolve(strict=True))
+    except (OSError, IndexMissing):  # no index yet, or one of another layout
+        return
+    carried = folder.carry_neural(previous)
+    log.info("kept %d neural vectors of unchanged papers", carried)
 
 
 def index_papers(arxiv_ids: list[str]) -> int:
@@ -99,6 +114,55 @@ def incremental(progress=None) -> int:
                 docs, embedder(), watermark=_watermark(Paper.objects.filter(arxiv_id__in=ids))
             )
             done += len(docs)
+            if progress:
+                progress(done)
+    return done
+
+
+class NeuralBusy(RuntimeError):
+    """The neural vectors cannot be computed now (model not installed, or already running)."""
+
+
+def neural_pending_count() -> int:
+    """Indexed papers without a current neural vector."""
+    return len(index.open_index.get().neural_pending())
+
+
+def embed_pending(limit: int | None = None, progress=None, chunk: int = NEURAL_CHUNK) -> int:
+    """Compute the neural vectors of papers pending in the current index, newest first, in
+    steps of `chunk` papers that each commit on their own (resumable: a killed run loses at
+    most one step). Stops early when `reindex` swaps in another folder. Returns how many."""
+    model = neural_embedder()
+    if model is None:
+        raise NeuralBusy(
+            "the neural model is not installed: run `make neural-model` (docs/search.md)"
+        )
+    folder = index.open_index.get()
+    done = 0
+    with folder.neural_writer() as acquired:
+        if not acquired:
+            raise NeuralBusy("another `dailypapers embed-neural` is running on this index")
+        pending = folder.neural_pending()[:limit].tolist()
+        for ordinals in _chunks(pending, chunk):
+            if index.open_index.get().path != folder.path:
+                log.info("the index was rebuilt: stopping; run embed-neural again")
+                break
+            by_id = {folder.arxiv_id(o): o for o in ordinals}
+            papers = list(
+                Paper.objects.filter(arxiv_id__in=by_id).values_list(
+                    "arxiv_id", "title", "abstract", "content_hash"
+                )
+            )
+            texts = [paper_text(title, abstract) for _, title, abstract, _ in papers]
+            vectors = model.encode(texts)
+            with folder.locked() as fresh:
+                fresh.write_neural([by_id[p[0]] for p in papers], vectors, [p[3] for p in papers])
+                fresh.meta["neural"] = {
+                    "model": NEURAL_NAME,
+                    "fusion": fusion.neural_row(fresh.meta["model"], NEURAL_NAME),
+                }
+                fresh.save_meta()  # a new mtime: readers map the new rows
+            done += len(ordinals)
             if progress:
                 progress(done)
     return done

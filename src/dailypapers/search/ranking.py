@@ -11,6 +11,11 @@ docs/search.md has the measurements.
   a pseudo-relevance-feedback signal in embedding space.
 - score = the weighted sum of the signals, with the weights of the embedding model that built
   the index (fusion.py: learnt on the dev queries per model, recorded in the index folder).
+- The background neural model (neural.py) adds a signal, minilm: cosine(query, paper) of
+  all-MiniLM-L6-v2, z-normalised over the candidates that have a neural vector. Those are
+  scored with the neural row's log-odds of relevance, the others with its fallback row (the
+  same three signals as without it): both are calibrated, so the two kinds mix in one
+  ranking. While no candidate has a vector, the ranking is exactly today's.
 """
 
 import itertools
@@ -24,6 +29,7 @@ from ..people.pages import paper_ids_by
 from . import fusion
 from .embeddings import embedder
 from .folder import IndexFolder
+from .neural import neural_embedder
 from .query import SearchQuery
 from .schema import SCHEMA, date_range_query, paper_analyzer
 
@@ -38,7 +44,7 @@ SEMANTIC_DEPTH = 100
 FEEDBACK_DOCS = 5
 # What the fusion weighs, each z-normalised over the candidates; the weights are the embedding
 # model's (fusion.py), recorded in the index folder that model built.
-SIGNALS = ("bm25", "cosine", "feedback")
+SIGNALS = ("bm25", "cosine", "feedback", "minilm")
 
 
 @dataclass(frozen=True)
@@ -157,17 +163,31 @@ def rank(
         return [Hit(o, s) for o, s in keyword_hits(folder, query, filters, limit)]
     if mode == "semantic":
         return _semantic_only(folder, embedder().encode([query.text])[0], filters, limit)
-    candidates, signals = hybrid_signals(folder, query, filters, limit)
-    fused = signals @ fusion.weight_vector(folder.fusion, SIGNALS)
-    order = np.argsort(-fused)[:limit]
+    candidates, signals, neural = hybrid_signals(folder, query, filters, limit)
+    fused = fuse(folder, signals, neural)
+    order = np.argsort(-fused, kind="stable")[:limit]
     return [Hit(candidates[i], float(fused[i])) for i in order]
+
+
+def fuse(folder: IndexFolder, signals: np.ndarray, neural: np.ndarray) -> np.ndarray:
+    """Each candidate's score: the index's fusion row; or, once the neural model has
+    reached some candidates, the neural row's log-odds for those and its fallback's for
+    the others."""
+    row = folder.neural_fusion
+    if row is None or not neural.any():
+        return signals @ fusion.weight_vector(folder.fusion, SIGNALS)
+    with_neural = signals @ fusion.weight_vector(row["weights"], SIGNALS) + row["intercept"]
+    fallback = row["fallback"]
+    without = signals @ fusion.weight_vector(fallback["weights"], SIGNALS) + fallback["intercept"]
+    return np.where(neural, with_neural, without)
 
 
 def hybrid_signals(
     folder: IndexFolder, query: SearchQuery, filters: tantivy.Query | None, limit: int
-) -> tuple[list[int], np.ndarray]:
-    """The fusion's candidates (BM25's hits, then the embedding's nearest) and their signals,
-    one row per candidate and one column per name in SIGNALS."""
+) -> tuple[list[int], np.ndarray, np.ndarray]:
+    """The fusion's candidates (BM25's hits, then the embedding's nearest), their signals
+    (one row per candidate, one column per name in SIGNALS), and which candidates have the
+    neural signal (minilm is 0 for the others)."""
     depth = max(limit, KEYWORD_DEPTH)
     bm25_hits = keyword_hits(folder, query, filters, depth)
     query_vector = embedder().encode([query.text])[0]
@@ -180,7 +200,7 @@ def hybrid_signals(
     bm25 = dict(bm25_hits)
     candidates = list(dict.fromkeys([*bm25, *(o for o, _ in semantic_hits)]))
     if not candidates:
-        return [], np.zeros((0, len(SIGNALS)))
+        return [], np.zeros((0, len(SIGNALS))), np.zeros(0, dtype=bool)
     vectors = folder.vectors_of(candidates)
     # A candidate BM25 did not return matched no query word (score 0) unless the list was cut
     # at its depth; then it scored at most the lowest score seen.
@@ -191,12 +211,19 @@ def hybrid_signals(
         feedback = _z(vectors @ centroid)
     else:
         feedback = np.zeros(len(candidates))
+    neural, neural_vectors = folder.neural_of(candidates)
+    minilm = np.zeros(len(candidates))
+    if neural.any() and (model := neural_embedder()) is not None:
+        minilm[neural] = _z(neural_vectors[neural] @ model.encode([query.text])[0])
+    else:
+        neural[:] = False
     columns = {
         "bm25": _z(keyword_scores),
         "cosine": _z(vectors @ query_vector),
         "feedback": feedback,
+        "minilm": minilm,
     }
-    return candidates, np.column_stack([columns[name] for name in SIGNALS])
+    return candidates, np.column_stack([columns[name] for name in SIGNALS]), neural
 
 
 def _semantic_only(folder, query_vector, filters, limit) -> list[Hit]:

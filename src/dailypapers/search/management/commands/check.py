@@ -3,11 +3,15 @@ import json
 from django.core.management.base import BaseCommand, CommandError
 
 from ...index import IndexMissing
-from ...indexer import drift
+from ...indexer import drift, neural_pending_count
+from ...neural import available as neural_available
 
 
 class Command(BaseCommand):
-    help = "Report papers missing from or stale in the search index; exits 1 on drift."
+    help = (
+        "Report papers missing from or stale in the search index (exits 1 on drift), and how "
+        "many still wait for their background neural vector (`embed-neural`)."
+    )
 
     def add_arguments(self, parser):
         parser.add_argument("--json", action="store_true")
@@ -17,12 +21,20 @@ class Command(BaseCommand):
             found = drift()
         except IndexMissing as error:
             raise CommandError(str(error)) from error
+        pending = neural_pending_count() if neural_available() else None
         if options["json"]:
-            self.stdout.write(json.dumps({k: len(v) for k, v in found.items()} | found))
+            counts = {k: len(v) for k, v in found.items()}
+            self.stdout.write(json.dumps(counts | found | {"neural_pending": pending}))
         else:
             for kind, ids in found.items():
                 shown = ", ".join(ids[:10]) + (" …" if len(ids) > 10 else "")
                 self.stdout.write(f"{kind:>8}: {len(ids)}{'  ' + shown if ids else ''}")
+            self.stdout.write(
+                "  neural: the model is not installed (`make neural-model`)"
+                if pending is None
+                else f"  neural: {pending} papers pending"
+                + (" (`dailypapers embed-neural` computes them)" if pending else "")
+            )
         if any(found.values()):
             raise CommandError(
                 "the search index has drifted: run `dailypapers reindex --incremental`"
