@@ -4,11 +4,9 @@
     python bench/recommend.py --scale --papers 1000000 --home /tmp/rec-1m \
         [--subscribers 100000] [--parts foryou,digests,memory]
 
-Measured on 29 November 2026 (load average 18-20 on 2 shared cores; docs/recommendations.md):
-at 1M papers the /for-you engine p95 was 59.6 ms wall and 11.2 ms CPU a request (100k in the
-same hour: 84.3 ms, 11.1 ms CPU), the page 34.4 ms CPU; a fresh process held 413 MB (217 own +
-196 mapped), peak 459 MB (100k: 356, peak 426). The 1M build took 51 minutes at that load
-(~15 minutes of CPU): generation 130 s, index 1,074 s, rows 1,884 s, database in parallel.
+Last measured 29 November 2026 (docs/recommendations.md; 2 shared cores at load 11-20): at 1M
+the /for-you engine p95 59.6 ms wall, 11.2 ms CPU a request; a fresh process 415 MB resident
+(218 own + 197 mapped), peak 460 (100k: 357, peak 375). 2.7M not built yet (~40 min of CPU).
 
 The corpus is bench/corpus.py's synthetic snapshot (numpy-drawn: 1M records in ~2 minutes),
 streamed straight into an index folder (random unit vectors instead of wordllama's: the

@@ -261,7 +261,7 @@ def http_latency(home: Path, requests: int = 200) -> tuple:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[100_000])
     parser.add_argument("--workdir", type=Path, default=ROOT / "bench" / "out" / "search")
     parser.add_argument("--queries", type=int, default=40, help="queries per class")
     parser.add_argument("--baselines", default="fts5,bm25s,numpy")
