@@ -103,3 +103,13 @@ def run_wrk(url: str, script: Path, seconds: int, connections: int) -> dict:
         r"RESULT (\S+) (\S+) (\S+) (\S+)", done.stdout
     ).groups()
     return {"rps": int(requests) / float(duration), "p95": float(p95), "errors": int(errors)}
+
+
+def resident() -> dict[str, float]:
+    """This process's resident MB: all, its own (anonymous) and file-backed (memory maps)."""
+    found = {}
+    for line in Path("/proc/self/status").read_text().splitlines():
+        name, _, value = line.partition(":")
+        if name in ("VmRSS", "RssAnon", "RssFile"):
+            found[name] = int(value.split()[0]) / 1024
+    return found

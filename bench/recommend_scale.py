@@ -4,21 +4,20 @@
     python bench/recommend.py --scale --papers 1000000 --home /tmp/rec-1m \
         [--subscribers 100000] [--parts foryou,digests,memory]
 
-Measured on 29 November 2026 (load average 18-20 on 2 shared cores; docs/recommendations.md):
-at 1M papers the /for-you engine p95 was 59.6 ms wall and 11.2 ms CPU a request (100k in the
-same hour: 84.3 ms, 11.1 ms CPU), the page 34.4 ms CPU; a fresh process held 413 MB (217 own +
-196 mapped), peak 459 MB (100k: 356, peak 426). The 1M build took 51 minutes at that load
-(~15 minutes of CPU): generation 130 s, index 1,074 s, rows 1,884 s, database in parallel.
+Last measured 29 November 2026 (docs/recommendations.md; 2 shared cores at load 11-20): at 1M
+the /for-you engine p95 59.6 ms wall, 11.2 ms CPU a request; a fresh process 415 MB resident
+(218 own + 197 mapped), peak 460 (100k: 357, peak 375). 2.7M not built yet (~40 min of CPU).
 
 The corpus is bench/corpus.py's synthetic snapshot (numpy-drawn: 1M records in ~2 minutes),
 streamed straight into an index folder (random unit vectors instead of wordllama's: the
-recommender reads stored vectors only, and embedding speed is the search bench's business) and
-into its lexical rows; the last --day-papers are published on the newest day, the rest of
---window-papers over the six days before, the others 3,000 a day further back. The database
-holds every paper: the window's and a pool of --pool older ones (the libraries are drawn from
-it) through the papers store's write path, the rest through a bench-only bulk insert
-(`_bulk_insert`). --home keeps all of it, and a rerun reuses or completes what is built
-(`--parts build` only builds), so a 1M corpus is built once and measured many times.
+recommender reads stored vectors only, and embedding speed is the search bench's business),
+with its HNSW graph and its lexical rows; the last --day-papers are published on the newest
+day, the rest of --window-papers over the six days before, the others 3,000 a day further
+back. The database holds every paper: the window's and a pool of --pool older ones (the
+libraries are drawn from it) through the papers store's write path, the rest through a
+bench-only bulk insert (`_bulk_insert`). --home keeps all of it, and a rerun reuses or
+completes what is built (`--parts build` only builds), so a 1M corpus is built once and
+measured many times.
 
 Parts:
 - foryou: a user with 200 saved papers, the week's window: the engine call behind /for-you,
@@ -47,6 +46,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
+from common import resident
 from corpus import arxiv_id_of
 
 NEWEST = datetime(2026, 11, 27, 12, tzinfo=UTC)  # a Friday: a daily digest goes out for it
@@ -113,6 +113,7 @@ def build(args, home: Path) -> None:
         _index(args, snapshot)
     _lexical_rows(args, snapshot)
     _database(args, snapshot)
+    _hnsw()
 
 
 def _index(args, snapshot: Path) -> None:
@@ -149,6 +150,19 @@ def _index(args, snapshot: Path) -> None:
     folder.bulk_load(chunks(), embedder, progress=_progress("indexed", args.papers, started))
     index.open_index.swap_in(folder.path)
     print(f"indexed in {time.perf_counter() - started:.0f}s", flush=True)
+
+
+def _hnsw() -> None:
+    """The HNSW graph `reindex` builds, so that search's memory and speed can be measured on
+    this folder too (`bench/search_latency.py --home`)."""
+    from dailypapers.search import index
+
+    folder = index.open_index.get()
+    if folder.meta["hnsw_count"] == folder.count:
+        return
+    started = time.perf_counter()
+    folder.build_hnsw()
+    print(f"HNSW graph in {time.perf_counter() - started:.0f}s", flush=True)
 
 
 def _lexical_rows(args, snapshot: Path) -> None:
@@ -293,12 +307,19 @@ def _progress(what: str, total: int, started: float):
 
 
 class RandomEmbedder:
-    name = "random-256"
+    """Random unit vectors, recorded under the configured model's name: the index refuses a
+    folder built by another model (search/index.py), and the recommender reads only the
+    stored vectors. 256 dimensions, wordllama's (the default)."""
+
     dimensions = 256
 
     def __init__(self):
         import numpy as np
+        from django.conf import settings
 
+        from dailypapers.search.embeddings import model_name
+
+        self.name = model_name(settings.SEARCH_EMBEDDING_MODEL)
         self.np = np
         self.rng = np.random.default_rng(13)
 
@@ -513,8 +534,8 @@ def rss(args) -> None:
     rng = random.Random(23)
     folder = index.open_index.get()
     words = ["network", "learning", "quantum", "graph", "theory", "model", "data", "method"]
-    # Keyword searches only: this folder has no HNSW graph (the bench skips building one), so
-    # a semantic search would scan every vector; search's memory is search_latency.py's.
+    # Keyword searches only: search's own memory, every query class, is measured on this
+    # folder by `bench/search_latency.py --home`.
     for _ in range(100):
         ranked_ids(compile_query(" ".join(rng.sample(words, 2))), 20, "keyword")
     searching = resident()
@@ -535,16 +556,6 @@ def rss(args) -> None:
         f"{recommending['RssFile']:,.0f}); peak {peak:,.0f}; index folder with lexical rows "
         f"{size:,.0f} on disk"
     )
-
-
-def resident() -> dict[str, float]:
-    """This process's resident MB: all, its own (anonymous) and file-backed (memory maps)."""
-    found = {}
-    for line in Path("/proc/self/status").read_text().splitlines():
-        name, _, value = line.partition(":")
-        if name in ("VmRSS", "RssAnon", "RssFile"):
-            found[name] = int(value.split()[0]) / 1024
-    return found
 
 
 def run(args) -> None:

@@ -6,6 +6,10 @@ against three baselines (SQLite FTS5 ORDER BY bm25, bm25s, a numpy scan of the v
 Each size gets a folder under --workdir with its snapshot, database and index; finished steps
 are reused, so a long run can be resumed. Targets (issue 4): p95 <= 20 ms at 1M and <= 30 ms
 at 2.7M for every query class; index build >= 1,500 papers/s; resident memory <= 4 GB at 2.7M.
+
+Last measured 29 November 2026 (docs/search.md; 2 shared cores, load 5-10): 100k build 170
+papers per CPU-second (target missed); 1M p95 8.5-19.2 ms for four classes, phrase 24.3 and
+filtered 29.0 (missed); search process 1,403 MiB at 1M; 2.7M not built.
 """
 
 import argparse
@@ -20,17 +24,20 @@ import sys
 import time
 from pathlib import Path
 
-from common import start_gunicorn
+from common import resident, start_gunicorn
 from corpus import write_snapshot
 
 ROOT = Path(__file__).resolve().parent.parent
 CLASSES = ("rare term", "common term", "3-5 terms", "phrase", "filtered", "semantic-only")
 
 
-def run(home: Path, *args: str, env_extra=None) -> float:
+def run(home: Path, *args: str, env_extra=None) -> dict:
+    """Runs a command; its wall and CPU seconds and the load average before it."""
     env = {**os.environ, "DAILYPAPERS_HOME": str(home), "DAILYPAPERS_INDEX_ON_IMPORT": "0"}
     env.update(env_extra or {})
     env.pop("DATABASE_URL", None)
+    load = os.getloadavg()[0]
+    before = os.times()
     started = time.perf_counter()
     subprocess.run(
         [sys.executable, "-m", "dailypapers.cli", *args],
@@ -38,7 +45,10 @@ def run(home: Path, *args: str, env_extra=None) -> float:
         check=True,
         stdout=subprocess.DEVNULL,
     )
-    return time.perf_counter() - started
+    after = os.times()
+    cpu = after.children_user + after.children_system
+    cpu -= before.children_user + before.children_system
+    return {"seconds": time.perf_counter() - started, "cpu": cpu, "load": load}
 
 
 def prepare(folder: Path, size: int) -> dict:
@@ -52,10 +62,13 @@ def prepare(folder: Path, size: int) -> dict:
         facts["generated"] = True
     if "import_seconds" not in facts:
         run(home, "migrate", "-v0")
-        facts["import_seconds"] = run(home, "import", str(snapshot))
+        facts["import_seconds"] = run(home, "import", str(snapshot))["seconds"]
     if "build_seconds" not in facts:
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
-        facts["build_seconds"] = run(home, "reindex")
+        build = run(home, "reindex")
+        facts["build_seconds"] = build["seconds"]
+        facts["build_cpu_seconds"] = build["cpu"]
+        facts["build_load"] = build["load"]
         facts["build_peak_rss_mb"] = (
             max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
         )
@@ -72,7 +85,7 @@ def percentiles(samples: list[float]) -> tuple[float, float, float]:
     return pick(0.5) * 1000, pick(0.95) * 1000, pick(0.99) * 1000
 
 
-def measure(home: Path, per_class: int, baselines: list[str]) -> dict:
+def measure(home: Path, per_class: int) -> dict:
     """Runs inside a fresh process so its memory figure is the search process's own."""
     os.environ["DAILYPAPERS_HOME"] = str(home)
     os.environ["DJANGO_SETTINGS_MODULE"] = "dailypapers.settings"
@@ -123,6 +136,7 @@ def measure(home: Path, per_class: int, baselines: list[str]) -> dict:
         queries["phrase"].append((f'"{" ".join(parts[start : start + 2])}"', {}, "hybrid"))
 
     folder = index.open_index.get()
+    loaded = resident()
     # One untimed pass over a different query set first: a serving process is warm, and the
     # first touches of a multi-GiB memory map measure the disk, not the search.
     warm_rng = random.Random(6)
@@ -132,14 +146,19 @@ def measure(home: Path, per_class: int, baselines: list[str]) -> dict:
         words = warm_rng.choice(titles).lower().split()[:2]
         ranked_ids(compile_query(f'"{" ".join(words)}"'), 20)
     report = {"papers": folder.count}
+    cpu = {}
     for name in CLASSES:
         samples = []
+        cpu_started = time.process_time()
         for text, filters, mode in queries[name]:
             started = time.perf_counter()
             ranked_ids(compile_query(text, **filters), 20, mode)
             samples.append(time.perf_counter() - started)
         report[name] = percentiles(samples)
+        cpu[name] = 1000 * (time.process_time() - cpu_started) / len(samples)
+    report["cpu_ms"] = cpu
     report["rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    report["resident"] = {"index open": loaded, "after the queries": resident()}
     report["baseline_queries"] = [
         q for name in ("common term", "3-5 terms") for q, _, _ in queries[name]
     ]
@@ -246,10 +265,18 @@ def http_latency(home: Path, requests: int = 200) -> tuple:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--sizes", type=int, nargs="+", default=[100_000])
+    parser.add_argument("--sizes", type=int, nargs="*", default=[100_000])
     parser.add_argument("--workdir", type=Path, default=ROOT / "bench" / "out" / "search")
     parser.add_argument("--queries", type=int, default=40, help="queries per class")
     parser.add_argument("--baselines", default="fts5,bm25s,numpy")
+    parser.add_argument(
+        "--home",
+        type=Path,
+        action="append",
+        default=[],
+        help="also measure a DAILYPAPERS_HOME built elsewhere, e.g. by bench/recommend.py "
+        "--scale --parts build (its 2.7M corpus), without a build rate",
+    )
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--baseline", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -259,59 +286,68 @@ def main() -> None:
         print(json.dumps(measure_baseline(args.measure, args.baseline, texts)))
         return
     if args.measure:
-        print(json.dumps(measure(args.measure, args.queries, baselines)))
+        print(json.dumps(measure(args.measure, args.queries)))
         return
     for size in args.sizes:
         folder = args.workdir / str(size)
         facts = prepare(folder, size)
-        done = subprocess.run(
-            [
-                sys.executable,
-                __file__,
-                "--measure",
-                str(folder / "home"),
-                "--queries",
-                str(args.queries),
-                "--baselines",
-                ",".join(baselines),
-            ],
-            check=True,
-            capture_output=True,
-            text=True,
-        )
-        report = json.loads(done.stdout.strip().splitlines()[-1])
         print(f"\n== {size:,} papers ==")
         print(
             f"import {facts['import_seconds']:.0f}s; index build {facts['build_seconds']:.0f}s = "
-            f"{size / facts['build_seconds']:,.0f} papers/s (target 1,500); build peak RSS "
-            f"{facts['build_peak_rss_mb']:,.0f} MiB; index on disk {facts['index_mb']:,.0f} MiB; "
-            f"search process RSS {report['rss_mb']:,.0f} MiB"
+            f"{size / facts['build_seconds']:,.0f} papers/s (target 1,500; "
+            f"{facts['build_cpu_seconds']:,.0f}s CPU, load average {facts['build_load']:.1f} "
+            f"before); build peak RSS {facts['build_peak_rss_mb']:,.0f} MiB; index on disk "
+            f"{facts['index_mb']:,.0f} MiB"
         )
-        print(f"{'query class':<15} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8}")
-        for name in CLASSES:
-            p50, p95, p99 = report[name]
-            print(f"{name:<15} {p50:8.1f} {p95:8.1f} {p99:8.1f}")
-        ours = max(report[c][1] for c in ("common term", "3-5 terms"))
-        for name in baselines:
-            # Each baseline in its own process: one that runs out of memory is reported, not fatal.
-            done = subprocess.run(
-                [sys.executable, __file__, "--measure", str(folder / "home"), "--baseline", name],
-                input=json.dumps(report["baseline_queries"]),
-                capture_output=True,
-                text=True,
-            )
-            if done.returncode:
-                reason = (done.stderr.strip().splitlines() or ["killed"])[-1][:200]
-                print(f"baseline {name:<6} failed (exit {done.returncode}): {reason}")
-                continue
-            p50, p95, p99 = json.loads(done.stdout.strip().splitlines()[-1])
-            print(
-                f"baseline {name:<6} p50 {p50:7.1f}  p95 {p95:7.1f}  p99 {p99:7.1f} ms "
-                f"(p95 {p95 / ours:,.1f}x ours on common and multi-term queries)"
-            )
-        if size <= 100_000:
-            p50, p95, p99 = http_latency(folder / "home")
-            print(f"HTTP /api/papers/search: p50 {p50:.1f}  p95 {p95:.1f}  p99 {p99:.1f} ms")
+        measure_home(folder / "home", args.queries, baselines, http=size <= 100_000)
+    for home in args.home:
+        print(f"\n== {home} (built elsewhere: no build rate) ==")
+        measure_home(home, args.queries, baselines, http=False)
+
+
+def measure_home(home: Path, queries: int, baselines: list[str], http: bool) -> None:
+    """Latency per query class and the search process's memory, in a fresh process; then each
+    baseline in its own."""
+    done = subprocess.run(
+        [sys.executable, __file__, "--measure", str(home), "--queries", str(queries)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    report = json.loads(done.stdout.strip().splitlines()[-1])
+    memory = "; ".join(
+        f"{when} {mb['VmRSS']:,.0f} ({mb['RssAnon']:,.0f} own + {mb['RssFile']:,.0f} mapped)"
+        for when, mb in report["resident"].items()
+    )
+    print(
+        f"search process at {report['papers']:,} papers, resident MiB: {memory}; peak "
+        f"{report['rss_mb']:,.0f} (target <= 4 GB at 2.7M); load average {os.getloadavg()[0]:.1f}"
+    )
+    print(f"{'query class':<15} {'p50 ms':>8} {'p95 ms':>8} {'p99 ms':>8} {'CPU ms':>8}")
+    for name in CLASSES:
+        p50, p95, p99 = report[name]
+        print(f"{name:<15} {p50:8.1f} {p95:8.1f} {p99:8.1f} {report['cpu_ms'][name]:8.1f}")
+    ours = max(report[c][1] for c in ("common term", "3-5 terms"))
+    for name in baselines:
+        # Each baseline in its own process: one that runs out of memory is reported, not fatal.
+        done = subprocess.run(
+            [sys.executable, __file__, "--measure", str(home), "--baseline", name],
+            input=json.dumps(report["baseline_queries"]),
+            capture_output=True,
+            text=True,
+        )
+        if done.returncode:
+            reason = (done.stderr.strip().splitlines() or ["killed"])[-1][:200]
+            print(f"baseline {name:<6} failed (exit {done.returncode}): {reason}")
+            continue
+        p50, p95, p99 = json.loads(done.stdout.strip().splitlines()[-1])
+        print(
+            f"baseline {name:<6} p50 {p50:7.1f}  p95 {p95:7.1f}  p99 {p99:7.1f} ms "
+            f"(p95 {p95 / ours:,.1f}x ours on common and multi-term queries)"
+        )
+    if http:
+        p50, p95, p99 = http_latency(home)
+        print(f"HTTP /api/papers/search: p50 {p50:.1f}  p95 {p95:.1f}  p99 {p99:.1f} ms")
 
 
 if __name__ == "__main__":
