@@ -35,6 +35,7 @@ instead of 0.85). Earlier (2026-11-28, no for-you subscribers, load 15-22): 1 wo
 """
 
 import argparse
+import json
 import os
 import random
 import re
@@ -192,8 +193,18 @@ def main() -> None:
     parser.add_argument("--processes", default="1,2", help="comma-separated process counts")
     parser.add_argument("--baseline-messages", type=int, default=2000)
     parser.add_argument("--topics", type=int, default=300, help="distinct topics in the mix")
-    parser.add_argument("--week-of", type=date.fromisoformat, default=date(2015, 1, 2))
+    parser.add_argument("--frequency", default="weekly", choices=["daily", "weekly"])
+    parser.add_argument(
+        "--date",
+        "--week-of",
+        type=date.fromisoformat,
+        default=date(2015, 1, 2),
+        help="a day of the edition (2026-11-27 for bench/recommend.py --scale homes)",
+    )
     parser.add_argument("--port", type=int, default=2525)
+    parser.add_argument(
+        "--set-up-only", action="store_true", help="make the subscribers in --home and stop"
+    )
     args = parser.parse_args()
     for_you = args.subscribers // 2 if args.for_you is None else args.for_you
 
@@ -211,6 +222,7 @@ def main() -> None:
 
     from dailypapers.digests.compose import period_for
     from dailypapers.digests.models import Subscriber
+    from dailypapers.library.models import SavedPaper
     from dailypapers.papers.models import Paper
 
     call_command("migrate", verbosity=0)
@@ -219,37 +231,19 @@ def main() -> None:
         call_command("import", str(snapshot), verbosity=0)
         call_command("reindex", verbosity=0)
         print(f"made {home} (reuse it with --home; delete it when done)")
-    period = period_for("weekly", args.week_of)
-    rng = random.Random(11)
-    titles = Paper.objects.order_by("?").values_list("title", flat=True)[:5000]
-    pairs = Counter(pair for title in titles for pair in bigrams(title))
-    mix = [topic for topic, _ in pairs.most_common(args.topics)]
-    weights = [1 / (rank + 1) for rank in range(len(mix))]  # a few popular topics, a long tail
-
+    period = period_for(args.frequency, args.date)
     started = time.perf_counter()
-    forget_subscribers()
-    Subscriber.objects.bulk_create(
-        (
-            Subscriber(
-                email=f"reader{i}@example.org",
-                frequency="weekly",
-                trending=False,
-                topics=list(dict.fromkeys(rng.choices(mix, weights, k=rng.randint(1, 3)))),
-            )
-            for i in range(args.subscribers)
-        ),
-        batch_size=5000,
-    )
-    ids = list(Subscriber.objects.order_by("pk").values_list("pk", flat=True))
-    pool = list(Paper.objects.values_list("arxiv_id", flat=True))
-    saved = give_libraries(rng.sample(ids, for_you), pool, rng)
+    made = subscribe(args, for_you)
+    saved = SavedPaper.objects.filter(user__username__startswith="digest-reader-").count()
     distinct = len({t for s in Subscriber.objects.values_list("topics", flat=True) for t in s})
     print(
         f"{args.subscribers:,} subscribers, {distinct} distinct topics, {for_you:,} of them with "
         f"a library ({saved:,} saved papers) and 5 papers for you, period {period.key}, "
-        f"{Paper.objects.count():,} papers; made in {time.perf_counter() - started:.0f}s"
+        f"{Paper.objects.count():,} papers; "
+        + (f"made in {time.perf_counter() - started:.0f}s" if made else "reused from --home")
     )
-
+    if args.set_up_only:
+        return
     print(f"machine: {os.cpu_count()} CPUs, load average {_load()} before sending")
     sink = start_sink(args.port)
     try:
@@ -278,6 +272,46 @@ def main() -> None:
     finally:
         sink.terminate()
         sink.wait()
+
+
+def subscribe(args, for_you: int) -> bool:
+    """The run's subscribers, or the ones a run with the same options left in --home: their
+    set-up (millions of saved papers at 100k) is a cached step, recorded in a file of the home
+    once it is complete. Returns whether it made them."""
+    from dailypapers.digests.models import Subscriber
+    from dailypapers.papers.models import Paper
+
+    made_for = json.dumps(
+        {"subscribers": args.subscribers, "for_you": for_you, "topics": args.topics}
+        | {"frequency": args.frequency, "papers": Paper.objects.count()}
+    )
+    marker = Path(os.environ["DAILYPAPERS_HOME"]) / "bench-digests-subscribers.json"
+    if marker.exists() and marker.read_text() == made_for:
+        return False
+    marker.unlink(missing_ok=True)
+    rng = random.Random(11)
+    titles = Paper.objects.order_by("?").values_list("title", flat=True)[:5000]
+    pairs = Counter(pair for title in titles for pair in bigrams(title))
+    mix = [topic for topic, _ in pairs.most_common(args.topics)]
+    weights = [1 / (rank + 1) for rank in range(len(mix))]  # a few popular topics, a long tail
+    forget_subscribers()
+    Subscriber.objects.bulk_create(
+        (
+            Subscriber(
+                email=f"reader{i}@example.org",
+                frequency=args.frequency,
+                trending=False,
+                topics=list(dict.fromkeys(rng.choices(mix, weights, k=rng.randint(1, 3)))),
+            )
+            for i in range(args.subscribers)
+        ),
+        batch_size=5000,
+    )
+    ids = list(Subscriber.objects.order_by("pk").values_list("pk", flat=True))
+    pool = list(Paper.objects.values_list("arxiv_id", flat=True))
+    give_libraries(rng.sample(ids, for_you), pool, rng)
+    marker.write_text(made_for)
+    return True
 
 
 def _load() -> str:

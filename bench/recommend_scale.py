@@ -113,6 +113,7 @@ def build(args, home: Path) -> None:
         _index(args, snapshot)
     _lexical_rows(args, snapshot)
     _database(args, snapshot)
+    _hnsw()
 
 
 def _index(args, snapshot: Path) -> None:
@@ -149,6 +150,19 @@ def _index(args, snapshot: Path) -> None:
     folder.bulk_load(chunks(), embedder, progress=_progress("indexed", args.papers, started))
     index.open_index.swap_in(folder.path)
     print(f"indexed in {time.perf_counter() - started:.0f}s", flush=True)
+
+
+def _hnsw() -> None:
+    """The HNSW graph `reindex` builds, so that search's memory and speed can be measured on
+    this folder too (`bench/search_latency.py --home`)."""
+    from dailypapers.search import index
+
+    folder = index.open_index.get()
+    if folder.meta["hnsw_count"] == folder.count:
+        return
+    started = time.perf_counter()
+    folder.build_hnsw()
+    print(f"HNSW graph in {time.perf_counter() - started:.0f}s", flush=True)
 
 
 def _lexical_rows(args, snapshot: Path) -> None:
@@ -293,12 +307,19 @@ def _progress(what: str, total: int, started: float):
 
 
 class RandomEmbedder:
-    name = "random-256"
+    """Random unit vectors, recorded under the configured model's name: the index refuses a
+    folder built by another model (search/index.py), and the recommender reads only the
+    stored vectors. 256 dimensions, wordllama's (the default)."""
+
     dimensions = 256
 
     def __init__(self):
         import numpy as np
+        from django.conf import settings
 
+        from dailypapers.search.embeddings import model_name
+
+        self.name = model_name(settings.SEARCH_EMBEDDING_MODEL)
         self.np = np
         self.rng = np.random.default_rng(13)
 
