@@ -289,12 +289,11 @@ class Ranker:
                 return {}
             wanted = np.asarray([i.encode() for i in arxiv_ids], dtype=self._sorted.dtype)
             at = np.minimum(np.searchsorted(self._sorted, wanted), len(self._sorted) - 1)
-            found = self._sorted[at] == wanted
-            return {
-                i: int(self._order[a])
-                for i, a, hit in zip(arxiv_ids, at, found, strict=True)
-                if hit
-            }
+            # Whole arrays to lists, then one dict: per-element numpy scalars measured 0.2 ms
+            # a digest library.
+            hits = np.flatnonzero(self._sorted[at] == wanted)
+            ids = [arxiv_ids[h] for h in hits.tolist()]
+            return dict(zip(ids, self._order[at[hits]].tolist(), strict=True))
         query = tantivy.Query.term_set_query(SCHEMA, "arxiv_id", arxiv_ids)
         return {self._arxiv_id(o): o for o, _ in self.folder.keyword(query, 2 * len(arxiv_ids))}
 
