@@ -10,7 +10,14 @@ machines cannot skew.
 
     python bench/digests.py [--home HOME] [--papers 3000] [--subscribers 100000]
                             [--for-you 50000] [--workers 1,2,4] [--processes 1,2]
-                            [--baseline-messages 2000]
+                            [--baseline-messages 2000] [--frequency weekly --date DAY]
+                            [--set-up-only]
+
+At 100k with papers for you, on a `bench/recommend.py --scale` home (100k papers, a day of
+2,000 on 2026-11-27): `--home HOME --frequency daily --date 2026-11-27 --subscribers 100000
+--for-you 100000`. The subscribers (and their 11M saved papers) are a cached step: a run with
+the same options reuses the ones a previous run left in --home (`--set-up-only` makes them
+and stops; 300 s wall, 142 s CPU, cold, at load 11).
 
 --home is a DAILYPAPERS_HOME holding papers and a built search index (bench/search_latency.py
 makes one per size); without it the run makes one under a temporary folder from --papers
@@ -26,6 +33,10 @@ messages/s, 4.46 / 4.60 / 4.46 ms of sender CPU per digest, sink 0.86-0.99 ms; 2
 1 / 2 / 4 workers 47 / 41 / 32 messages/s, 5.35 / 5.66 / 5.72 ms (each process starts again).
 100k at ~5.4 ms of CPU (senders and sink) need ~4.5 min on two idle cores in two processes,
 not shown here (at this load, 35 min). docs/recommendations.md has the for-you scale runs.
+Measured at 100k (2026-11-29, session 6, load 13-14; docs/recommendations.md "Measured at 100k
+subscribers"): 2 processes x 2 workers sent 100,000 digests, every subscriber with papers for
+you, in 1,025 s wall, 6.27 ms of sender CPU a digest + 0.93 ms in the sink (~6 min of CPU on
+two idle cores: over the 5-minute target). The 1/2/4 x 1/2 grid was not run at 100k.
 The same home with the code before this session's changes, run in turn with the after code
 by one script (1 process x 1 worker): 6.66 ms of sender CPU per digest before, 4.67 after
 (0.70x): the batch's `sending` marks in one executemany, the `sent` write as two plain
@@ -35,6 +46,7 @@ instead of 0.85). Earlier (2026-11-28, no for-you subscribers, load 15-22): 1 wo
 """
 
 import argparse
+import json
 import os
 import random
 import re
@@ -94,6 +106,12 @@ def give_libraries(subscriber_ids: list[int], pool: list[str], rng, picks: int =
     users = dict(accounts.values_list("username", "pk"))
     now = datetime.now(UTC).replace(tzinfo=None).isoformat(sep=" ")
     saved = 0
+    if connection.vendor == "sqlite":
+        # SQLite's default 2 MB page cache spills the saved-papers indexes to the WAL again
+        # and again at 100k subscribers (11M rows: 50 GB written in 20 minutes, unfinished);
+        # 2 GB holds them.
+        with connection.cursor() as cursor:
+            cursor.execute("PRAGMA cache_size = -2000000")
     with transaction.atomic(), connection.cursor() as cursor:
         cursor.executemany(
             f"UPDATE {Subscriber._meta.db_table} SET user_id = %s, for_you = %s WHERE id = %s",
@@ -192,8 +210,18 @@ def main() -> None:
     parser.add_argument("--processes", default="1,2", help="comma-separated process counts")
     parser.add_argument("--baseline-messages", type=int, default=2000)
     parser.add_argument("--topics", type=int, default=300, help="distinct topics in the mix")
-    parser.add_argument("--week-of", type=date.fromisoformat, default=date(2015, 1, 2))
+    parser.add_argument("--frequency", default="weekly", choices=["daily", "weekly"])
+    parser.add_argument(
+        "--date",
+        "--week-of",
+        type=date.fromisoformat,
+        default=date(2015, 1, 2),
+        help="a day of the edition (2026-11-27 for bench/recommend.py --scale homes)",
+    )
     parser.add_argument("--port", type=int, default=2525)
+    parser.add_argument(
+        "--set-up-only", action="store_true", help="make the subscribers in --home and stop"
+    )
     args = parser.parse_args()
     for_you = args.subscribers // 2 if args.for_you is None else args.for_you
 
@@ -211,6 +239,7 @@ def main() -> None:
 
     from dailypapers.digests.compose import period_for
     from dailypapers.digests.models import Subscriber
+    from dailypapers.library.models import SavedPaper
     from dailypapers.papers.models import Paper
 
     call_command("migrate", verbosity=0)
@@ -219,37 +248,19 @@ def main() -> None:
         call_command("import", str(snapshot), verbosity=0)
         call_command("reindex", verbosity=0)
         print(f"made {home} (reuse it with --home; delete it when done)")
-    period = period_for("weekly", args.week_of)
-    rng = random.Random(11)
-    titles = Paper.objects.order_by("?").values_list("title", flat=True)[:5000]
-    pairs = Counter(pair for title in titles for pair in bigrams(title))
-    mix = [topic for topic, _ in pairs.most_common(args.topics)]
-    weights = [1 / (rank + 1) for rank in range(len(mix))]  # a few popular topics, a long tail
-
+    period = period_for(args.frequency, args.date)
     started = time.perf_counter()
-    forget_subscribers()
-    Subscriber.objects.bulk_create(
-        (
-            Subscriber(
-                email=f"reader{i}@example.org",
-                frequency="weekly",
-                trending=False,
-                topics=list(dict.fromkeys(rng.choices(mix, weights, k=rng.randint(1, 3)))),
-            )
-            for i in range(args.subscribers)
-        ),
-        batch_size=5000,
-    )
-    ids = list(Subscriber.objects.order_by("pk").values_list("pk", flat=True))
-    pool = list(Paper.objects.values_list("arxiv_id", flat=True))
-    saved = give_libraries(rng.sample(ids, for_you), pool, rng)
+    made = subscribe(args, for_you)
+    saved = SavedPaper.objects.filter(user__username__startswith="digest-reader-").count()
     distinct = len({t for s in Subscriber.objects.values_list("topics", flat=True) for t in s})
     print(
         f"{args.subscribers:,} subscribers, {distinct} distinct topics, {for_you:,} of them with "
         f"a library ({saved:,} saved papers) and 5 papers for you, period {period.key}, "
-        f"{Paper.objects.count():,} papers; made in {time.perf_counter() - started:.0f}s"
+        f"{Paper.objects.count():,} papers; "
+        + (f"made in {time.perf_counter() - started:.0f}s" if made else "reused from --home")
     )
-
+    if args.set_up_only:
+        return
     print(f"machine: {os.cpu_count()} CPUs, load average {_load()} before sending")
     sink = start_sink(args.port)
     try:
@@ -278,6 +289,46 @@ def main() -> None:
     finally:
         sink.terminate()
         sink.wait()
+
+
+def subscribe(args, for_you: int) -> bool:
+    """The run's subscribers, or the ones a run with the same options left in --home: their
+    set-up (millions of saved papers at 100k) is a cached step, recorded in a file of the home
+    once it is complete. Returns whether it made them."""
+    from dailypapers.digests.models import Subscriber
+    from dailypapers.papers.models import Paper
+
+    made_for = json.dumps(
+        {"subscribers": args.subscribers, "for_you": for_you, "topics": args.topics}
+        | {"frequency": args.frequency, "papers": Paper.objects.count()}
+    )
+    marker = Path(os.environ["DAILYPAPERS_HOME"]) / "bench-digests-subscribers.json"
+    if marker.exists() and marker.read_text() == made_for:
+        return False
+    marker.unlink(missing_ok=True)
+    rng = random.Random(11)
+    titles = Paper.objects.order_by("?").values_list("title", flat=True)[:5000]
+    pairs = Counter(pair for title in titles for pair in bigrams(title))
+    mix = [topic for topic, _ in pairs.most_common(args.topics)]
+    weights = [1 / (rank + 1) for rank in range(len(mix))]  # a few popular topics, a long tail
+    forget_subscribers()
+    Subscriber.objects.bulk_create(
+        (
+            Subscriber(
+                email=f"reader{i}@example.org",
+                frequency=args.frequency,
+                trending=False,
+                topics=list(dict.fromkeys(rng.choices(mix, weights, k=rng.randint(1, 3)))),
+            )
+            for i in range(args.subscribers)
+        ),
+        batch_size=5000,
+    )
+    ids = list(Subscriber.objects.order_by("pk").values_list("pk", flat=True))
+    pool = list(Paper.objects.values_list("arxiv_id", flat=True))
+    give_libraries(rng.sample(ids, for_you), pool, rng)
+    marker.write_text(made_for)
+    return True
 
 
 def _load() -> str:

@@ -298,6 +298,51 @@ def test_any_ids_rank_without_error(corpus, positive, negative):
         assert ranker.rank([f"{known}\0", known * 3]) == []
 
 
+@hypothesis_settings(
+    max_examples=examples(60),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture],
+)
+@given(
+    st.lists(
+        st.tuples(
+            st.lists(st.integers(0, 8), max_size=6),  # saved (8: an id the index lacks)
+            st.lists(st.integers(0, 8), max_size=3),  # dismissed
+            st.integers(1, 9),
+            st.sets(st.integers(0, 8), max_size=3),  # already mailed
+        ),
+        min_size=1,
+        max_size=7,
+    ),
+    st.integers(1, 4),
+    st.booleans(),
+)
+def test_any_libraries_ranked_together_rank_as_each_alone(corpus, requests, batch, week):
+    """The batch path (each library's rows and vectors read once for its profile, direction
+    and explanations, BATCH libraries per product) gives each library what ranking it alone
+    gives: the same papers, nearest library papers and terms, in the same order."""
+    ranked(corpus["graphs"][0])  # builds the lexical rows
+    ids = [i for topic in corpus.values() for i in topic] + ["2611.99999"]
+    requests = [
+        ([ids[i] for i in saved], [ids[i] for i in dismissed], limit, {ids[i] for i in mailed})
+        for saved, dismissed, limit, mailed in requests
+    ]
+    window = engine.Window(date(2026, 11, 20), date(2026, 11, 30)) if week else engine.Window()
+    folder = index.open_index.get()
+    ranker = engine.Ranker(folder, engine.open_features.current, window).for_many_users()
+    engine.BATCH, shipped = batch, engine.BATCH
+    try:
+        together = ranker.rank_many(requests)
+    finally:
+        engine.BATCH = shipped
+    alone = [ranker.rank(*request) for request in requests]
+    assert [[(r.arxiv_id, r.because, r.terms) for r in found] for found in together] == [
+        [(r.arxiv_id, r.because, r.terms) for r in found] for found in alone
+    ]
+    for found, expected in zip(together, alone, strict=True):
+        assert [r.score for r in found] == pytest.approx([r.score for r in expected], abs=1e-3)
+
+
 def test_many_libraries_ranked_together_rank_as_each_alone(corpus, monkeypatch):
     """The digest batch path: BATCH libraries share one product, across batch boundaries,
     with negatives, exclusions, unknown ids and an empty library among them."""

@@ -124,11 +124,15 @@ class Composer:
         except IndexMissing:
             return []
 
-    def prepare(self, subscribers) -> None:
+    def prepare(self, subscribers, already_sent: dict[int, set[str]] | None = None) -> None:
         """Rank the "papers for you" of a batch of subscribers together, before composing
-        their digests one by one (recommend's batch path)."""
+        their digests one by one (recommend's batch path), without the papers already mailed
+        to them (already_sent: the ledger's, by subscriber pk)."""
+        wanted = [s for s in subscribers if s.for_you and s.user_id is not None]
+        already_sent = already_sent or {}
         self._picks.prepare(
-            [(s.user_id, s.for_you) for s in subscribers if s.for_you and s.user_id is not None]
+            [(s.user_id, s.for_you) for s in wanted],
+            {s.user_id: already_sent.get(s.pk, set()) for s in wanted},
         )
 
     def for_you(self, subscriber, already_sent: set[str]) -> dict[str, Item]:

@@ -330,8 +330,8 @@ def send_digests(
     if dry_run:
         rows = subscribers.iterator(chunk_size=CLAIM_BATCH)
         while batch := list(islice(rows, CLAIM_BATCH)):
-            composer.prepare(batch)
             sent = _sent_ids(batch)
+            composer.prepare(batch, sent)
             for subscriber in batch:
                 digest = composer.compose(subscriber, sent[subscriber.pk])
                 if say:
@@ -365,8 +365,8 @@ def send_digests(
                 .order_by("pk")
             )
             batch = [delivery.subscriber for delivery in deliveries]
-            composer.prepare(batch)  # for you, together
             sent = _sent_ids(batch)
+            composer.prepare(batch, sent)  # for you, together
             outgoing = []
             for delivery in deliveries:
                 digest = composer.compose(delivery.subscriber, sent[delivery.subscriber_id])

@@ -27,9 +27,6 @@ from .service import DEFAULT_WINDOW, MAX_LIMIT, paper_texts, readable, recommend
 PAGE_WINDOWS = ("day", "week", "month")
 DEFAULT_LIMIT = 20
 DIGEST_LIMIT = 5
-# A digest batch ranks this many papers beyond a subscriber's limit, so that the ones already
-# mailed to them (the ledger) can be dropped without ranking them again.
-SPARE = 5
 
 
 @dataclass
@@ -116,13 +113,15 @@ class DigestPicks:
     """ "Papers for you" for every subscriber of one digest run: one Ranker over the
     edition's days (the engine's batch path, for_many_users). `prepare` ranks a batch of
     subscribers together (their signals in a few queries, their rankings in a few matrix
-    products); `for_user` hands out a prepared ranking, or ranks one user alone."""
+    products, the papers already mailed to them excluded like saved ones, so that only the
+    papers shown are ranked and explained); `for_user` hands out a prepared ranking, or
+    ranks one user alone."""
 
     def __init__(self, start: date, end: date):
         self.window = Window(start=start, end=end)
         self._ranker: Ranker | None = None
         self._missing = False
-        self._prepared: dict[int, tuple[list[Recommendation], Signals, int]] = {}
+        self._prepared: dict[int, tuple[list[Recommendation], Signals, int, set[str]]] = {}
         self._spelled: dict[str, dict[str, str]] = {}  # the window's papers, read once a run
 
     def ranker(self) -> Ranker | None:
@@ -135,35 +134,43 @@ class DigestPicks:
             self._ranker = ranker_for(folder, self.window, paper_texts).for_many_users()
         return self._ranker
 
-    def prepare(self, wanted: list[tuple[int, int]]) -> None:
-        """Rank (user id, limit) pairs together, ahead of their for_user calls; what an
-        earlier batch left unused is dropped."""
+    def prepare(
+        self, wanted: list[tuple[int, int]], already_sent: dict[int, set[str]] | None = None
+    ) -> None:
+        """Rank (user id, limit) pairs together, ahead of their for_user calls, never one of
+        the papers already_sent (by user id) names; what an earlier batch left unused is
+        dropped."""
         self._prepared.clear()
         if not wanted or (ranker := self.ranker()) is None:
             return
+        already_sent = already_sent or {}
         signals = signals_for_many([user_id for user_id, _ in wanted])
         excluded = excluded_for_many(list(signals))
-        asked = [limit + SPARE for _, limit in wanted]
         found = ranker.rank_many(
             [
-                (signals[user_id].positive, signals[user_id].negative, n, excluded[user_id])
-                for (user_id, _), n in zip(wanted, asked, strict=True)
+                (
+                    signals[user_id].positive,
+                    signals[user_id].negative,
+                    limit,
+                    excluded[user_id] | already_sent.get(user_id, set()),
+                )
+                for user_id, limit in wanted
             ]
         )
         titles = titles_of({i for picks in found for r in picks for i in r.because})
-        for (user_id, _), n, picks in zip(wanted, asked, found, strict=True):
+        for (user_id, limit), picks in zip(wanted, found, strict=True):
             liked = signals[user_id]
             liked.saved_titles = {i: titles[i] for r in picks for i in r.because if i in titles}
-            self._prepared[user_id] = (picks, liked, n)
+            self._prepared[user_id] = (picks, liked, limit, already_sent.get(user_id, set()))
 
     def for_user(
         self, user, limit: int = DIGEST_LIMIT, already_sent: set[str] = frozenset()
     ) -> tuple[list[Recommendation], Signals]:
         if (prepared := self._prepared.pop(user.pk, None)) is not None:
-            picks, signals, asked = prepared
+            picks, signals, asked, excluded = prepared
             kept = [r for r in picks if r.arxiv_id not in already_sent]
             # Fewer than asked: the window had no more, so what is left is all there is.
-            if len(kept) >= limit or len(picks) < asked:
+            if excluded <= already_sent and (len(kept) >= limit or len(picks) < asked):
                 return readable(kept[:limit], self._spell), signals
         signals = signals_for(user)
         if not signals.positive or (ranker := self.ranker()) is None:
