@@ -1,3 +1,4 @@
+import json
 import os
 from datetime import UTC, datetime
 from pathlib import Path
@@ -335,3 +336,21 @@ def deployment(tmp_path):
     yield make
     for each in made:
         each.destroy()
+
+
+@pytest.fixture
+def fusion_table(tmp_path, monkeypatch):
+    """Search with a fusion table of the test's own: call it with the table's rows (model
+    name -> row); it returns the file's path. The cached table is dropped before and after."""
+    from dailypapers.search import fusion
+
+    path = tmp_path / "fusion_weights.json"
+
+    def use(rows: dict) -> Path:
+        path.write_text(json.dumps(rows))
+        monkeypatch.setattr(fusion, "TABLE", path)
+        fusion.table.cache_clear()
+        return path
+
+    yield use
+    fusion.table.cache_clear()

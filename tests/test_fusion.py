@@ -21,14 +21,9 @@ EMBEDDING_ONLY = {"cosine": 1.0}
 
 
 @pytest.fixture
-def weights_table(tmp_path, monkeypatch):
+def weights_table(fusion_table):
     """A fusion table of this test's own, with only the default row."""
-    path = tmp_path / "fusion_weights.json"
-    path.write_text(json.dumps({fusion.DEFAULT: {"weights": KEYWORD_ONLY, "measured": {}}}))
-    monkeypatch.setattr(fusion, "TABLE", path)
-    fusion.table.cache_clear()
-    yield path
-    fusion.table.cache_clear()
+    return fusion_table({fusion.DEFAULT: {"weights": KEYWORD_ONLY, "measured": {}}})
 
 
 @pytest.fixture

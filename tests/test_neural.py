@@ -4,7 +4,6 @@ fusion for the others; a changed paper waits again; `check` counts what is pendi
 keeps the vectors of unchanged papers."""
 
 import importlib.util
-import json
 import zipfile
 from datetime import UTC, datetime
 from io import StringIO
@@ -65,20 +64,16 @@ KEYWORD = {"weights": {"bm25": 1.0}, "intercept": 0.0}
 
 
 @pytest.fixture
-def weights_table(tmp_path, monkeypatch):
+def weights_table(fusion_table):
     """A fusion table of this test's own: keyword-only for today's fusion, and a neural row
     that ranks by the MiniLM cosine alone (with a keyword-only fallback) so that each
     path is visible in the order."""
-    path = tmp_path / "fusion_weights.json"
-    rows = {
-        fusion.DEFAULT: {"weights": {"bm25": 1.0}, "measured": {}},
-        f"{embedder().name}+{NAME}": {**ONLY_NEURAL, "fallback": KEYWORD, "measured": {}},
-    }
-    path.write_text(json.dumps(rows))
-    monkeypatch.setattr(fusion, "TABLE", path)
-    fusion.table.cache_clear()
-    yield path
-    fusion.table.cache_clear()
+    return fusion_table(
+        {
+            fusion.DEFAULT: {"weights": {"bm25": 1.0}, "measured": {}},
+            f"{embedder().name}+{NAME}": {**ONLY_NEURAL, "fallback": KEYWORD, "measured": {}},
+        }
+    )
 
 
 @pytest.fixture
