@@ -15,11 +15,9 @@ which holds from one machine to the next where raw req/s do not. --json prints o
 
 Targets (issue 12): cached pages >= 0.6x the trivial view, uncached day page >= 0.15x,
 uncached paper page (with similar papers) >= 0.12x, on SQLite and on PostgreSQL.
-Last measured idle (load 1.1), 2026-11-29 02:04, main 45f0702, --seconds 8 (trivial view about
-4,450 req/s): SQLite uncached day 0.165x, uncached paper 0.134x, cached day 0.811x, cached
-paper 0.827x (all met); PostgreSQL 0.110x, 0.085x, 0.652x, 0.709x. The fifth round (fewer
-round trips on PostgreSQL) was measured in-process; this bench, run after it at load 11,
-moved its baselines by 2x within a run and confirms nothing (docs/performance.md).
+Last measured idle (load 1.9-3.8), 2026-11-29 04:21, main 7292227, --seconds 8 (trivial view
+3,100-4,400 req/s): SQLite uncached day 0.154x, uncached paper 0.130x, cached day 0.882x,
+cached paper 0.802x (all met); PostgreSQL 0.111x (not met), 0.127x, 0.717x, 0.654x.
 Every round, the method, the profile and what is left: docs/performance.md.
 """
 
