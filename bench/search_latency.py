@@ -7,9 +7,9 @@ Each size gets a folder under --workdir with its snapshot, database and index; f
 are reused, so a long run can be resumed. Targets (issue 4): p95 <= 20 ms at 1M and <= 30 ms
 at 2.7M for every query class; index build >= 1,500 papers/s; resident memory <= 4 GB at 2.7M.
 
-Last measured 29 November 2026 (docs/search.md; 2 shared cores, load 5-10): 100k build 170
-papers per CPU-second (target missed); 1M p95 8.5-19.2 ms for four classes, phrase 24.3 and
-filtered 29.0 (missed); search process 1,403 MiB at 1M; 2.7M not built.
+Last measured 29 November 2026 (docs/search.md): 100k build 170 papers per CPU-second at
+load 10 (target missed); 1M on a quiet machine (load 0.6) p95 3.4-15.4 ms, filtered 19.7 (all
+met, without the neural query embedding); search process 1,422 MiB at 1M; 2.7M not built.
 """
 
 import argparse
