@@ -260,11 +260,24 @@ class IndexFolder:
         neural = self.meta.get("neural")
         return neural["fusion"] if neural and neural["model"] == NEURAL_NAME else None
 
+    def record_neural_fusion(self) -> None:
+        """Record (in meta, saved by the caller) the background model and the table's fusion
+        row for it with this folder's embedding model, as a rebuild records today's fusion."""
+        self.meta["neural"] = {
+            "model": NEURAL_NAME,
+            "fusion": fusion.neural_row(self.meta["model"], NEURAL_NAME),
+        }
+
+    def _neural_current(self) -> np.ndarray:
+        """For each ordinal from 0 up to the last neural row written: whether its neural
+        vector is current (computed from the paper's present text)."""
+        done = min(len(self.neural_hashes), len(self.neural), self.count)
+        return self.neural_hashes[:done] == self.hashes[:done]
+
     def neural_pending(self) -> np.ndarray:
         """Ordinals without a current neural vector, newest (highest) first."""
-        done = min(len(self.neural_hashes), len(self.neural), self.count)
-        stale = self.neural_hashes[:done] != self.hashes[:done]
-        pending = np.concatenate([np.flatnonzero(stale), np.arange(done, self.count)])
+        current = self._neural_current()
+        pending = np.concatenate([np.flatnonzero(~current), np.arange(len(current), self.count)])
         return pending[::-1]
 
     def neural_of(self, ordinals: list[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -295,8 +308,7 @@ class IndexFolder:
         """Copy, into this new folder, the current neural vectors of the papers whose text is
         unchanged since the folder it replaces (a rebuild would otherwise make every paper
         pending again: hours at 2.7M). Returns how many were carried."""
-        done = min(len(old.neural_hashes), len(old.neural), old.count)
-        sources = np.flatnonzero(old.neural_hashes[:done] == old.hashes[:done])
+        sources = np.flatnonzero(old._neural_current())
         if not len(sources) or not self.count:
             return 0
         keys = np.asarray(old.ids[sources])
@@ -323,10 +335,7 @@ class IndexFolder:
             out.write(hashes.tobytes())
             out.flush()
             os.fsync(out.fileno())
-        self.meta["neural"] = {  # the table's row now, as a rebuild records today's fusion
-            "model": NEURAL_NAME,
-            "fusion": fusion.neural_row(self.meta["model"], NEURAL_NAME),
-        }
+        self.record_neural_fusion()
         self.save_meta()
         self.reload()
         return len(targets)

@@ -10,10 +10,9 @@ from django.db.models import Max
 from ..links.models import PaperLink
 from ..papers.models import Paper
 from ..papers.progress import Progress
-from . import fusion, index
+from . import index
 from .embeddings import embedder, paper_text
 from .folder import IndexFolder, IndexMissing
-from .neural import NAME as NEURAL_NAME
 from .neural import neural_embedder
 from .schema import PaperDoc
 
@@ -157,10 +156,7 @@ def embed_pending(limit: int | None = None, progress=None, chunk: int = NEURAL_C
             vectors = model.encode(texts)
             with folder.locked() as fresh:
                 fresh.write_neural([by_id[p[0]] for p in papers], vectors, [p[3] for p in papers])
-                fresh.meta["neural"] = {
-                    "model": NEURAL_NAME,
-                    "fusion": fusion.neural_row(fresh.meta["model"], NEURAL_NAME),
-                }
+                fresh.record_neural_fusion()
                 fresh.save_meta()  # a new mtime: readers map the new rows
             done += len(ordinals)
             if progress:

@@ -176,10 +176,11 @@ def fuse(folder: IndexFolder, signals: np.ndarray, neural: np.ndarray) -> np.nda
     row = folder.neural_fusion
     if row is None or not neural.any():
         return signals @ fusion.weight_vector(folder.fusion, SIGNALS)
-    with_neural = signals @ fusion.weight_vector(row["weights"], SIGNALS) + row["intercept"]
-    fallback = row["fallback"]
-    without = signals @ fusion.weight_vector(fallback["weights"], SIGNALS) + fallback["intercept"]
-    return np.where(neural, with_neural, without)
+    return np.where(neural, _log_odds(signals, row), _log_odds(signals, row["fallback"]))
+
+
+def _log_odds(signals: np.ndarray, row: dict) -> np.ndarray:
+    return signals @ fusion.weight_vector(row["weights"], SIGNALS) + row["intercept"]
 
 
 def hybrid_signals(
