@@ -31,6 +31,34 @@ def test_wordllama_loads_from_its_wheel_and_gives_unit_vectors():
     assert similar > different
 
 
+@pytest.mark.parametrize("batch", [1, 3, 300])
+def test_wordllama_vectors_are_wordllamas_own_mean_of_token_vectors(batch):
+    """encode() sums token vectors itself (no padding); it must give wordllama's own vectors,
+    up to the order of the additions, whatever the batch and however long or empty a text."""
+    model = WordLlamaEmbedder()
+    words = [
+        "graph",
+        "neural",
+        "networks",
+        "quantum",
+        "error",
+        "correction",
+        "Müller",
+        "façade",
+        "𝔽",
+        "$x^2$",
+    ]
+    texts = ["", "   ", "x", "Attention is all you need. " * 40] + [
+        " ".join(words[i % len(words) :] + words[: i % 7]) for i in range(batch)
+    ]
+    ours = model.encode(texts)
+    theirs = model.model.embed(texts, batch_size=256)
+    norms = np.linalg.norm(theirs, axis=1, keepdims=True)
+    theirs = theirs / np.where(norms > 0, norms, 1.0)
+    assert np.abs(ours - theirs).max() < 1e-6
+    assert not ours[0].any() and ours[2].any()
+
+
 def test_unknown_model_is_a_clear_error():
     with pytest.raises(ValueError, match="'wordllama', 'model2vec:/path' or 'sentence-trans"):
         load_embedder("word2vec-from-the-internet")
