@@ -2,6 +2,7 @@
 
 import sys
 import time
+from contextlib import contextmanager
 
 from tqdm import tqdm
 
@@ -59,3 +60,30 @@ class Progress:
             f"{self.label}: {fraction:6.1%}  {self.papers:,} {self.noun}  "
             f"{rate:,.0f} {self.noun}/s  ETA {time.strftime('%H:%M:%S', time.gmtime(eta))}"
         )
+
+
+class Phases:
+    """Wall and CPU seconds of each step of a long command (`reindex` prints them, and the
+    build bench reads them): `with phases("links"): ...`. CPU is the whole process's, so
+    it counts every thread of the step (Tantivy's, the tokenizer's)."""
+
+    def __init__(self):
+        self.steps: list[tuple[str, float, float]] = []
+
+    @contextmanager
+    def __call__(self, name: str):
+        wall, cpu = time.perf_counter(), time.process_time()
+        try:
+            yield
+        finally:
+            self.steps.append((name, time.perf_counter() - wall, time.process_time() - cpu))
+
+    def lines(self, papers: int) -> list[str]:
+        """One line per step: `phase NAME: W s wall, C s CPU, R papers/s, P papers per
+        CPU-second`."""
+        return [
+            f"phase {name}: {wall:.1f} s wall, {cpu:.1f} s CPU, "
+            f"{papers / max(wall, 1e-9):,.0f} papers/s, "
+            f"{papers / max(cpu, 1e-9):,.0f} papers per CPU-second"
+            for name, wall, cpu in self.steps
+        ]

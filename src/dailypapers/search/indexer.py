@@ -9,7 +9,7 @@ from django.db.models import Max
 
 from ..links.models import PaperLink
 from ..papers.models import Paper
-from ..papers.progress import Progress
+from ..papers.progress import Phases, Progress
 from . import index
 from .embeddings import embedder, paper_text
 from .folder import IndexFolder, IndexMissing
@@ -55,19 +55,24 @@ def _chunks(iterable, size=CHUNK):
         yield batch
 
 
-def rebuild(progress=None) -> IndexFolder:
-    """Build a complete new index from the database and swap it in atomically."""
+def rebuild(progress=None, phases: Phases | None = None) -> IndexFolder:
+    """Build a complete new index from the database and swap it in atomically (`phases`
+    gets the time of each step)."""
+    phases = phases or Phases()
     index.root().mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
     model = embedder()
     folder = IndexFolder.create(index.root() / f"build-{stamp}", model)
     watermark = _watermark(Paper.objects.all())
-    folder.bulk_load(_chunks(_docs(Paper.objects.order_by("arxiv_id"))), model, progress)
-    folder.build_hnsw()
-    folder.meta["watermark"] = watermark
-    folder.save_meta()
-    _carry_neural(folder)
-    index.open_index.swap_in(folder.path)
+    with phases("index (embedding + Tantivy)"):
+        folder.bulk_load(_chunks(_docs(Paper.objects.order_by("arxiv_id"))), model, progress)
+    with phases("HNSW graph"):
+        folder.build_hnsw()
+    with phases("neural vectors kept, swap"):
+        folder.meta["watermark"] = watermark
+        folder.save_meta()
+        _carry_neural(folder)
+        index.open_index.swap_in(folder.path)
     # Papers imported while this ran went into the old folder: bring them over.
     later = Paper.objects.all()
     if watermark is not None:

@@ -2,7 +2,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ....links.store import reextract
 from ....papers.models import Paper
-from ....papers.progress import Progress
+from ....papers.progress import Phases, Progress
 from ....people.store import rebuild as rebuild_authors
 from ...index import IndexMissing
 from ...indexer import incremental as sync_incremental
@@ -22,15 +22,18 @@ class Command(BaseCommand):
 
     def handle(self, *args, incremental: bool, **options):
         total = Paper.objects.count()
+        phases = Phases()
         if not incremental:
             links = Progress("links", total, unit="papers")
             try:
-                reextract(lambda n: links.update(n, n))
+                with phases("links"):
+                    reextract(lambda n: links.update(n, n))
             finally:
                 links.close()
             authors = Progress("authors", total, unit="papers")
             try:
-                rebuild_authors(lambda n: authors.update(n, n))
+                with phases("authors"):
+                    rebuild_authors(lambda n: authors.update(n, n))
             finally:
                 authors.close()
         progress = Progress("reindex", total, unit="papers")
@@ -40,9 +43,12 @@ class Command(BaseCommand):
                 progress.close()
                 self.stdout.write(f"indexed {done} papers imported since the last sync")
                 return
-            folder = rebuild(lambda n: progress.update(n, n))
+            folder = rebuild(lambda n: progress.update(n, n), phases)
         except IndexMissing as error:
             raise CommandError(f"{error} (without --incremental)") from error
         finally:
             progress.close()
         self.stdout.write(f"indexed {folder.count} papers into {folder.path.name}")
+        if options["verbosity"] >= 1:
+            for line in phases.lines(total):
+                self.stdout.write(line)
