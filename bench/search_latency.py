@@ -32,23 +32,29 @@ CLASSES = ("rare term", "common term", "3-5 terms", "phrase", "filtered", "seman
 
 
 def run(home: Path, *args: str, env_extra=None) -> dict:
-    """Runs a command; its wall and CPU seconds and the load average before it."""
+    """Runs a command; its wall and CPU seconds, the load average before it, and its
+    output."""
     env = {**os.environ, "DAILYPAPERS_HOME": str(home), "DAILYPAPERS_INDEX_ON_IMPORT": "0"}
     env.update(env_extra or {})
     env.pop("DATABASE_URL", None)
     load = os.getloadavg()[0]
     before = os.times()
     started = time.perf_counter()
-    subprocess.run(
+    done = subprocess.run(
         [sys.executable, "-m", "dailypapers.cli", *args],
         env=env,
         check=True,
-        stdout=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        text=True,
     )
     after = os.times()
     cpu = after.children_user + after.children_system
     cpu -= before.children_user + before.children_system
-    return {"seconds": time.perf_counter() - started, "cpu": cpu, "load": load}
+    return {"seconds": time.perf_counter() - started, "cpu": cpu, "load": load, "out": done.stdout}
+
+
+# `reindex` prints one line per phase (papers/progress.Phases).
+PHASE = re.compile(r"^phase (.+?): ([\d.]+) s wall, ([\d.]+) s CPU", re.MULTILINE)
 
 
 def prepare(folder: Path, size: int) -> dict:
@@ -72,6 +78,9 @@ def prepare(folder: Path, size: int) -> dict:
         facts["build_peak_rss_mb"] = (
             max(before, resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss) / 1024
         )
+        facts["build_phases"] = [
+            (name, float(wall), float(cpu)) for name, wall, cpu in PHASE.findall(build["out"])
+        ]
     facts["index_mb"] = (
         sum(f.stat().st_size for f in (home / "search").rglob("*") if f.is_file()) / 2**20
     )
@@ -178,8 +187,11 @@ def measure_baseline(home: Path, name: str, texts: list[str]) -> tuple:
 
 
 def fts5_baseline(home, folder, texts, compile_query) -> tuple:
+    """p50, p95, p99 and the build rate in papers/s (None when the table was built before)."""
     db = sqlite3.connect(home / "fts5.sqlite3")
+    rate = None
     if not db.execute("SELECT name FROM sqlite_master WHERE name='papers_fts'").fetchone():
+        started = time.perf_counter()
         db.execute(
             "CREATE VIRTUAL TABLE papers_fts USING fts5(arxiv_id UNINDEXED, title, abstract, "
             "tokenize='porter')"
@@ -189,6 +201,7 @@ def fts5_baseline(home, folder, texts, compile_query) -> tuple:
             "INSERT INTO papers_fts SELECT arxiv_id, title, abstract FROM main_db.papers_paper"
         )
         db.commit()
+        rate = folder.count / (time.perf_counter() - started)
     samples = []
     for text in texts:
         match = " OR ".join(compile_query(text).terms) or "x"
@@ -199,7 +212,7 @@ def fts5_baseline(home, folder, texts, compile_query) -> tuple:
             (match,),
         ).fetchall()
         samples.append(time.perf_counter() - started)
-    return percentiles(samples)
+    return (*percentiles(samples), rate)
 
 
 def bm25s_baseline(home, folder, texts, compile_query) -> tuple:
@@ -207,6 +220,7 @@ def bm25s_baseline(home, folder, texts, compile_query) -> tuple:
 
     from dailypapers.papers.models import Paper
 
+    started = time.perf_counter()
     corpus = [
         f"{t} {a}" for t, a in Paper.objects.values_list("title", "abstract").iterator(10_000)
     ]
@@ -214,6 +228,7 @@ def bm25s_baseline(home, folder, texts, compile_query) -> tuple:
     retriever.index(
         bm25s.tokenize(corpus, stopwords="en", show_progress=False), show_progress=False
     )
+    rate = len(corpus) / (time.perf_counter() - started)
     del corpus
     samples = []
     for text in texts:
@@ -221,7 +236,7 @@ def bm25s_baseline(home, folder, texts, compile_query) -> tuple:
         started = time.perf_counter()
         retriever.retrieve(tokens, k=20, show_progress=False)
         samples.append(time.perf_counter() - started)
-    return percentiles(samples)
+    return (*percentiles(samples), rate)
 
 
 def numpy_baseline(home, folder, texts, compile_query) -> tuple:
@@ -237,7 +252,7 @@ def numpy_baseline(home, folder, texts, compile_query) -> tuple:
         scores = matrix @ vector
         np.argpartition(-scores, 20)[:20]
         samples.append(time.perf_counter() - started)
-    return percentiles(samples)
+    return (*percentiles(samples), None)  # it has no index to build
 
 
 BASELINES = {"fts5": fts5_baseline, "bm25s": bm25s_baseline, "numpy": numpy_baseline}
@@ -293,19 +308,33 @@ def main() -> None:
         facts = prepare(folder, size)
         print(f"\n== {size:,} papers ==")
         print(
-            f"import {facts['import_seconds']:.0f}s; index build {facts['build_seconds']:.0f}s = "
-            f"{size / facts['build_seconds']:,.0f} papers/s (target 1,500; "
-            f"{facts['build_cpu_seconds']:,.0f}s CPU, load average {facts['build_load']:.1f} "
-            f"before); build peak RSS {facts['build_peak_rss_mb']:,.0f} MiB; index on disk "
-            f"{facts['index_mb']:,.0f} MiB"
+            f"import {facts['import_seconds']:.0f}s; `reindex` {facts['build_seconds']:.0f}s = "
+            f"{size / facts['build_seconds']:,.0f} papers/s (target 1,500); "
+            f"{facts['build_cpu_seconds']:,.0f}s CPU = "
+            f"{size / facts['build_cpu_seconds']:,.0f} papers per CPU-second; load average "
+            f"{facts['build_load']:.1f} before; build peak RSS "
+            f"{facts['build_peak_rss_mb']:,.0f} MiB; index on disk {facts['index_mb']:,.0f} MiB"
         )
-        measure_home(folder / "home", args.queries, baselines, http=size <= 100_000)
+        for name, wall, cpu in facts.get("build_phases", []):
+            print(
+                f"  {name:<32} {wall:7.1f}s wall {size / max(wall, 1e-9):9,.0f} papers/s "
+                f"{cpu:7.1f}s CPU {size / max(cpu, 1e-9):9,.0f} papers per CPU-second"
+            )
+        measure_home(
+            folder / "home",
+            args.queries,
+            baselines,
+            http=size <= 100_000,
+            build_rate=size / facts["build_seconds"],
+        )
     for home in args.home:
         print(f"\n== {home} (built elsewhere: no build rate) ==")
         measure_home(home, args.queries, baselines, http=False)
 
 
-def measure_home(home: Path, queries: int, baselines: list[str], http: bool) -> None:
+def measure_home(
+    home: Path, queries: int, baselines: list[str], http: bool, build_rate: float | None = None
+) -> None:
     """Latency per query class and the search process's memory, in a fresh process; then each
     baseline in its own."""
     done = subprocess.run(
@@ -340,10 +369,13 @@ def measure_home(home: Path, queries: int, baselines: list[str], http: bool) -> 
             reason = (done.stderr.strip().splitlines() or ["killed"])[-1][:200]
             print(f"baseline {name:<6} failed (exit {done.returncode}): {reason}")
             continue
-        p50, p95, p99 = json.loads(done.stdout.strip().splitlines()[-1])
+        p50, p95, p99, rate = json.loads(done.stdout.strip().splitlines()[-1])
+        built = ""
+        if rate and build_rate:
+            built = f"; its index built at {rate:,.0f} papers/s = {rate / build_rate:,.2f}x ours"
         print(
             f"baseline {name:<6} p50 {p50:7.1f}  p95 {p95:7.1f}  p99 {p99:7.1f} ms "
-            f"(p95 {p95 / ours:,.1f}x ours on common and multi-term queries)"
+            f"(p95 {p95 / ours:,.1f}x ours on common and multi-term queries{built})"
         )
     if http:
         p50, p95, p99 = http_latency(home)
