@@ -180,11 +180,7 @@ def _resolve(
             continue
         on_paper = {other.author_id for other in by_paper[name.paper_id]}
         bucket = candidates.get((name.parsed.surname_key, name.parsed.given[0][0]), ())
-        found = [
-            author_id
-            for author_id, parsed in bucket
-            if author_id not in on_paper and may_be(name.parsed, parsed)
-        ]
+        found = [a for a in source.consistent(name.parsed, bucket) if a not in on_paper]
         if found:
             consistent[index] = found
     if not consistent:
@@ -210,8 +206,15 @@ def _full_names(rows: Iterable[tuple[int, str, str]]):
     return candidates
 
 
+def _consistent(short: ParsedName, bucket) -> list[int]:
+    """The identities of a candidate bucket an abbreviated name may be."""
+    return [author_id for author_id, full in bucket if may_be(short, full)]
+
+
 class _Database:
     """The lookups of one batch, answered by queries (imports)."""
+
+    consistent = staticmethod(_consistent)
 
     def ids_of(self, slugs: list[str]) -> dict[str, int]:
         return _ids_of(slugs)
@@ -254,6 +257,7 @@ class Authorships:
             .values_list("id", "surname_key", "name")
             .iterator(10_000)
         )
+        self.consistent_cache: dict[tuple[ParsedName, int], list[int]] = {}
         # paper -> (published, ((position, identity, written slug), ...)): its rows.
         self.rows: dict[str, tuple] = {}
         self.slugs_of_paper: dict[str, frozenset[str]] = {}
@@ -289,6 +293,13 @@ class Authorships:
 
     def candidates(self, surnames: list[str]):
         return self.full
+
+    def consistent(self, short: ParsedName, bucket) -> list[int]:
+        # Buckets only grow (by `created`), so their length says whether an answer holds.
+        key = (short, len(bucket))
+        if (found := self.consistent_cache.get(key)) is None:
+            found = self.consistent_cache[key] = _consistent(short, bucket)
+        return found
 
     def evidenced(self, questions: list[tuple[list[int], set[str]]]) -> list[list[int]]:
         papers, slugs_of = self.papers_of_author, self.slugs_of_paper
