@@ -2,7 +2,7 @@ import time
 from concurrent.futures import ThreadPoolExecutor
 
 from django.core.management.base import BaseCommand, CommandError
-from django.db import connections
+from django.db import connection, connections
 
 from ....links.store import reextract
 from ....papers.models import Paper
@@ -47,14 +47,21 @@ class Command(BaseCommand):
         # The index reads the links but not the identities, so the authors are rebuilt on a
         # thread of their own while the index is built: their Python and the embedding's
         # tokenizer share the two cores (docs/search.md). Each keeps its own atomic steps.
+        # Inside a transaction (a caller's, or a test's) another connection would not see its
+        # writes, so there the two run one after the other.
+        alongside = not connection.in_atomic_block
         with ThreadPoolExecutor(max_workers=1) as pool:
-            authors = pool.submit(self._authors, total, phases)
+            if alongside:
+                authors = pool.submit(self._authors_on_a_thread, total, phases)
+            else:
+                self._authors(total, phases, time.process_time)
             progress = Progress("reindex", total, unit="papers")
             try:
                 folder = rebuild(lambda n: progress.update(n, n), phases)
             finally:
                 progress.close()
-            authors.result()
+            if alongside:
+                authors.result()
         self.stdout.write(f"indexed {folder.count} papers into {folder.path.name}")
         if options["verbosity"] >= 1:
             wall = time.perf_counter() - started
@@ -65,12 +72,17 @@ class Command(BaseCommand):
             for line in phases.lines(total):
                 self.stdout.write(line)
 
-    def _authors(self, total: int, phases: Phases) -> None:
+    def _authors(self, total: int, phases: Phases, clock) -> None:
         progress = Progress("authors", total, unit="papers")
         try:
-            # This thread's CPU only: the index's steps, timed meanwhile, count it too.
-            with phases("authors (alongside the index)", clock=time.thread_time):
+            with phases("authors", clock=clock):
                 rebuild_authors(lambda n: progress.update(n, n))
         finally:
             progress.close()
+
+    def _authors_on_a_thread(self, total: int, phases: Phases) -> None:
+        try:
+            # This thread's CPU only: the index's steps, timed meanwhile, count it too.
+            self._authors(total, phases, time.thread_time)
+        finally:
             connections.close_all()
