@@ -7,9 +7,14 @@ Each size gets a folder under --workdir with its snapshot, database and index; f
 are reused, so a long run can be resumed. Targets (issue 4): p95 <= 20 ms at 1M and <= 30 ms
 at 2.7M for every query class; index build >= 1,500 papers/s; resident memory <= 4 GB at 2.7M.
 
-Last measured 29 November 2026 (docs/search.md): 100k build 170 papers per CPU-second at
-load 10 (target missed); 1M on a quiet machine (load 0.6) p95 3.4-15.4 ms, filtered 19.7 (all
-met, without the neural query embedding); search process 1,422 MiB at 1M; 2.7M not built.
+The build line gives `reindex`'s wall and CPU time, then each phase as `reindex` prints it
+(links; authors, on a thread of its own while the index builds; index; HNSW graph), and the
+baselines' own build rates beside their latencies.
+
+Last measured 29 November 2026 (docs/search.md): 100k `reindex` 226 s CPU = 442 papers per
+CPU-second at load ~7 (587 s before the build was profiled; target 1,500 papers/s missed);
+1M on a quiet machine (load 0.6) p95 3.4-15.4 ms, filtered 19.7 (all met, without the neural
+query embedding); search process 1,422 MiB at 1M; 2.7M not built.
 """
 
 import argparse

@@ -54,7 +54,7 @@ class Command(BaseCommand):
             if alongside:
                 authors = pool.submit(self._authors_on_a_thread, total, phases)
             else:
-                self._authors(total, phases, time.process_time)
+                self._authors(total, phases, "authors", time.process_time)
             progress = Progress("reindex", total, unit="papers")
             try:
                 folder = rebuild(lambda n: progress.update(n, n), phases)
@@ -72,10 +72,10 @@ class Command(BaseCommand):
             for line in phases.lines(total):
                 self.stdout.write(line)
 
-    def _authors(self, total: int, phases: Phases, clock) -> None:
+    def _authors(self, total: int, phases: Phases, name: str, clock) -> None:
         progress = Progress("authors", total, unit="papers")
         try:
-            with phases("authors", clock=clock):
+            with phases(name, clock=clock):
                 rebuild_authors(lambda n: progress.update(n, n))
         finally:
             progress.close()
@@ -83,6 +83,7 @@ class Command(BaseCommand):
     def _authors_on_a_thread(self, total: int, phases: Phases) -> None:
         try:
             # This thread's CPU only: the index's steps, timed meanwhile, count it too.
-            self._authors(total, phases, time.thread_time)
+            name = "authors (own thread; the index's CPU below includes it)"
+            self._authors(total, phases, name, time.thread_time)
         finally:
             connections.close_all()
