@@ -339,7 +339,7 @@ def _messages(args, period, subscriber_model) -> list[tuple[str, bytes]]:
     """The first --baseline-messages subscribers' digests as bytes, composed (for you in
     batches, as send-digests does) and built; prints the composition rate."""
     from dailypapers.digests.compose import Composer
-    from dailypapers.digests.sending import CLAIM_BATCH, MessageBuilder
+    from dailypapers.digests.sending import CLAIM_BATCH, MessageBuilder, smtp_bytes
 
     composer, builder = Composer(period), MessageBuilder(period)
     subscribers = list(
@@ -359,7 +359,7 @@ def _messages(args, period, subscriber_model) -> list[tuple[str, bytes]]:
         f"{len(composer._topic_hits)} topic searches)"
     )
     return [
-        (subscriber.email, builder.build(subscriber, digest).message().as_bytes(linesep="\r\n"))
+        (subscriber.email, smtp_bytes(builder.build(subscriber, digest)))
         for subscriber, digest in digests
         if digest.items
     ]
