@@ -1,8 +1,8 @@
 """Digest speed: confirmed subscribers with 1-3 topics each, --for-you of them with an account,
 a library of 20-200 saved papers and 5 "papers for you", sent by the real `send-digests`
 command (1 or more processes, each with --workers SMTP connections) to a local SMTP sink that
-discards: aiosmtpd 1.4's Sink handler on uvloop's event loop (0.9 ms CPU a message against
-1.25 on asyncio's own loop, measured on this machine). Reports composition rate, and
+discards: Postfix's `smtp-sink` (C; Debian's `postfix` package) when installed, else
+aiosmtpd 1.4's Sink handler on uvloop's event loop (`--sink`). Reports composition rate, and
 end-to-end messages/s as ratios to a baseline measured in the same run: raw smtplib sends of
 the same messages over one connection (what any sender pays for SMTP alone). CPU is reported
 per digest for the senders and per message for the sink: those are what the shared bench
@@ -11,13 +11,14 @@ machines cannot skew.
     python bench/digests.py [--home HOME] [--papers 3000] [--subscribers 100000]
                             [--for-you 50000] [--workers 1,2,4] [--processes 1,2]
                             [--baseline-messages 2000] [--frequency weekly --date DAY]
-                            [--set-up-only]
+                            [--sink smtp-sink|aiosmtpd] [--set-up-only]
 
 At 100k with papers for you, on a `bench/recommend.py --scale` home (100k papers, a day of
 2,000 on 2026-11-27): `--home HOME --frequency daily --date 2026-11-27 --subscribers 100000
 --for-you 100000`. The subscribers (and their 11M saved papers) are a cached step: a run with
 the same options reuses the ones a previous run left in --home (`--set-up-only` makes them
-and stops; 300 s wall, 142 s CPU, cold, at load 11).
+and stops; 300 s wall, 142 s CPU, cold, at load 11). Each cell of the grid empties the digest
+ledger with two plain DELETEs and sends all 100k again.
 
 --home is a DAILYPAPERS_HOME holding papers and a built search index (bench/search_latency.py
 makes one per size); without it the run makes one under a temporary folder from --papers
@@ -25,24 +26,8 @@ synthetic papers (bench/corpus.py). The run adds digest tables, accounts and sub
 that database. Targets: issue 5, 100k digests in <= 10 minutes on 2 cores, identical topics
 searched once; issue 16, 100k in <= 5 minutes, including the "for you" sections. The
 machine's CPUs and load average are printed with the results (the bench machines are shared).
-
-Measured 2026-11-29 on 2 shared cores at load average 18-24 (`--home` of 1,500 papers,
-`--subscribers 5000 --for-you 2500 --baseline-messages 1000`, SQLite): baseline 302
-messages/s (sink 0.76 ms CPU a message); 1 process x 1 / 2 / 4 workers 25 / 25 / 40
-messages/s, 4.46 / 4.60 / 4.46 ms of sender CPU per digest, sink 0.86-0.99 ms; 2 processes x
-1 / 2 / 4 workers 47 / 41 / 32 messages/s, 5.35 / 5.66 / 5.72 ms (each process starts again).
-100k at ~5.4 ms of CPU (senders and sink) need ~4.5 min on two idle cores in two processes,
-not shown here (at this load, 35 min). docs/recommendations.md has the for-you scale runs.
-Measured at 100k (2026-11-29, session 6, load 13-14; docs/recommendations.md "Measured at 100k
-subscribers"): 2 processes x 2 workers sent 100,000 digests, every subscriber with papers for
-you, in 1,025 s wall, 6.27 ms of sender CPU a digest + 0.93 ms in the sink (~6 min of CPU on
-two idle cores: over the 5-minute target). The 1/2/4 x 1/2 grid was not run at 100k.
-The same home with the code before this session's changes, run in turn with the after code
-by one script (1 process x 1 worker): 6.66 ms of sender CPU per digest before, 4.67 after
-(0.70x): the batch's `sending` marks in one executemany, the `sent` write as two plain
-statements (0.74 ms instead of 1.31), the SMTP bytes flattened by `mime_bytes` (0.55 ms
-instead of 0.85). Earlier (2026-11-28, no for-you subscribers, load 15-22): 1 worker 27/s,
-2 workers 55/s; ~4.2 ms per digest after the stencils.
+Measurements, the 100k command and what they mean: docs/recommendations.md, "Digests with
+papers for you, end to end".
 """
 
 import argparse
@@ -50,6 +35,7 @@ import json
 import os
 import random
 import re
+import shutil
 import smtplib
 import subprocess
 import sys
@@ -61,8 +47,13 @@ from pathlib import Path
 
 from corpus import write_snapshot
 
-# The sink: aiosmtpd's own command line, on uvloop's event loop.
-SINK = (
+# The sinks. smtp-sink is Postfix's SMTP benchmark sink (Debian's `postfix` package, not
+# started as a mail system: `apt-get install postfix` with "No configuration"), in C: 0.05-0.2
+# ms of CPU a digest. aiosmtpd's own command line with its Sink handler, on uvloop's event
+# loop, costs ~1 ms a digest (it reads the DATA line by line), which on two shared cores is a
+# fifth of the send's CPU and is not the product's cost.
+SMTP_SINK = shutil.which("smtp-sink") or "/usr/sbin/smtp-sink"
+AIOSMTPD_SINK = (
     "import asyncio, sys, uvloop; asyncio.set_event_loop_policy(uvloop.EventLoopPolicy()); "
     "from aiosmtpd.main import main; main(sys.argv[1:])"
 )
@@ -73,12 +64,18 @@ def bigrams(title: str):
     return (" ".join(pair) for pair in zip(words, words[1:], strict=False))
 
 
-def start_sink(port: int) -> subprocess.Popen:
-    sink = subprocess.Popen(
-        [sys.executable, "-c", SINK, "-n", "-l", f"127.0.0.1:{port}"]
-        + ["-c", "aiosmtpd.handlers.Sink"]
-    )
+def start_sink(kind: str, port: int) -> subprocess.Popen:
+    if kind == "smtp-sink":
+        # smtp-sink refuses to run as root without a user to switch to.
+        user = ["-u", "nobody"] if os.geteuid() == 0 else []
+        command = [SMTP_SINK, *user, f"127.0.0.1:{port}", "1000"]
+    else:
+        command = [sys.executable, "-c", AIOSMTPD_SINK, "-n", "-l", f"127.0.0.1:{port}"]
+        command += ["-c", "aiosmtpd.handlers.Sink"]
+    sink = subprocess.Popen(command)
     time.sleep(1.0)
+    if sink.poll() is not None:
+        raise SystemExit(f"the {kind} sink did not start (exit {sink.returncode})")
     return sink
 
 
@@ -146,10 +143,15 @@ def send(period, sink: subprocess.Popen, port: int, processes: int, workers: int
     """`processes` concurrent `send-digests` commands with `workers` SMTP connections each,
     on an empty ledger: wall seconds, digests sent, CPU ms per digest of the commands and of
     the sink, and the commands' report lines."""
+    from django.db import connection, transaction
+
     from dailypapers.digests.models import Delivery, SentPaper
 
-    Delivery.objects.all().delete()
-    SentPaper.objects.all().delete()
+    with transaction.atomic(), connection.cursor() as cursor:
+        # Plain DELETEs: the ORM's cascade loaded every Delivery of the last cell first
+        # (100k model instances, and a query per batch of them).
+        for model in (SentPaper, Delivery):
+            cursor.execute(f"DELETE FROM {connection.ops.quote_name(model._meta.db_table)}")
     env = {**os.environ, "EMAIL_URL": f"smtp://127.0.0.1:{port}"}
     command = [sys.executable, "-m", "dailypapers.cli", "send-digests"]
     command += ["--period", period.frequency, "--date", period.start.isoformat()]
@@ -220,6 +222,12 @@ def main() -> None:
     )
     parser.add_argument("--port", type=int, default=2525)
     parser.add_argument(
+        "--sink",
+        choices=["smtp-sink", "aiosmtpd"],
+        default="smtp-sink" if Path(SMTP_SINK).exists() else "aiosmtpd",
+        help="the SMTP server the digests go to (default: Postfix's smtp-sink if installed)",
+    )
+    parser.add_argument(
         "--set-up-only", action="store_true", help="make the subscribers in --home and stop"
     )
     args = parser.parse_args()
@@ -262,7 +270,8 @@ def main() -> None:
     if args.set_up_only:
         return
     print(f"machine: {os.cpu_count()} CPUs, load average {_load()} before sending")
-    sink = start_sink(args.port)
+    print(f"sink: {args.sink}")
+    sink = start_sink(args.sink, args.port)
     try:
         messages = _messages(args, period, Subscriber)
         sink_cpu = cpu_seconds(sink.pid)
@@ -339,7 +348,7 @@ def _messages(args, period, subscriber_model) -> list[tuple[str, bytes]]:
     """The first --baseline-messages subscribers' digests as bytes, composed (for you in
     batches, as send-digests does) and built; prints the composition rate."""
     from dailypapers.digests.compose import Composer
-    from dailypapers.digests.sending import CLAIM_BATCH, MessageBuilder
+    from dailypapers.digests.sending import CLAIM_BATCH, MessageBuilder, smtp_bytes
 
     composer, builder = Composer(period), MessageBuilder(period)
     subscribers = list(
@@ -359,7 +368,7 @@ def _messages(args, period, subscriber_model) -> list[tuple[str, bytes]]:
         f"{len(composer._topic_hits)} topic searches)"
     )
     return [
-        (subscriber.email, builder.build(subscriber, digest).message().as_bytes(linesep="\r\n"))
+        (subscriber.email, smtp_bytes(builder.build(subscriber, digest)))
         for subscriber, digest in digests
         if digest.items
     ]

@@ -24,15 +24,19 @@ import time
 import uuid
 from dataclasses import dataclass
 from email import policy as email_policy
-from email.utils import make_msgid
-from functools import cache
+from email.utils import formatdate, make_msgid
+from functools import cache, lru_cache
 from itertools import islice
 from urllib.parse import quote
 
 from django.conf import settings
 from django.core.mail import EmailMultiAlternatives, get_connection
 from django.core.mail.backends.smtp import EmailBackend as SmtpBackend
-from django.core.mail.message import sanitize_address
+from django.core.mail.message import (
+    RFC5322_EMAIL_LINE_LENGTH_LIMIT,
+    forbid_multi_line_headers,
+    sanitize_address,
+)
 from django.db import connection, transaction
 from django.template.loader import render_to_string
 from django.utils.html import conditional_escape
@@ -51,6 +55,8 @@ RETRIES = 3
 # Digests claimed per round trip: fewer claims to the database; a dead run's unsent claims
 # pass to the first sender that runs out of work, or to the next run.
 CLAIM_BATCH = 50
+# The policy Django's as_bytes(linesep="\r\n") flattens with.
+_SMTP_POLICY = email_policy.compat32.clone(linesep="\r\n")
 
 
 class PermanentFailure(Exception):
@@ -92,11 +98,11 @@ class Mailer:
     def send(self, message: EmailMultiAlternatives) -> None:
         if isinstance(self.connection, SmtpBackend):
             # What the backend's send_messages does, with the message flattened once and
-            # faster (mime_bytes), and the envelope addresses sanitized as it does.
+            # faster (smtp_bytes), and the envelope addresses sanitized as it does.
             encoding = message.encoding or settings.DEFAULT_CHARSET
-            sender = sanitize_address(message.from_email, encoding)
-            recipients = [sanitize_address(to, encoding) for to in message.recipients()]
-            data = mime_bytes(message.message())
+            sender = _sender_address(message.from_email, encoding)
+            recipients = [envelope_address(to, encoding) for to in message.recipients()]
+            data = smtp_bytes(message)
 
             def transmit():
                 self.connection.connection.sendmail(sender, recipients, data)
@@ -132,53 +138,112 @@ class Mailer:
             self.connection.close()
 
 
-def mime_bytes(msg) -> bytes:
-    """`msg.as_bytes(linesep="\\r\\n")`, what Django's SMTP backend sends, byte for byte, for a
-    multipart message of non-multipart parts (a digest: text and HTML) without the stdlib
-    generator's second pass over every part. Django still builds the message (headers
-    checked and encoded, bodies charset-encoded: its one path); this only joins the encoded
-    payloads with CRLF line ends between the headers, each folded by the policy the generator
-    folds with. Measured on 300 digests: 0.55 ms of CPU a message instead of 0.85 with
-    message(); identical bytes (tests/test_digest_stencils.py). Other shapes go to as_bytes."""
-    parts = msg.get_payload()
+def envelope_address(address: str, encoding: str) -> str:
+    """Django's `sanitize_address`, which its SMTP backend applies to every envelope address.
+    A plain ASCII dot-atom address comes out of it unchanged, so it is not parsed again (the
+    parse was 0.12 ms of CPU a digest); anything else goes through Django
+    (tests/test_digest_stencils.py checks both ways)."""
+    if _PLAIN_ADDRESS.fullmatch(address):
+        return address
+    return sanitize_address(address, encoding)
+
+
+_ATOM = r"[A-Za-z0-9!#$%&'*+/=?^_`{|}~-]+"
+_PLAIN_ADDRESS = re.compile(rf"{_ATOM}(?:\.{_ATOM})*@[a-z0-9-]{{1,63}}(?:\.[a-z0-9-]{{1,63}})*")
+# The run's From, the same for every digest.
+_sender_address = cache(sanitize_address)
+
+
+def smtp_bytes(message: EmailMultiAlternatives) -> bytes:
+    """`message.message().as_bytes(linesep="\\r\\n")`, what Django's SMTP backend sends, byte
+    for byte (Date and boundary aside, which are drawn per message), for a digest's shape: a
+    text body and one HTML alternative, no attachments, no line over SMTP's 998 bytes (Django
+    sends those quoted-printable). Every header goes through Django's header check and the
+    stdlib's compat32 folding, as in Django, except a printable ASCII line of at most 78
+    characters, which that folding leaves as it is; the headers that repeat (Subject, From,
+    Date) are folded once. The bodies are UTF-8 with CRLF line ends, as the generator writes
+    them. Measured on 4,000 digests: ~0.1 ms of CPU a message instead of 0.82 for
+    message() and its flattening. Other shapes go through message().as_bytes()."""
+    encoding = message.encoding or settings.DEFAULT_CHARSET
+    alternatives = message.alternatives
+    headers = message.extra_headers
+    bodies = [message.body] + [content for content, _ in alternatives]
     if (
-        not isinstance(parts, list)
-        or msg.preamble is not None
-        or msg.epilogue is not None
-        or any(part.is_multipart() or not isinstance(part._payload, str) for part in parts)
+        encoding != "utf-8"
+        or message.attachments
+        or message.cc
+        or message.reply_to
+        or not message.to
+        or not message.body
+        or len(alternatives) != 1
+        or alternatives[0].mimetype != "text/html"
+        or any(name.lower() in _SET_BY_DJANGO for name in headers)
+        or "Message-ID" not in headers
     ):
-        return msg.as_bytes(linesep="\r\n")
-    # The generator writes a part's payload as stored (surrogate-escaped 8-bit bytes, or
-    # the base64/quoted-printable text), each line end made CRLF.
-    texts = [
-        _folded(part.raw_items())
-        + b"\r\n"
-        + _LINE_ENDS.sub("\r\n", part._payload).encode("ascii", "surrogateescape")
-        for part in parts
-    ]
-    boundary = msg.get_boundary()
-    while boundary is None or any(f"--{boundary}".encode() in text for text in texts):
+        return message.message().as_bytes(linesep="\r\n")
+    payloads = []
+    for body in bodies:
+        data = body.encode("utf-8")
+        if b"\r" in data:
+            data = data.replace(b"\r\n", b"\n").replace(b"\r", b"\n")
+        if max(map(len, data.split(b"\n"))) > RFC5322_EMAIL_LINE_LENGTH_LIMIT:
+            return message.message().as_bytes(linesep="\r\n")
+        payloads.append(data.replace(b"\n", b"\r\n"))
+    boundary = None
+    while boundary is None or any(f"--{boundary}".encode() in data for data in payloads):
         # The generator's form of boundary, drawn again while a part contains it.
         boundary = f"{'=' * 15}{random.randrange(sys.maxsize):019d}=="
-        msg.set_boundary(boundary)
+    lines = [
+        _MULTIPART_LINE.replace(_BOUNDARY_SHAPE.encode(), boundary.encode()),
+        _repeated_line("MIME-Version", "1.0"),
+        _repeated_line("Subject", message.subject),
+        _repeated_line("From", message.from_email),
+        _header_line("To", ", ".join(str(to) for to in message.to)),
+        _repeated_line("Date", formatdate(localtime=settings.EMAIL_USE_LOCALTIME)),
+    ]
+    lines += [_header_line(name, value) for name, value in headers.items()]
     delimiter = f"\r\n--{boundary}\r\n".encode()
+    parts = [
+        _part_head(subtype, data.isascii()) + data
+        for subtype, data in zip(("plain", "html"), payloads, strict=True)
+    ]
+    return b"".join([*lines, delimiter, delimiter.join(parts), f"\r\n--{boundary}--\r\n".encode()])
+
+
+def _header_line(name: str, value) -> bytes:
+    """A header as Django sets it (forbid_multi_line_headers: no CR or LF; a non-ASCII value
+    encoded) and the generator folds it (compat32, 78 characters)."""
+    value = str(value)
+    if len(name) + 2 + len(value) <= 78 and _PRINTABLE_ASCII.fullmatch(value) and name != "Subject":
+        return f"{name}: {value}\r\n".encode("ascii")
+    return _SMTP_POLICY.fold_binary(*forbid_multi_line_headers(name, value, "utf-8"))
+
+
+_repeated_line = lru_cache(maxsize=64)(_header_line)
+
+
+@cache
+def _part_head(subtype: str, ascii_only: bool) -> bytes:
+    """A part's headers and blank line, as Django's SafeMIMEText writes them for UTF-8 text
+    without long lines (the stdlib says 7bit for ASCII-only text, 8bit otherwise)."""
     return b"".join(
         [
-            _folded(msg.raw_items()),
-            delimiter,
-            delimiter.join(texts),
-            f"\r\n--{boundary}--\r\n".encode(),
+            _header_line("Content-Type", f'text/{subtype}; charset="utf-8"'),
+            _header_line("MIME-Version", "1.0"),
+            _header_line("Content-Transfer-Encoding", "7bit" if ascii_only else "8bit"),
+            b"\r\n",
         ]
     )
 
 
-def _folded(headers) -> bytes:
-    return b"".join(_SMTP_POLICY.fold_binary(name, value) for name, value in headers)
-
-
-# The policy Django's as_bytes(linesep="\r\n") flattens with.
-_SMTP_POLICY = email_policy.compat32.clone(linesep="\r\n")
-_LINE_ENDS = re.compile(r"\r\n|\r|\n")
+# The multipart Content-Type line folded once with a boundary of the generator's shape (15
+# "=", 19 digits, "=="): every boundary it draws has that length, so folds the same.
+_BOUNDARY_SHAPE = f"{'=' * 15}{0:019d}=="
+_MULTIPART_LINE = _SMTP_POLICY.fold_binary(
+    "Content-Type", f'multipart/alternative; boundary="{_BOUNDARY_SHAPE}"'
+)
+_SET_BY_DJANGO = {"from", "to", "cc", "reply-to", "date", "mime-version", "content-type", "subject"}
+_PRINTABLE_ASCII = re.compile(r"[\x20-\x7e]*")
 
 
 class Stencil:
