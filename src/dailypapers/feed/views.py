@@ -62,11 +62,11 @@ def _period_page(request, listed: listing.PeriodPage, is_home=False):
         list(page.object_list),
         page=page,
         period=period,
-        period_tabs=[
+        period_tabs=(  # a tuple: list.html remembers the tabs by it
             ("Day", periods.day_period(period.start)),
             ("Week", periods.week_period(period.start)),
             ("Month", periods.month_period(period.start)),
-        ],
+        ),
         previous=listed.previous,
         following=listed.following,
         is_home=is_home,
@@ -96,7 +96,7 @@ def trending(request):
         request,
         cards,
         trending_window=window,
-        windows=list(listing.TRENDING_WINDOWS),
+        windows=tuple(listing.TRENDING_WINDOWS),
         trending_by=by,
         notes=notes,
     )
