@@ -125,16 +125,24 @@ def test_day_page_with_assert_num_queries(
     for count, day in ((5, date(2026, 9, 1)), (100, date(2026, 9, 2))):
         for i in range(count):
             list_paper(make_paper(f"2609.{day.day:02d}{i:03d}"), day)
-        # entry count with the neighbouring days (one statement), one page of entries with
-        # their papers (one statement), and in one statement their published code links
-        # (the cards' code icons) with what the card parts of higher apps read (thumbnails,
-        # LLM summaries); the page-cache generation is read through the driver's
-        # connection, uncounted
-        with django_assert_num_queries(3):
+        # one page of entries with their papers, their count and the neighbouring days (one
+        # statement), and in one statement their published code links (the cards' code
+        # icons) with what the card parts of higher apps read (thumbnails, LLM summaries);
+        # the page-cache generation is read through the driver's connection, uncounted
+        with django_assert_num_queries(2):
             client.get(f"/papers/date/{day}")
-    # the home page finds the newest day in the same statement as its count and neighbours
-    with django_assert_num_queries(3):
+    # the home page finds the newest day in that same first statement
+    with django_assert_num_queries(2):
         assert "2609.020" in client.get("/").content.decode()
+    # a later page is read with its count as well
+    with django_assert_num_queries(2):
+        assert "2609.02050" in client.get("/papers/date/2026-09-02?page=2").content.decode()
+    # a page that is not there finds no cards, is counted apart, and shows the last page
+    with django_assert_num_queries(4):
+        assert "2609.02099" in client.get("/?page=9").content.decode()
+    # an empty day: no cards, so its count and neighbours are read apart (and no card parts)
+    with django_assert_num_queries(2):
+        client.get("/papers/date/2026-09-03")
 
 
 def test_long_days_are_paginated(client, make_paper, list_paper):
