@@ -4,8 +4,12 @@ import re
 from datetime import date
 
 import pytest
+from conftest import examples
+from django.core.paginator import Paginator
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dailypapers.feed import services
 from dailypapers.feed.hotness import DECAY_SECONDS, hotness
@@ -153,6 +157,35 @@ def test_long_days_are_paginated(client, make_paper, list_paper):
     assert "Papers 1–50 of 60" in first and 'href="?page=2"' in first
     second = client.get("/papers/date/2026-11-20?page=2").content.decode()
     assert second.count('<article class="card') == 10 and "Numbered 59" in second
+
+
+@settings(
+    max_examples=examples(60),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    asked=st.one_of(
+        st.integers(min_value=-(2**70), max_value=2**70).map(str),
+        st.floats(allow_nan=True).map(str),
+        st.text(max_size=30),
+    )
+)
+def test_any_page_asked_for_shows_the_page_the_paginator_picks(
+    client, make_paper, list_paper, asked
+):
+    """?page= is read ahead with the count (listing.asked_page): whatever it holds, the list
+    shows the page Django's Paginator settles on, as when it was read after the count."""
+    if not DailyEntry.objects.exists():
+        for i in range(120):
+            list_paper(make_paper(f"2611.{i:05d}", title=f"Numbered {i:03d}"), DAY, minute=i % 60)
+    shown = Paginator(range(120), 50).get_page(asked)
+    for path in ("/", "/papers/date/2026-11-20"):
+        response = client.get(path, {"page": asked})
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert f"Papers {shown.start_index()}–{shown.end_index()} of 120" in page
+        assert page.count('<article class="card') == len(shown)
 
 
 def test_cards_show_what_a_reader_needs(client, make_paper, make_user, list_paper):

@@ -151,13 +151,18 @@ class PeriodPage:
     following: Period | None
 
 
+# No list has this many pages; past it an OFFSET would overflow the databases' integers.
+_MOST_PAGES = 10**9
+
+
 def asked_page(asked) -> int:
     """The page number Paginator.get_page settles on for `asked` (?page=) when that page
-    exists; 1 for anything it would not take as a number."""
+    exists; 1 for anything else (Paginator then picks the page, read apart)."""
     try:
-        return max(int(asked), 1)
+        number = int(asked)
     except (TypeError, ValueError):
         return 1
+    return number if 1 <= number <= _MOST_PAGES else 1
 
 
 def period_page(period: Period, asked=None) -> PeriodPage:
