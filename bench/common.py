@@ -90,19 +90,29 @@ end
 
 
 def run_wrk(url: str, script: Path, seconds: int, connections: int) -> dict:
-    """req/s, p95 (ms) and errors of `wrk -t2 -c CONNECTIONS` for SECONDS, script ending in
-    WRK_REPORT."""
-    done = subprocess.run(
+    """req/s, p95 (ms), errors and requests of `wrk -t2 -c CONNECTIONS` for SECONDS, script
+    ending in WRK_REPORT; with wrk's own resource use (bench/page_split.py counts it)."""
+    wrk = subprocess.Popen(
         ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--timeout", "10s"]
         + ["-s", str(script), url],
-        capture_output=True,
+        stdout=subprocess.PIPE,
         text=True,
-        check=True,
     )
-    requests, errors, p95, duration = re.search(
-        r"RESULT (\S+) (\S+) (\S+) (\S+)", done.stdout
-    ).groups()
-    return {"rps": int(requests) / float(duration), "p95": float(p95), "errors": int(errors)}
+    output = wrk.stdout.read()
+    _, status, usage = os.wait4(wrk.pid, 0)
+    wrk.returncode = os.waitstatus_to_exitcode(status)
+    if wrk.returncode:
+        raise subprocess.CalledProcessError(wrk.returncode, wrk.args, output)
+    requests, errors, p95, duration = re.search(r"RESULT (\S+) (\S+) (\S+) (\S+)", output).groups()
+    return {
+        "rps": int(requests) / float(duration),
+        "p95": float(p95),
+        "errors": int(errors),
+        "requests": int(requests),
+        "cpu_seconds": usage.ru_utime + usage.ru_stime,
+        "voluntary_switches": usage.ru_nvcsw,
+        "involuntary_switches": usage.ru_nivcsw,
+    }
 
 
 def resident() -> dict[str, float]:

@@ -137,7 +137,7 @@ def test_a_cards_stored_parts_are_read_in_one_statement(
         PaperLink.objects.create(
             paper=first, kind="code", url=f"https://github.com/a/{repository}", position=position
         )
-    with django_assert_num_queries(4):  # the day's 3, and the stars of the code link found
+    with django_assert_num_queries(3):  # the day's 2, and the stars of the code link found
         page = client.get(f"/papers/date/{DAY}").content.decode()
     one, two = card_of(page, "First"), card_of(page, "2611.00002")
     assert 'width="190" height="246"' in one and 'class="thumbnail"' not in two

@@ -4,8 +4,12 @@ import re
 from datetime import date
 
 import pytest
+from conftest import examples
+from django.core.paginator import Paginator
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from dailypapers.feed import services
 from dailypapers.feed.hotness import DECAY_SECONDS, hotness
@@ -125,16 +129,24 @@ def test_day_page_with_assert_num_queries(
     for count, day in ((5, date(2026, 9, 1)), (100, date(2026, 9, 2))):
         for i in range(count):
             list_paper(make_paper(f"2609.{day.day:02d}{i:03d}"), day)
-        # entry count with the neighbouring days (one statement), one page of entries with
-        # their papers (one statement), and in one statement their published code links
-        # (the cards' code icons) with what the card parts of higher apps read (thumbnails,
-        # LLM summaries); the page-cache generation is read through the driver's
-        # connection, uncounted
-        with django_assert_num_queries(3):
+        # one page of entries with their papers, their count and the neighbouring days (one
+        # statement), and in one statement their published code links (the cards' code
+        # icons) with what the card parts of higher apps read (thumbnails, LLM summaries);
+        # the page-cache generation is read through the driver's connection, uncounted
+        with django_assert_num_queries(2):
             client.get(f"/papers/date/{day}")
-    # the home page finds the newest day in the same statement as its count and neighbours
-    with django_assert_num_queries(3):
+    # the home page finds the newest day in that same first statement
+    with django_assert_num_queries(2):
         assert "2609.020" in client.get("/").content.decode()
+    # a later page is read with its count as well
+    with django_assert_num_queries(2):
+        assert "2609.02050" in client.get("/papers/date/2026-09-02?page=2").content.decode()
+    # a page that is not there finds no cards, is counted apart, and shows the last page
+    with django_assert_num_queries(4):
+        assert "2609.02099" in client.get("/?page=9").content.decode()
+    # an empty day: no cards, so its count and neighbours are read apart (and no card parts)
+    with django_assert_num_queries(2):
+        client.get("/papers/date/2026-09-03")
 
 
 def test_long_days_are_paginated(client, make_paper, list_paper):
@@ -145,6 +157,35 @@ def test_long_days_are_paginated(client, make_paper, list_paper):
     assert "Papers 1–50 of 60" in first and 'href="?page=2"' in first
     second = client.get("/papers/date/2026-11-20?page=2").content.decode()
     assert second.count('<article class="card') == 10 and "Numbered 59" in second
+
+
+@settings(
+    max_examples=examples(60),
+    deadline=None,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    asked=st.one_of(
+        st.integers(min_value=-(2**70), max_value=2**70).map(str),
+        st.floats(allow_nan=True).map(str),
+        st.text(max_size=30),
+    )
+)
+def test_any_page_asked_for_shows_the_page_the_paginator_picks(
+    client, make_paper, list_paper, asked
+):
+    """?page= is read ahead with the count (listing.asked_page): whatever it holds, the list
+    shows the page Django's Paginator settles on, as when it was read after the count."""
+    if not DailyEntry.objects.exists():
+        for i in range(120):
+            list_paper(make_paper(f"2611.{i:05d}", title=f"Numbered {i:03d}"), DAY, minute=i % 60)
+    shown = Paginator(range(120), 50).get_page(asked)
+    for path in ("/", "/papers/date/2026-11-20"):
+        response = client.get(path, {"page": asked})
+        assert response.status_code == 200
+        page = response.content.decode()
+        assert f"Papers {shown.start_index()}–{shown.end_index()} of 120" in page
+        assert page.count('<article class="card') == len(shown)
 
 
 def test_cards_show_what_a_reader_needs(client, make_paper, make_user, list_paper):

@@ -101,7 +101,11 @@ TEMPLATES = [
         "APP_DIRS": True,
         "OPTIONS": {
             # {% url %} and {% static %} remembered per process (docs/performance.md).
-            "builtins": ["dailypapers.core.url_tag", "dailypapers.core.static_tag"],
+            "builtins": [
+                "dailypapers.core.url_tag",
+                "dailypapers.core.static_tag",
+                "dailypapers.core.remember_tag",
+            ],
             "context_processors": [
                 "django.template.context_processors.request",
                 "django.contrib.auth.context_processors.auth",

@@ -94,6 +94,8 @@ class EntryIds(Sequence):
         if index.step not in (None, 1) or (index.start or 0) < 0 or (index.stop or 0) < 0:
             raise ValueError("entry ids slice forward only")
         start = index.start or 0
+        if index.stop is not None and index.stop <= start:
+            return []  # an empty list's one page
         page = f" LIMIT {max(index.stop - start, 0)}" if index.stop is not None else ""
         if start:
             page += f" OFFSET {start}" if page else f" LIMIT {2**62} OFFSET {start}"
@@ -109,7 +111,24 @@ class EntryIds(Sequence):
 class ListedCards(EntryIds):
     """The cards of a period's listed entries in list order, a slice at a time: one statement
     that sorts the narrow entry rows for the slice's ids (as EntryIds does) and joins their
-    papers, which on PostgreSQL saves a round trip a list page."""
+    papers, which on PostgreSQL saves a round trip a list page. The page asked for may have
+    been read already, with the count (`read_ahead`: its offset and cards)."""
+
+    def __init__(self, period: Period):
+        super().__init__(period)
+        self.read_ahead: tuple[int, list[Card]] | None = None
+
+    def __getitem__(self, index):
+        if isinstance(index, slice) and self.read_ahead and self.known_count is not None:
+            offset, cards = self.read_ahead
+            whole_page = min(offset + PAGE_SIZE, self.known_count)
+            if (
+                index.step in (None, 1)
+                and (index.start or 0) == offset
+                and index.stop == whole_page
+            ):
+                return cards
+        return super().__getitem__(index)
 
     def _read(self, ids_sql: str) -> list["Card"]:
         query = _CARDS_SQL.format(ids_sql) + f" ORDER BY {_JOINED_LIST_ORDER_SQL}"
@@ -132,32 +151,68 @@ class PeriodPage:
     following: Period | None
 
 
-def period_page(period: Period) -> PeriodPage:
+# No list has this many pages; past it an OFFSET would overflow the databases' integers.
+_MOST_PAGES = 10**9
+
+
+def asked_page(asked) -> int:
+    """The page number Paginator.get_page settles on for `asked` (?page=) when that page
+    exists; 1 for anything else (Paginator then picks the page, read apart)."""
+    try:
+        number = int(asked)
+    except (TypeError, ValueError):
+        return 1
+    return number if 1 <= number <= _MOST_PAGES else 1
+
+
+def period_page(period: Period, asked=None) -> PeriodPage:
     """The period's cards, how many there are and its neighbours, counted and found in one
-    statement (on PostgreSQL each round trip costs client and server about 0.15 ms)."""
+    statement (on PostgreSQL each round trip costs client and server about 0.15 ms), which
+    also reads the cards of the page asked for (?page=) when it has any."""
     cards = ListedCards(period)
-    ((count, before, after),) = sql.rows(
-        f"SELECT (SELECT COUNT(*) {cards.where}), {_neighbours_sql('%s', '%s')}",
-        (*cards.params, period.start, period.end),
-    )
-    return _page(period, count, before, after)
+    about = f"(SELECT COUNT(*) {cards.where}), {_neighbours_sql('%s', '%s')}"
+    about_params = (*cards.params, period.start, period.end)
+    read_ahead, found = _with_cards(cards.where, cards.params, about, about_params, asked)
+    if found is None:  # no cards on that page: the period is empty, or the page is not there
+        (found,) = sql.rows(f"SELECT {about}", about_params)
+    return _page(period, *found, read_ahead)
 
 
-def newest_day_page() -> PeriodPage | None:
+def newest_day_page(asked=None) -> PeriodPage | None:
     """The newest day's page (the home page), None when nothing is listed: the day, its
-    count and its neighbours in one statement, a round trip fewer than newest_day() and then
-    period_page()."""
-    ((day, count, before, after),) = sql.rows(
-        f"SELECT n.day, (SELECT COUNT(*) FROM {ENTRIES} WHERE day = n.day AND hidden = %s), "
-        f"{_neighbours_sql('n.day', 'n.day')} FROM ({_NEWEST_DAY_SQL}) n",
-        (False,),
+    count, its neighbours and the cards of the page asked for in one statement."""
+    newest = f"({_NEWEST_DAY_SQL})"
+    where = f"FROM {ENTRIES} WHERE day = {newest} AND hidden = %s"
+    about = f"{newest}, (SELECT COUNT(*) {where}), {_neighbours_sql(newest, newest)}"
+    read_ahead, found = _with_cards(where, (False,), about, (False,), asked)
+    if found is None:
+        (found,) = sql.rows(f"SELECT {about}", (False,))
+    day, count, before, after = found
+    if day is None:
+        return None
+    return _page(day_period(_day(day)), count, before, after, read_ahead)
+
+
+def _with_cards(where: str, params: tuple, about: str, about_params: tuple, asked):
+    """The cards of the asked page of the entries `where` selects, as read_ahead (offset,
+    cards), and the columns `about` them (SELECT-list SQL: their count, neighbours...), read
+    in the same statement; (None, None) when that page has no cards."""
+    offset = (asked_page(asked) - 1) * PAGE_SIZE
+    ids_sql = f"SELECT id {where} ORDER BY {_LIST_ORDER_SQL} LIMIT {PAGE_SIZE} OFFSET {offset}"
+    rows = sql.rows(
+        f"SELECT {_CARD_COLUMNS}, {about} {_CARDS_FROM} WHERE e.id IN ({ids_sql}) "
+        f"ORDER BY {_JOINED_LIST_ORDER_SQL}",
+        (*about_params, *params),
     )
-    return None if day is None else _page(day_period(_day(day)), count, before, after)
+    if not rows:
+        return None, None
+    return (offset, [_card(row) for row in rows]), rows[0][_CARD_WIDTH:]
 
 
-def _page(period: Period, count: int, before, after) -> PeriodPage:
+def _page(period: Period, count: int, before, after, read_ahead=None) -> PeriodPage:
     cards = ListedCards(period)
     cards.known_count = count
+    cards.read_ahead = read_ahead
     to_period = PERIOD_OF[period.kind]
     before, after = _day(before), _day(after)
     return PeriodPage(
@@ -181,12 +236,16 @@ class Card:
     content_hash: str  # of the paper's text: what per-paper caches of derived text key on
 
 
-_CARDS_SQL = (
-    "SELECT e.id, e.paper_id, p.title, p.abstract, p.authors, p.categories, e.upvotes, "
-    f"e.comment_count, e.pinned, u.username, p.content_hash FROM {ENTRIES} e "
-    f"JOIN {PAPERS} p ON p.arxiv_id = e.paper_id LEFT JOIN {USERS} u ON u.id = e.submitted_by_id "
-    "WHERE e.id IN ({})"
+_CARD_COLUMNS = (
+    "e.id, e.paper_id, p.title, p.abstract, p.authors, p.categories, e.upvotes, "
+    "e.comment_count, e.pinned, u.username, p.content_hash"
 )
+_CARD_WIDTH = 11
+_CARDS_FROM = (
+    f"FROM {ENTRIES} e JOIN {PAPERS} p ON p.arxiv_id = e.paper_id "
+    f"LEFT JOIN {USERS} u ON u.id = e.submitted_by_id"
+)
+_CARDS_SQL = f"SELECT {_CARD_COLUMNS} {_CARDS_FROM} " + "WHERE e.id IN ({})"
 
 
 @lru_cache(maxsize=8192)

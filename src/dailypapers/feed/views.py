@@ -38,7 +38,7 @@ def _list_page(request, entries, **context):
 @require_safe
 @cached_for_anonymous
 def home(request):
-    listed = listing.newest_day_page()
+    listed = listing.newest_day_page(request.GET.get("page"))
     if listed is None:
         return render(request, "feed/empty.html")
     return _period_page(request, listed, is_home=True)
@@ -51,7 +51,7 @@ def period_page(request, kind: str, slug: str):
         period = periods.parse_period(kind, slug)
     except ValueError as error:
         raise Http404(f"{slug!r} is not a valid {kind}") from error
-    return _period_page(request, listing.period_page(period))
+    return _period_page(request, listing.period_page(period, request.GET.get("page")))
 
 
 def _period_page(request, listed: listing.PeriodPage, is_home=False):
@@ -62,11 +62,11 @@ def _period_page(request, listed: listing.PeriodPage, is_home=False):
         list(page.object_list),
         page=page,
         period=period,
-        period_tabs=[
+        period_tabs=(  # a tuple: list.html remembers the tabs by it
             ("Day", periods.day_period(period.start)),
             ("Week", periods.week_period(period.start)),
             ("Month", periods.month_period(period.start)),
-        ],
+        ),
         previous=listed.previous,
         following=listed.following,
         is_home=is_home,
@@ -96,7 +96,7 @@ def trending(request):
         request,
         cards,
         trending_window=window,
-        windows=list(listing.TRENDING_WINDOWS),
+        windows=tuple(listing.TRENDING_WINDOWS),
         trending_by=by,
         notes=notes,
     )
