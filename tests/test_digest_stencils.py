@@ -189,7 +189,7 @@ def test_a_digest_sent_is_the_message_django_builds():
 def test_envelope_addresses_are_what_django_sanitizes(address):
     try:
         expected = sanitize_address(address, "utf-8")
-    except ValueError as refused:
+    except Exception as refused:  # the stdlib's parser also fails in its own ways ("@[\t")
         with pytest.raises(type(refused)):
             envelope_address(address, "utf-8")
         return
