@@ -15,9 +15,9 @@ which holds from one machine to the next where raw req/s do not. --json prints o
 
 Targets (issue 12): cached pages >= 0.6x the trivial view, uncached day page >= 0.15x,
 uncached paper page (with similar papers) >= 0.12x, on SQLite and on PostgreSQL.
-Last measured idle (load 1.9-3.8), 2026-11-29 04:21, main 7292227, --seconds 8 (trivial view
-3,100-4,400 req/s): SQLite uncached day 0.154x, uncached paper 0.130x, cached day 0.882x,
-cached paper 0.802x (all met); PostgreSQL 0.111x (not met), 0.127x, 0.717x, 0.654x.
+Last measured idle (load 0.6-1.9), 2026-11-29 08:13-08:17, main e8a0c03, --seconds 8 (trivial
+view 3,600-4,450 req/s): SQLite uncached day 0.164x, uncached paper 0.163x, cached day 0.814x,
+cached paper 0.760x (all met); PostgreSQL 0.131x (not met), 0.130x, 0.605x, 0.647x.
 Every round, the method, the profile and what is left: docs/performance.md.
 """
 
