@@ -28,7 +28,7 @@ class Embedder(Protocol):
 class WordLlamaEmbedder:
     """wordllama's model: the mean of its token vectors. Averaged here over the tokens
     themselves rather than through wordllama's `embed`, which pads every batch to its
-    longest text and multiplies the padding by a mask: 1.3x less CPU (docs/search.md). The
+    longest text and multiplies the padding by a mask: 2.4x less CPU (docs/search.md). The
     sums are added in another order, so a vector may differ from `embed`'s in its last bit
     (as `embed`'s own do with the batch a text lands in)."""
 
