@@ -23,6 +23,7 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
+from itertools import repeat
 
 from django.db import connection, transaction
 from django.db.models import DateTimeField
@@ -59,8 +60,9 @@ def write_authors(
     then answers the lookups the database would (same answers, no queries)."""
     papers = list(papers)
     source = known or _Database()
+    parse = known.parse if known else parse_name
     names = [
-        _Name(arxiv_id, position, written, parse_name(written), published)
+        _Name(arxiv_id, position, written, parse(written), published)
         for arxiv_id, authors, published in papers
         for position, written in enumerate(authors)
     ]
@@ -79,9 +81,10 @@ def write_authors(
             _move(_resolve(short, by_paper, source))
             return len(names)
         before = known.replace(ids, by_paper)
-        for name, to in _resolve(short, by_paper, source):
+        moved = _resolve(short, by_paper, source)
+        for name, to in moved:
             name.author_id = to
-        known.replace(ids, by_paper)
+        known.replace(list(dict.fromkeys(name.paper_id for name, _ in moved)), by_paper)
         # Only the papers whose rows differ are written: the same rows, with less work.
         changed = [i for i in ids if known.rows[i] != before.get(i)]
         _replace_rows(changed, [name for i in changed for name in by_paper.get(i, ())])
@@ -194,13 +197,13 @@ def _resolve(
     ]
 
 
-def _full_names(rows: Iterable[tuple[int, str, str]]):
+def _full_names(rows: Iterable[tuple[int, str, str]], parse=parse_name):
     """(surname key, first initial) -> [(identity, parsed name)] of full-name identities, from
     (id, surname key, name) rows: an abbreviation's only possible candidates. An identity's
     name is a written form of its key, so parsing it gives the key's parts."""
     candidates: dict[tuple[str, str], list[tuple[int, ParsedName]]] = defaultdict(list)
     for author_id, surname_key, written in rows:
-        parsed = parse_name(written)
+        parsed = parse(written)
         if parsed.given:
             candidates[surname_key, parsed.given[0][0]].append((author_id, parsed))
     return candidates
@@ -251,17 +254,23 @@ class Authorships:
         self.by_slug: dict[str, int] = dict(
             Author.objects.values_list("slug", "id").iterator(10_000)
         )
+        # Each distinct written form is parsed once per rebuild: `parse_name`'s own cache
+        # holds 200k names, fewer than 100k papers name, so it kept parsing them again.
+        self.parsed: dict[str, ParsedName] = {}
         # (surname key, first initial) -> full-name identities, as _full_names gives them.
         self.full = _full_names(
             Author.objects.filter(abbreviated=False)
             .values_list("id", "surname_key", "name")
-            .iterator(10_000)
+            .iterator(10_000),
+            self.parse,
         )
         self.consistent_cache: dict[tuple[ParsedName, int], list[int]] = {}
         # paper -> (published, ((position, identity, written slug), ...)): its rows.
         self.rows: dict[str, tuple] = {}
-        self.slugs_of_paper: dict[str, frozenset[str]] = {}
+        # Both sides of the evidence question, kept in step with the rows: the papers of an
+        # identity, and the papers that name a written slug.
         self.papers_of_author: dict[int, set[str]] = defaultdict(set)
+        self.papers_naming: dict[str, set[str]] = defaultdict(set)
         loaded: dict[str, list] = defaultdict(list)
         rows = Authorship.objects.order_by("paper_id", "position").values_list(
             "paper_id", "published", "position", "author_id", "written_slug"
@@ -271,24 +280,35 @@ class Authorships:
         for paper_id, paper_rows in loaded.items():
             self._set(paper_id, paper_rows[0][0], tuple(row for _, row in paper_rows))
 
+    def parse(self, written: str) -> ParsedName:
+        if (parsed := self.parsed.get(written)) is None:
+            parsed = self.parsed[written] = parse_name(written)
+        return parsed
+
     def _set(self, paper_id: str, published: datetime | None, rows: tuple) -> None:
-        for _, author_id, _ in self.rows.get(paper_id, (None, ()))[1]:
-            self.papers_of_author[author_id].discard(paper_id)
+        old = self.rows.get(paper_id, (None, ()))[1]
         self.rows[paper_id] = (published, rows) if rows else (None, ())
-        self.slugs_of_paper[paper_id] = frozenset(slug for _, _, slug in rows)
-        for _, author_id, _ in rows:
-            self.papers_of_author[author_id].add(paper_id)
+        if rows == old:  # most papers, in either pass: the index holds already
+            return
+        papers_of, naming = self.papers_of_author, self.papers_naming
+        for _, author_id, slug in old:
+            papers_of[author_id].discard(paper_id)
+            naming[slug].discard(paper_id)
+        for _, author_id, slug in rows:
+            papers_of[author_id].add(paper_id)
+            naming[slug].add(paper_id)
 
     def ids_of(self, slugs: list[str]) -> dict[str, int]:
         return {slug: self.by_slug[slug] for slug in slugs if slug in self.by_slug}
 
     def created(self, ids: dict[str, int], rows: list[tuple]) -> None:
         self.by_slug.update(ids)
-        for bucket, found in _full_names(
+        new = [
             (ids[slug], surname_key, name)
             for slug, name, surname_key, abbreviated in rows
             if not abbreviated and slug in ids
-        ).items():
+        ]
+        for bucket, found in _full_names(new, self.parse).items():
             self.full[bucket].extend(found)
 
     def candidates(self, surnames: list[str]):
@@ -302,15 +322,22 @@ class Authorships:
         return found
 
     def evidenced(self, questions: list[tuple[list[int], set[str]]]) -> list[list[int]]:
-        papers, slugs_of = self.papers_of_author, self.slugs_of_paper
-        return [
-            [
-                a
-                for a in found
-                if any(not slugs.isdisjoint(slugs_of[paper]) for paper in papers.get(a, ()))
-            ]
-            for found, slugs in questions
-        ]
+        # A candidate is evidenced when one of its papers names one of the co-authors. The
+        # candidates' papers and the co-authors' papers, each gathered in one set operation,
+        # seldom meet; only when they do are the candidates asked one by one. Asking each
+        # candidate's papers in turn in Python was 40% of the rebuild at 100k papers (36M
+        # paper checks: docs/search.md).
+        papers_of, naming, none = self.papers_of_author, self.papers_naming, frozenset()
+        answers = []
+        for found, slugs in questions:
+            shared = set().union(*map(naming.get, slugs, repeat(none)))
+            shared &= set().union(*map(papers_of.get, found, repeat(none)))
+            answers.append(
+                [a for a in found if not shared.isdisjoint(papers_of.get(a, none))]
+                if shared
+                else []
+            )
+        return answers
 
     def replace(self, paper_ids: list[str], by_paper: dict[str, list[_Name]]) -> dict:
         """Record these papers' rows as `by_paper` has them now (their names, with the
@@ -318,7 +345,7 @@ class Authorships:
         before = {paper_id: self.rows.get(paper_id, (None, ())) for paper_id in paper_ids}
         for paper_id in paper_ids:
             names = by_paper.get(paper_id, ())
-            rows = tuple((name.position, name.author_id, name.parsed.slug) for name in names)
+            rows = tuple([(name.position, name.author_id, name.parsed.slug) for name in names])
             self._set(paper_id, names[0].published if names else None, rows)
         return before
 
@@ -399,13 +426,14 @@ def rebuild(
     processed."""
     with_abbreviations: list[str] = []
     known = Authorships() if in_memory else None
+    parse = known.parse if known else parse_name
 
     def write(batch: list[tuple[str, list[str], datetime]]) -> None:
         write_authors(batch, known)
         with_abbreviations.extend(
             arxiv_id
             for arxiv_id, authors, _ in batch
-            if any(parse_name(written).abbreviated for written in authors)
+            if any(parse(written).abbreviated for written in authors)
         )
 
     done = each_chunk(("arxiv_id", "authors", "published"), write, progress, chunk)
