@@ -268,9 +268,9 @@ class Authorships:
         # paper -> (published, ((position, identity, written slug), ...)): its rows.
         self.rows: dict[str, tuple] = {}
         # Both sides of the evidence question, kept in step with the rows: the papers of an
-        # identity, and the papers that name a written slug.
-        self.papers_of_author: dict[int, set[str]] = defaultdict(set)
-        self.papers_naming: dict[str, set[str]] = defaultdict(set)
+        # identity, and the papers that name a written slug (`_add`, `_discard`).
+        self.papers_of_author: dict[int, tuple[str, ...] | set[str]] = {}
+        self.papers_naming: dict[str, tuple[str, ...] | set[str]] = {}
         loaded: dict[str, list] = defaultdict(list)
         rows = Authorship.objects.order_by("paper_id", "position").values_list(
             "paper_id", "published", "position", "author_id", "written_slug"
@@ -282,7 +282,8 @@ class Authorships:
 
     def parse(self, written: str) -> ParsedName:
         if (parsed := self.parsed.get(written)) is None:
-            parsed = self.parsed[written] = parse_name(written)
+            # Past parse_name's cache, which this would only churn.
+            parsed = self.parsed[written] = parse_name.__wrapped__(written)
         return parsed
 
     def _set(self, paper_id: str, published: datetime | None, rows: tuple) -> None:
@@ -292,11 +293,11 @@ class Authorships:
             return
         papers_of, naming = self.papers_of_author, self.papers_naming
         for _, author_id, slug in old:
-            papers_of[author_id].discard(paper_id)
-            naming[slug].discard(paper_id)
+            _discard(papers_of, author_id, paper_id)
+            _discard(naming, slug, paper_id)
         for _, author_id, slug in rows:
-            papers_of[author_id].add(paper_id)
-            naming[slug].add(paper_id)
+            _add(papers_of, author_id, paper_id)
+            _add(naming, slug, paper_id)
 
     def ids_of(self, slugs: list[str]) -> dict[str, int]:
         return {slug: self.by_slug[slug] for slug in slugs if slug in self.by_slug}
@@ -348,6 +349,28 @@ class Authorships:
             rows = tuple([(name.position, name.author_id, name.parsed.slug) for name in names])
             self._set(paper_id, names[0].published if names else None, rows)
         return before
+
+
+# Most identities and written slugs are on one or two papers: their papers are held in a tuple
+# (48 bytes for one paper, where a set takes 216), and in a set once there are more than
+# _SMALL, so that adding and removing stay cheap for the names on thousands of papers.
+_SMALL = 8
+
+
+def _add(index: dict, key, paper_id: str) -> None:
+    held = index.get(key, ())
+    if type(held) is not tuple:
+        held.add(paper_id)
+    elif paper_id not in held:
+        index[key] = held + (paper_id,) if len(held) < _SMALL else {*held, paper_id}
+
+
+def _discard(index: dict, key, paper_id: str) -> None:
+    held = index.get(key, ())
+    if type(held) is not tuple:
+        held.discard(paper_id)
+    elif paper_id in held:
+        index[key] = tuple([other for other in held if other != paper_id])
 
 
 # Co-authors whose papers count as evidence: the nearest in the author list. A collaboration
