@@ -23,10 +23,11 @@ from collections import defaultdict
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
-from itertools import repeat
+from itertools import groupby, repeat
+from operator import itemgetter
 
 from django.db import connection, transaction
-from django.db.models import DateTimeField
+from django.db.models import DateTimeField, OuterRef, Subquery
 
 from ..papers.batches import each_chunk
 from ..papers.models import Paper
@@ -271,14 +272,19 @@ class Authorships:
         # identity, and the papers that name a written slug (`_add`, `_discard`).
         self.papers_of_author: dict[int, tuple[str, ...] | set[str]] = {}
         self.papers_naming: dict[str, tuple[str, ...] | set[str]] = {}
-        loaded: dict[str, list] = defaultdict(list)
-        rows = Authorship.objects.order_by("paper_id", "position").values_list(
-            "paper_id", "published", "position", "author_id", "written_slug"
+        # A paper's date as its first row holds it: read for those rows only, since
+        # converting every row's date was a tenth of the load at 100k papers.
+        first = Authorship.objects.filter(paper=OuterRef("paper")).order_by("position")
+        published = dict(
+            Authorship.objects.filter(position=Subquery(first.values("position")[:1]))
+            .values_list("paper_id", "published")
+            .iterator(10_000)
         )
-        for paper_id, published, *row in rows.iterator(10_000):
-            loaded[paper_id].append((published, tuple(row)))
-        for paper_id, paper_rows in loaded.items():
-            self._set(paper_id, paper_rows[0][0], tuple(row for _, row in paper_rows))
+        rows = Authorship.objects.order_by("paper_id", "position").values_list(
+            "paper_id", "position", "author_id", "written_slug"
+        )
+        for paper_id, paper_rows in groupby(rows.iterator(10_000), itemgetter(0)):
+            self._set(paper_id, published[paper_id], tuple([row[1:] for row in paper_rows]))
 
     def parse(self, written: str) -> ParsedName:
         if (parsed := self.parsed.get(written)) is None:
