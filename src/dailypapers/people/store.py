@@ -284,7 +284,9 @@ class Authorships:
             "paper_id", "position", "author_id", "written_slug"
         )
         for paper_id, paper_rows in groupby(rows.iterator(10_000), itemgetter(0)):
-            self._set(paper_id, published[paper_id], tuple([row[1:] for row in paper_rows]))
+            # (.get: a paper an import wrote between the two queries is simply written again)
+            rows_now = tuple([row[1:] for row in paper_rows])
+            self._set(paper_id, published.get(paper_id), rows_now)
 
     def parse(self, written: str) -> ParsedName:
         if (parsed := self.parsed.get(written)) is None:
