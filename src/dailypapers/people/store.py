@@ -334,7 +334,7 @@ class Authorships:
         # A candidate is evidenced when one of its papers names one of the co-authors. The
         # candidates' papers and the co-authors' papers, each gathered in one set operation,
         # seldom meet; only when they do are the candidates asked one by one. Asking each
-        # candidate's papers in turn in Python was 40% of the rebuild at 100k papers (36M
+        # candidate's papers in turn in Python was 49% of the rebuild at 100k papers (36M
         # paper checks: docs/search.md).
         papers_of, naming, none = self.papers_of_author, self.papers_naming, frozenset()
         answers = []
