@@ -122,7 +122,9 @@ def _authors_child(report, total: int, parent: int) -> None:
     try:
         _rebuild_authors(total)
     except Exception as error:
-        report.send(("failed", f"{type(error).__name__}: {error}"))
+        # One line for the command's message; the whole traceback follows on stderr.
+        first = next(iter(str(error).splitlines()), "")
+        report.send(("failed", f"{type(error).__name__}: {first}"))
         raise
     finally:
         connections.close_all()
