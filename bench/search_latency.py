@@ -8,7 +8,7 @@ are reused, so a long run can be resumed. Targets (issue 4): p95 <= 20 ms at 1M 
 at 2.7M for every query class; index build >= 1,500 papers/s; resident memory <= 4 GB at 2.7M.
 
 The build line gives `reindex`'s wall and CPU time, then each phase as `reindex` prints it
-(links; authors, on a thread of its own while the index builds; index; HNSW graph), and the
+(links; authors, in a process of its own while the index builds; index; HNSW graph), and the
 baselines' own build rates beside their latencies.
 
 Last measured 29 November 2026 (docs/search.md): 100k `reindex` 226 s CPU = 442 papers per

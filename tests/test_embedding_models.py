@@ -2,14 +2,25 @@
 on disk; an index built by another model than the configured one is refused until rebuilt."""
 
 import io
+import json
 import re
 from datetime import UTC, datetime
+from functools import cache
 
 import numpy as np
 import pytest
+from conftest import SNAPSHOT_200, examples
 from django.core.management import CommandError, call_command
+from hypothesis import given
+from hypothesis import settings as hypothesis_settings
+from hypothesis import strategies as st
 
-from dailypapers.search.embeddings import WordLlamaEmbedder, load_embedder
+from dailypapers.search.embeddings import (
+    WordLlamaEmbedder,
+    WordPieces,
+    load_embedder,
+    paper_text,
+)
 from dailypapers.search.index import IndexMissing, open_index
 from dailypapers.search.indexer import rebuild
 from dailypapers.search.query import compile_query
@@ -57,6 +68,99 @@ def test_wordllama_vectors_are_wordllamas_own_mean_of_token_vectors(batch):
     theirs = theirs / np.where(norms > 0, norms, 1.0)
     assert np.abs(ours - theirs).max() < 1e-6
     assert not ours[0].any() and ours[2].any()
+
+
+@pytest.fixture(scope="module")
+def wordllama():
+    return WordLlamaEmbedder()
+
+
+@cache
+def unpadded(spec: str):
+    from tokenizers import Tokenizer
+
+    tokenizer = Tokenizer.from_str(spec)
+    tokenizer.no_padding()
+    return tokenizer
+
+
+def whole_text_ids(model, texts):
+    """The token ids of wordllama's own tokenizer, run over each whole text (no padding)."""
+    tokenizer = unpadded(model.model.tokenizer.to_str())
+    return [e.ids for e in tokenizer.encode_batch(texts, add_special_tokens=False)]
+
+
+def word_ids(model, texts):
+    """The ids WordPieces gives, one list per text."""
+    ids, lengths = model.tokens.ids(texts)
+    assert len(lengths) == len(texts) and lengths.sum() == len(ids)
+    return [part.tolist() for part in np.split(ids, np.cumsum(lengths)[:-1])]
+
+
+def real_texts() -> list[str]:
+    """Every title and abstract of the arXiv snapshot fixture, as the index embeds them."""
+    rows = [json.loads(line) for line in SNAPSHOT_200.read_text().splitlines()]
+    return [paper_text(row["title"], row["abstract"]) for row in rows]
+
+
+def test_wordllama_tokenizes_word_by_word_exactly_as_its_tokenizer_on_real_abstracts(
+    wordllama, monkeypatch
+):
+    """The remembered words give the ids the whole-text tokenizer gives, in the same order,
+    so the same vectors, bit for bit; a second pass answers from memory alone."""
+    texts = real_texts()
+    assert wordllama.tokens.words is not None, "wordllama's tokenizer must split into words"
+    assert word_ids(wordllama, texts) == whole_text_ids(wordllama, texts)
+    assert word_ids(wordllama, texts) == whole_text_ids(wordllama, texts)  # remembered
+    ours = wordllama.encode(texts)
+    monkeypatch.setattr(wordllama.tokens, "words", None)  # the whole-text path
+    assert np.array_equal(ours, wordllama.encode(texts))
+
+
+SPACES = " \t\n\r\u00a0\u2581\u3000"
+AWKWARD = st.one_of(
+    st.text(),  # any unicode, surrogates excluded
+    st.text(alphabet=SPACES + "ab'’0123456789.,-() $\\^_{}<>/s", max_size=200),
+    st.sampled_from(["<s>", "</s>", "<unk>", "don't", "l'état", "1e-9", "  x  ", "▁▁y"]),
+)
+
+
+@hypothesis_settings(max_examples=examples(300), deadline=None)
+@given(texts=st.lists(st.lists(AWKWARD, max_size=12).map("".join), min_size=1, max_size=6))
+def test_wordllama_tokenizes_any_text_exactly_as_its_tokenizer(wordllama, texts):
+    """Unicode, whitespace runs and other spaces, digits, apostrophes, "▁" typed in the
+    text, wordllama's special tokens written out: always the whole-text ids."""
+    assert word_ids(wordllama, texts) == whole_text_ids(wordllama, texts)
+
+
+@hypothesis_settings(max_examples=examples(20), deadline=None)
+@given(word=AWKWARD, repeat=st.integers(1, 3000), spaces=st.sampled_from([" ", "  ", "\n"]))
+def test_wordllama_tokenizes_very_long_texts_exactly(wordllama, word, repeat, spaces):
+    texts = [spaces.join([word] * repeat), real_texts()[0] * (repeat // 100 + 1)]
+    assert word_ids(wordllama, texts) == whole_text_ids(wordllama, texts)
+
+
+def test_the_word_memory_stays_bounded_and_exact(wordllama, monkeypatch):
+    monkeypatch.setattr(WordPieces, "MEMORY", 50)
+    monkeypatch.setattr(wordllama.tokens, "words", {})
+    texts, sizes = real_texts()[:40], []
+    for start in range(0, 40, 4):
+        batch = texts[start : start + 4]
+        assert word_ids(wordllama, batch) == whole_text_ids(wordllama, batch)
+        sizes.append(len(wordllama.tokens.words))
+    assert max(sizes) <= 50 + 4 * 400
+    assert sizes != sorted(sizes), "the memory must have started afresh"
+
+
+def test_a_tokenizer_that_does_not_split_into_words_is_run_on_whole_texts(wordllama):
+    """Any other normalizer, or a pre-tokenizer, and the memory is not used at all."""
+    spec = json.loads(wordllama.model.tokenizer.to_str())
+    spec["normalizer"]["normalizers"].append({"type": "Lowercase"})
+    lowercased = WordPieces(json.dumps(spec))
+    assert lowercased.words is None
+    ids, lengths = lowercased.ids(["Graph Neural", ""])
+    assert ids.tolist() == whole_text_ids(wordllama, ["graph neural"])[0]
+    assert lengths.tolist() == [len(ids), 0]
 
 
 def test_unknown_model_is_a_clear_error():

@@ -65,19 +65,23 @@ class Progress:
 class Phases:
     """Wall and CPU seconds of each step of a long command (`reindex` prints them, and the
     build bench reads them): `with phases("links"): ...`. CPU is the whole process's, so
-    it counts every thread running meanwhile (Tantivy's, the tokenizer's), unless the step
-    passes another clock (time.thread_time for a step on a thread of its own)."""
+    it counts every thread running meanwhile (Tantivy's, the tokenizer's); a step run in
+    another process is `record`ed with that process's figures."""
 
     def __init__(self):
         self.steps: list[tuple[str, float, float]] = []
 
     @contextmanager
-    def __call__(self, name: str, clock=time.process_time):
-        wall, cpu = time.perf_counter(), clock()
+    def __call__(self, name: str):
+        wall, cpu = time.perf_counter(), time.process_time()
         try:
             yield
         finally:
-            self.steps.append((name, time.perf_counter() - wall, clock() - cpu))
+            self.record(name, time.perf_counter() - wall, time.process_time() - cpu)
+
+    def record(self, name: str, wall: float, cpu: float) -> None:
+        """A step timed elsewhere (in another process)."""
+        self.steps.append((name, wall, cpu))
 
     def lines(self, papers: int) -> list[str]:
         """One line per step: `phase NAME: W s wall, C s CPU, R papers/s, P papers per

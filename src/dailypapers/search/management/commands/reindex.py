@@ -1,5 +1,9 @@
+import multiprocessing
+import os
+import sys
+import threading
 import time
-from concurrent.futures import ThreadPoolExecutor
+from contextlib import contextmanager
 
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, connections
@@ -11,6 +15,8 @@ from ....people.store import rebuild as rebuild_authors
 from ...index import IndexMissing
 from ...indexer import incremental as sync_incremental
 from ...indexer import rebuild
+
+AUTHORS = "authors (own process, alongside the index)"
 
 
 class Command(BaseCommand):
@@ -37,53 +43,113 @@ class Command(BaseCommand):
                 progress.close()
             self.stdout.write(f"indexed {done} papers imported since the last sync")
             return
-        started, cpu = time.perf_counter(), time.process_time()
+        started, cpu = time.perf_counter(), _cpu_with_children()
         links = Progress("links", total, unit="papers")
         try:
             with phases("links"):
                 reextract(lambda n: links.update(n, n))
         finally:
             links.close()
-        # The index reads the links but not the identities, so the authors are rebuilt on a
-        # thread of their own while the index is built: their Python and the embedding's
-        # tokenizer share the two cores (docs/search.md). Each keeps its own atomic steps.
-        # Inside a transaction (a caller's, or a test's) another connection would not see its
-        # writes, so there the two run one after the other.
-        alongside = not connection.in_atomic_block
-        with ThreadPoolExecutor(max_workers=1) as pool:
-            if alongside:
-                authors = pool.submit(self._authors_on_a_thread, total, phases)
-            else:
-                self._authors(total, phases, "authors", time.process_time)
+        with _authors_alongside(total, phases):
             progress = Progress("reindex", total, unit="papers")
             try:
                 folder = rebuild(lambda n: progress.update(n, n), phases)
             finally:
                 progress.close()
-            if alongside:
-                authors.result()
         self.stdout.write(f"indexed {folder.count} papers into {folder.path.name}")
         if options["verbosity"] >= 1:
             wall = time.perf_counter() - started
             self.stdout.write(
                 f"reindex: {total:,} papers in {wall:.1f} s wall = {total / max(wall, 1e-9):,.0f} "
-                f"papers/s, {time.process_time() - cpu:.1f} s CPU"
+                f"papers/s, {_cpu_with_children() - cpu:.1f} s CPU"
             )
             for line in phases.lines(total):
                 self.stdout.write(line)
 
-    def _authors(self, total: int, phases: Phases, name: str, clock) -> None:
-        progress = Progress("authors", total, unit="papers")
-        try:
-            with phases(name, clock=clock):
-                rebuild_authors(lambda n: progress.update(n, n))
-        finally:
-            progress.close()
 
-    def _authors_on_a_thread(self, total: int, phases: Phases) -> None:
-        try:
-            # This thread's CPU only: the index's steps, timed meanwhile, count it too.
-            name = "authors (own thread; the index's CPU below includes it)"
-            self._authors(total, phases, name, time.thread_time)
-        finally:
-            connections.close_all()
+@contextmanager
+def _authors_alongside(total: int, phases: Phases):
+    """Rebuild the author identities while the body runs (the index reads papers and links,
+    never identities). In a process of its own: on a thread, its pure Python held the GIL
+    against the index's, and usearch takes the GIL back for every vector it adds, so the
+    graph got ~0.4 of a core (docs/search.md). The child has its own database connection and
+    its own atomic chunks; it dies with this process (a killed `reindex` leaves no orphan
+    writing), and its failure fails the command once the index is built. Inside a
+    transaction (a caller's, or a test's) another connection would not see its writes, and
+    an in-memory database is not shared: there the two run one after the other."""
+    if connection.in_atomic_block or _in_memory():
+        with phases("authors"):
+            try:
+                _rebuild_authors(total)
+            except Exception as error:
+                raise CommandError(f"rebuilding the author identities failed: {error}") from error
+        yield
+        return
+    connections.close_all()  # neither process may share the other's connection
+    sys.stdout.flush()  # nor print what the other had buffered
+    sys.stderr.flush()
+    fork = multiprocessing.get_context("fork")
+    receiving, sending = fork.Pipe(duplex=False)
+    child = fork.Process(target=_authors_child, args=(sending, total, os.getpid()))
+    child.start()
+    sending.close()
+    try:
+        yield
+    except BaseException:
+        child.terminate()  # its chunks are atomic: one cut short is rolled back
+        child.join()
+        raise
+    try:
+        outcome = receiving.recv()
+    except EOFError:  # it died before it could say
+        outcome = None
+    child.join()
+    receiving.close()
+    if outcome is None or outcome[0] != "done":
+        reason = outcome[1] if outcome else f"the process ended with code {child.exitcode}"
+        raise CommandError(
+            f"the search index was rebuilt, but rebuilding the author identities failed: "
+            f"{reason}; run `dailypapers reindex` again"
+        )
+    _, wall, cpu = outcome
+    phases.record(AUTHORS, wall, cpu)
+
+
+def _authors_child(report, total: int, parent: int) -> None:
+    # Watch the parent: a killed `reindex` must not leave this one writing.
+    threading.Thread(target=_exit_without, args=(parent,), daemon=True).start()
+    wall, cpu = time.perf_counter(), time.process_time()
+    try:
+        _rebuild_authors(total)
+    except Exception as error:
+        # One line for the command's message; the whole traceback follows on stderr.
+        first = next(iter(str(error).splitlines()), "")
+        report.send(("failed", f"{type(error).__name__}: {first}"))
+        raise
+    finally:
+        connections.close_all()
+    report.send(("done", time.perf_counter() - wall, time.process_time() - cpu))
+
+
+def _exit_without(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.1)
+    os._exit(1)
+
+
+def _rebuild_authors(total: int) -> None:
+    progress = Progress("authors", total, unit="papers")
+    try:
+        rebuild_authors(lambda n: progress.update(n, n))
+    finally:
+        progress.close()
+
+
+def _in_memory() -> bool:
+    return connection.vendor == "sqlite" and connection.is_in_memory_db()
+
+
+def _cpu_with_children() -> float:
+    """CPU seconds of this process and of its children that have ended."""
+    times = os.times()
+    return time.process_time() + times.children_user + times.children_system
