@@ -11,10 +11,11 @@ The build line gives `reindex`'s wall and CPU time, then each phase as `reindex`
 (links; authors, in a process of its own while the index builds; index; HNSW graph), and the
 baselines' own build rates beside their latencies.
 
-Last measured 29 November 2026 (docs/search.md): 100k `reindex` 226 s CPU = 442 papers per
-CPU-second at load ~7 (587 s before the build was profiled; target 1,500 papers/s missed);
-1M on a quiet machine (load 0.6) p95 3.4-15.4 ms, filtered 19.7 (all met, without the neural
-query embedding); search process 1,422 MiB at 1M; 2.7M not built.
+Last measured 29 November 2026 (docs/search.md): 100k `reindex` on a quiet machine 68.5-72.3 s
+= 1,383-1,461 papers/s, 118-126 s CPU (the old main 675-811 papers/s in the same window;
+target 1,500 papers/s missed); 1M on a quiet machine (load 0.6) p95 3.4-15.4 ms, filtered 19.7
+(all met, without the neural query embedding); search process 1,422 MiB at 1M, 3,022 MiB at
+2.7M.
 """
 
 import argparse
