@@ -1,9 +1,11 @@
 """Fixed SQL for the reads a list page makes once per list: each as a QuerySet cost more to
 build than to run (an `__in` of 50 ids alone was 0.3 ms of compiling, docs/performance.md)."""
 
+import weakref
 from collections.abc import Sequence
 
-from django.db import connection, models
+from django.db import DEFAULT_DB_ALIAS, connection, connections, models
+from django.db.backends.base.base import BaseDatabaseWrapper
 
 
 def rows(sql: str, params: Sequence = ()) -> list[tuple]:
@@ -41,18 +43,49 @@ def rows_together(selects: Sequence[str], ids: Sequence) -> list[list[tuple]]:
     return found
 
 
+def columns(model: type[models.Model], alias: str) -> str:
+    """The model's concrete columns in field order, qualified by the table's `alias`: the
+    SELECT list whose values `instance` takes."""
+    return ", ".join(f"{alias}.{field.column}" for field in model._meta.concrete_fields)
+
+
 def instance(model: type[models.Model], values: Sequence):
     """A `model` built from one row of its concrete fields' columns, in field order, as the
     driver returned them, through the converters a QuerySet or raw() applies (SQLite hands
-    back dates and datetimes as text, booleans as integers): for a model read as the second
-    half of another one's row, to save a statement."""
-    fields = model._meta.concrete_fields
-    converted = []
-    for field, value in zip(fields, values, strict=True):
-        column = field.get_col(model._meta.db_table)
-        for convert in connection.ops.get_db_converters(column) + column.get_db_converters(
-            connection
-        ):
+    back dates and datetimes as text, booleans as integers; JSON comes back as text): what
+    raw() gives, without working out the columns and converters again for every statement
+    (on the paper page raw() spent more of the worker's CPU on that than on its three
+    statements' rows, docs/performance.md, "Eighth round")."""
+    values = list(values)
+    if len(values) != len(model._meta.concrete_fields):
+        raise ValueError(f"{model.__name__} has {len(model._meta.concrete_fields)} columns")
+    for index, column, converters in _converters(model):
+        value = values[index]
+        for convert in converters:
             value = convert(value, column, connection)
-        converted.append(value)
-    return model.from_db(connection.alias, [f.attname for f in fields], converted)
+        values[index] = value
+    return model.from_db(connection.alias, None, values)
+
+
+# Per connection object (each thread has its own) and model: which columns have converters.
+_converters_kept: "weakref.WeakKeyDictionary[BaseDatabaseWrapper, dict]" = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _converters(model: type[models.Model]) -> tuple:
+    wrapper = connections[DEFAULT_DB_ALIAS]
+    by_model = _converters_kept.get(wrapper)
+    if by_model is None:
+        by_model = _converters_kept[wrapper] = {}
+    if (found := by_model.get(model)) is None:
+        found = []
+        for index, field in enumerate(model._meta.concrete_fields):
+            column = field.get_col(model._meta.db_table)
+            converters = connection.ops.get_db_converters(column) + column.get_db_converters(
+                connection
+            )
+            if converters:
+                found.append((index, column, tuple(converters)))
+        found = by_model[model] = tuple(found)
+    return found

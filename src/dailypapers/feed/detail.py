@@ -3,7 +3,8 @@ comments with their authors' names, as SQL written once.
 
 Through QuerySets (select_related, then a filter for the comments) they cost about 1.7 ms of
 CPU per uncached paper page, mostly compiling SQL that never changes; raw() runs fixed
-statements and still applies each field's converters (docs/performance.md).
+statements and still applies each field's converters; plain rows built into models with
+core.sql.instance cost less again than raw() (docs/performance.md, "Eighth round").
 """
 
 from django.contrib.auth import get_user_model
@@ -25,12 +26,10 @@ def _named_user(pk: int | None, username: str | None):
     return None if pk is None else User(pk=pk, username=username)
 
 
-# The entry's columns beside the paper's, renamed so that raw() keeps them as attributes.
-_ENTRY_COLUMNS = [(f.column, f"entry__{f.column}") for f in DailyEntry._meta.concrete_fields]
+_PAPER_COLUMNS = len(Paper._meta.concrete_fields)
 _PAPER_WITH_ENTRY_SQL = (
-    f"SELECT p.*, {', '.join(f'e.{column} AS {name}' for column, name in _ENTRY_COLUMNS)}, "
-    f"u.username AS entry__submitter FROM {_PAPERS} p "
-    f"LEFT JOIN {_ENTRIES} e ON e.paper_id = p.arxiv_id "
+    f"SELECT {sql.columns(Paper, 'p')}, {sql.columns(DailyEntry, 'e')}, u.username "
+    f"FROM {_PAPERS} p LEFT JOIN {_ENTRIES} e ON e.paper_id = p.arxiv_id "
     f"LEFT JOIN {_USERS} u ON u.id = e.submitted_by_id WHERE p.arxiv_id = %s"
 )
 
@@ -38,31 +37,33 @@ _PAPER_WITH_ENTRY_SQL = (
 def paper_with_entry(arxiv_id: str) -> Paper | None:
     """The paper, with .entry (when it is on a list) and the entry's submitted_by loaded: one
     statement (on PostgreSQL a round trip costs client and server about 0.1 ms each)."""
-    found = list(Paper.objects.raw(_PAPER_WITH_ENTRY_SQL, [arxiv_id]))
+    found = sql.rows(_PAPER_WITH_ENTRY_SQL, [arxiv_id])
     if not found:
         return None
-    paper = found[0]
-    values = [paper.__dict__.pop(name) for _, name in _ENTRY_COLUMNS]
-    submitter = paper.__dict__.pop("entry__submitter")
-    if values[0] is None:  # known to be on no list: reading paper.entry raises, no query
+    *values, submitter = found[0]
+    paper = sql.instance(Paper, values[:_PAPER_COLUMNS])
+    entry_values = values[_PAPER_COLUMNS:]
+    if entry_values[0] is None:  # known to be on no list: reading paper.entry raises, no query
         Paper.entry.related.set_cached_value(paper, None)
         return paper
-    entry = sql.instance(DailyEntry, values)
+    entry = sql.instance(DailyEntry, entry_values)
     entry.submitted_by = _named_user(entry.submitted_by_id, submitter)
     entry.paper = paper  # sets paper.entry too
     return paper
 
 
+_COMMENTS_SQL = (
+    f"SELECT {sql.columns(Comment, 'c')}, u.username FROM {_COMMENTS} c "
+    f"JOIN {_USERS} u ON u.id = c.author_id WHERE c.paper_id = %s ORDER BY c.created_at"
+)
+
+
 def comments_on(paper: Paper) -> list[Comment]:
     """Every comment on the paper, oldest first (Comment's ordering), with author loaded."""
-    comments = list(
-        Comment.objects.raw(
-            f"SELECT c.*, u.username AS author_name FROM {_COMMENTS} c "
-            f"JOIN {_USERS} u ON u.id = c.author_id WHERE c.paper_id = %s ORDER BY c.created_at",
-            [paper.pk],
-        )
-    )
-    for comment in comments:
-        comment.author = _named_user(comment.author_id, comment.author_name)
+    comments = []
+    for *values, author_name in sql.rows(_COMMENTS_SQL, [paper.pk]):
+        comment = sql.instance(Comment, values)
+        comment.author = _named_user(comment.author_id, author_name)
         comment.body_html = current_html(comment)
+        comments.append(comment)
     return comments

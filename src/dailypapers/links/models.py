@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 
+from ..core import sql
 from ..papers.models import Paper
 from .extract import LinkKind
 
@@ -15,13 +16,15 @@ class PaperLinkQuerySet(models.QuerySet):
 
     def shown_for(self, paper) -> list["PaperLink"]:
         """A paper's published links in display order: by kind, then as the text gave them
-        (people's links after the extracted ones). Fixed SQL through raw(): the QuerySet cost
+        (people's links after the extracted ones). Fixed SQL (core/sql.py): the QuerySet cost
         0.3 ms of an uncached paper page to build, for what is usually no row."""
         table = self.model._meta.db_table
-        links = self.raw(
-            f"SELECT * FROM {table} WHERE paper_id = %s AND status = %s ORDER BY position, id",
+        rows = sql.rows(
+            f"SELECT {sql.columns(self.model, table)} FROM {table} "
+            "WHERE paper_id = %s AND status = %s ORDER BY position, id",
             [getattr(paper, "pk", paper), PaperLink.Status.PUBLISHED],
         )
+        links = [sql.instance(self.model, row) for row in rows]
         return sorted(links, key=lambda link: KIND_ORDER.index(link.kind))
 
 
