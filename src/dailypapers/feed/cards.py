@@ -3,7 +3,6 @@ template engine took four times as long to draw them (bench/pages.py)."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from functools import lru_cache
 from html import escape
 from urllib.parse import quote
 
@@ -138,15 +137,6 @@ def _head(card: Card, links: _Links) -> _Head:
     return head
 
 
-# The abstract's opening as a card shows it when no part draws one: cutting and converting 50
-# abstracts (escaping, math) on every render of a day page was about 0.1-0.2 ms of it
-# (docs/performance.md, "Eighth round"). Keyed by the abstract itself, so an edited one is
-# drawn afresh.
-@lru_cache(maxsize=_HEADS_KEPT)
-def _abstract_snippet(abstract: str) -> str:
-    return f'<p class="snippet">{render_math_text(excerpt(abstract, CARD_EXCERPT_CHARS))}</p>'
-
-
 def vote_widget(
     paper_id: str, count: int, voted: bool, *, csrf_input: str, next_path: str, links=None
 ) -> str:
@@ -240,7 +230,13 @@ def _card(
     )
     pinned = " pinned" if card.pinned else ""
     plural = "" if comments == 1 else "s"
-    snippet = parts.get("summary") or parts.get("snippet") or _abstract_snippet(card.abstract)
+    snippet = (
+        parts.get("summary")
+        or parts.get("snippet")
+        or (
+            f'<p class="snippet">{render_math_text(excerpt(card.abstract, CARD_EXCERPT_CHARS))}</p>'
+        )
+    )
     figure = parts.get("figure", "")
     return (
         f'<li><article class="card{pinned}{" with-figure" if figure else ""}" '
