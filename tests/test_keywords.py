@@ -196,6 +196,23 @@ def test_keyword_chips_are_escaped_and_percent_encoded(client, make_paper):
 
 
 @pytest.mark.django_db
+def test_remembered_chips_follow_the_keywords_and_the_search_path(client, make_paper):
+    """The chips' HTML is kept per process by the search path and the keywords: two papers
+    with different keywords each show their own, and another search path gives other links.
+    Dropping either from the key makes this fail."""
+    from dailypapers.search.templatetags.search_tags import _chips
+
+    make_paper("2611.00004", title="Surface codes", abstract="Surface codes protect qubits.")
+    make_paper("2611.00005", title="Graph networks", abstract="Graph networks for molecules.")
+    first = client.get("/papers/2611.00004").content.decode()
+    second = client.get("/papers/2611.00005").content.decode()
+    assert "surface codes</a>" in first
+    assert "graph networks</a>" in second and "surface codes</a>" not in second
+    assert _chips("/search", ("qubits",)) != _chips("/sub/search", ("qubits",))
+    assert 'href="/sub/search?q=%22qubits%22"' in _chips("/sub/search", ("qubits",))
+
+
+@pytest.mark.django_db
 def test_a_paper_without_words_has_no_chips(client, make_paper):
     make_paper("2611.00002", title="On it", abstract="")
     assert b'class="keywords"' not in client.get("/papers/2611.00002").content

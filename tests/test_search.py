@@ -160,6 +160,37 @@ def test_the_paper_page_lists_similar_papers_escaped_with_year_and_category(
     assert '<p class="muted">No similar papers found yet.</p>' in unindexed
 
 
+def test_the_remembered_similar_section_follows_every_value_it_shows(
+    client, search_index, make_paper, settings
+):
+    """search_tags keeps the section's HTML per process, keyed by what it shows: a similar
+    paper renamed or recategorised, or the site's time zone (the year), draws it afresh.
+    Dropping any of them from the key makes this fail."""
+    from dailypapers.papers.models import Paper
+
+    settings.PAGE_CACHE_SECONDS = 0  # whole pages are not what this is about
+    make_paper("2611.00001", title="Graph networks", abstract="Graph networks for molecules.")
+    make_paper(
+        "2611.00002",
+        title="Graph networks and molecules",
+        abstract="Graph networks for molecules and proteins.",
+        categories=["q-bio.BM"],
+        published=datetime(2024, 12, 31, 23, 30, tzinfo=UTC),
+    )
+    rebuild()
+
+    def shown():
+        page = client.get("/papers/2611.00001").content.decode()
+        section = page[page.index('<section class="similar"') :]
+        return section[: section.index("</section>")]
+
+    assert "Graph networks and molecules</a> <span class=\"muted\">2024 · q-bio.BM" in shown()
+    Paper.objects.filter(pk="2611.00002").update(title="Renamed", primary_category="cs.LG")
+    assert ">Renamed</a> <span class=\"muted\">2024 · cs.LG" in shown()
+    settings.TIME_ZONE = "Asia/Tokyo"  # 2024-12-31 23:30 UTC is 2025 there
+    assert ">Renamed</a> <span class=\"muted\">2025 · cs.LG" in shown()
+
+
 @pytest.mark.parametrize(
     "q",
     [
