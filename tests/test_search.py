@@ -184,11 +184,11 @@ def test_the_remembered_similar_section_follows_every_value_it_shows(
         section = page[page.index('<section class="similar"') :]
         return section[: section.index("</section>")]
 
-    assert "Graph networks and molecules</a> <span class=\"muted\">2024 · q-bio.BM" in shown()
+    assert 'Graph networks and molecules</a> <span class="muted">2024 · q-bio.BM' in shown()
     Paper.objects.filter(pk="2611.00002").update(title="Renamed", primary_category="cs.LG")
-    assert ">Renamed</a> <span class=\"muted\">2024 · cs.LG" in shown()
+    assert '>Renamed</a> <span class="muted">2024 · cs.LG' in shown()
     settings.TIME_ZONE = "Asia/Tokyo"  # 2024-12-31 23:30 UTC is 2025 there
-    assert ">Renamed</a> <span class=\"muted\">2025 · cs.LG" in shown()
+    assert '>Renamed</a> <span class="muted">2025 · cs.LG' in shown()
 
 
 @pytest.mark.parametrize(
