@@ -164,8 +164,45 @@ def test_the_paper_and_its_entry_read_together_are_what_the_orm_reads(
         assert type(getattr(entry, field.attname)) is type(getattr(stored, field.attname))
     assert entry.submitted_by.username == "sub" and entry.paper is paper
     assert not hasattr(paper, "entry__id") and entry.submitted_at.tzinfo is not None
-    assert paper.title == stored.paper.title and paper.authors == stored.paper.authors
+    _same_fields(paper, stored.paper)
     make_paper("2611.00005")
     with pytest.raises(DailyEntry.DoesNotExist):
         _ = detail.paper_with_entry("2611.00005").entry
     assert detail.paper_with_entry("2611.00006") is None
+
+
+def _same_fields(built, stored):
+    for field in type(stored)._meta.concrete_fields:
+        assert getattr(built, field.attname) == getattr(stored, field.attname), field.name
+        assert type(getattr(built, field.attname)) is type(getattr(stored, field.attname))
+    assert built._state.adding is False and built._state.db == stored._state.db
+
+
+def test_comments_and_links_built_from_rows_are_what_the_orm_reads(
+    make_paper, make_user, list_paper
+):
+    """comments_on and PaperLink.objects.shown_for build models from plain rows
+    (core.sql.instance, converters found once per model and connection): every field as a
+    QuerySet gives it, on both databases."""
+    from datetime import date
+
+    from dailypapers.feed import detail, services
+    from dailypapers.feed.models import Comment
+    from dailypapers.links.models import PaperLink
+
+    paper = make_paper("2611.00007")
+    list_paper(paper, date(2026, 11, 21), by=make_user("sub"))
+    first = services.add_comment(make_user("critic"), paper, "First $x^2$ thought.")
+    services.add_comment(make_user("replier"), paper, "A reply.", first.pk)
+    Comment.objects.filter(pk=first.pk).update(hidden=True)
+    PaperLink.objects.create(paper=paper, kind="data", url="https://example.org/d", position=1)
+    PaperLink.objects.create(paper=paper, kind="code", url="https://github.com/o/r")
+    comments = detail.comments_on(paper)
+    assert [c.author.username for c in comments] == ["critic", "replier"]
+    for built in comments:
+        stored = Comment.objects.get(pk=built.pk)
+        _same_fields(built, stored)
+    links = PaperLink.objects.shown_for(paper)
+    assert [link.kind for link in links] == ["code", "data"]
+    for built in links:
+        _same_fields(built, PaperLink.objects.get(pk=built.pk))
