@@ -162,10 +162,6 @@ def author_slug(written: str) -> str:
     return parse_name(written).slug
 
 
-def _initial_agrees(short: str, long: str) -> bool:
-    return short == long or (len(short) == 1 and long.startswith(short))
-
-
 def may_be(abbreviated: ParsedName, full: ParsedName) -> bool:
     """Whether an abbreviated name is consistent with a full one: same surname (spaces
     aside) and suffix, and the given names agree place by place as far as both go (an
@@ -175,4 +171,9 @@ def may_be(abbreviated: ParsedName, full: ParsedName) -> bool:
         return False
     if abbreviated.surname_key != full.surname_key or abbreviated.suffix != full.suffix:
         return False
-    return all(_initial_agrees(a, f) for a, f in zip(abbreviated.given, full.given, strict=False))
+    # A plain loop: a rebuild at 100k papers asks this 2.8M times, and a generator with a
+    # helper call per place took twice as long.
+    for short, long in zip(abbreviated.given, full.given, strict=False):
+        if short != long and (len(short) != 1 or not long.startswith(short)):
+            return False
+    return True
