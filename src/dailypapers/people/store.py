@@ -364,22 +364,21 @@ class Authorships:
 
     def evidenced(self, questions: list[Question]) -> list[list[int]]:
         # A candidate is evidenced when it is an identity on a paper that names one of the
-        # co-authors. Those papers are few (44 on average at 100k papers, against 200 papers
-        # of the 92 candidates), so their identities are gathered, in two set operations,
-        # and met with the candidates in a third; only when they meet are the candidates
-        # asked one by one. Gathering the candidates' papers instead took 18 of the
-        # rebuild's 58 s of CPU at 100k papers, asking each candidate's papers in turn in
-        # Python twice that (docs/search.md).
+        # co-authors. Those papers are gathered (44 on average at 100k papers), kept only if
+        # an identity of the candidates' bucket is on them (most questions end there), and
+        # their identities met with the candidates, all in set operations. Gathering the
+        # candidates' papers instead (200 on average, of 92 candidates) took 18 of the
+        # rebuild's 58 s of CPU at 100k papers; asking each candidate's papers in turn in
+        # Python, twice that (docs/search.md).
         naming, in_bucket, none = self.papers_naming, self.papers_in_bucket, frozenset()
+        identities_on = self.identities_on
         answers = []
         for key, found, slugs in questions:
             papers = set().union(*map(naming.get, slugs, repeat(none)))
             near = papers.intersection(in_bucket.get(key, none))
-            if not near:
-                answers.append([])
-                continue
-            coauthored = set().union(*map(self.identities_on.__getitem__, near))
-            answers.append([a for a in found if a in coauthored])
+            hits = set().union(*map(identities_on.__getitem__, near)).intersection(found)
+            # In the candidates' order; only a single one resolves the name.
+            answers.append([*hits] if len(hits) < 2 else [a for a in found if a in hits])
         return answers
 
     def replace(self, paper_ids: list[str], by_paper: dict[str, list[_Name]]) -> dict:
