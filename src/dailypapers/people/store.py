@@ -15,8 +15,9 @@ resolve on the next `reindex` (docs/authors.md).
 `rebuild()` asks the same questions of an in-memory copy of the two tables (`Authorships`),
 loaded once and kept in step with its writes, and writes only the papers whose rows change:
 the same rows as asking the database, 3x less CPU (tests compare the two; docs/search.md).
-The copy answers the co-author evidence with set operations over the papers naming each
-slug, which halved the rebuild again at 100k papers.
+The copy answers the co-author evidence with set operations: the papers naming each slug, the
+identities on each paper, and the papers with an identity of each (surname key, initial)
+bucket, so that most questions end in one intersection (docs/search.md).
 """
 
 import bisect
