@@ -15,7 +15,7 @@ from dailypapers.feed import services
 from dailypapers.library.signals import signals_for
 from dailypapers.links import store as links_store
 from dailypapers.links.permissions import can_approve
-from dailypapers.people import claims
+from dailypapers.people import claims, names
 from dailypapers.people.html import linked_authors
 from dailypapers.people.models import Author, Authorship, Claim
 from dailypapers.people.names import SUFFIXES, author_slug, may_be, parse_name
@@ -102,6 +102,29 @@ def test_any_name_parses_to_a_safe_slug(written):
     ):
         turned = f"{' '.join(parsed.surname)}, {' '.join(parsed.given)}"
         assert author_slug(turned) == author_slug(" ".join(parsed.given + parsed.surname))
+
+
+_WORDS = st.one_of(
+    st.sampled_from(sorted(SUFFIXES | names.PARTICLES)),
+    st.from_regex(r"[A-Za-z0-9]{1,3}\.?", fullmatch=True),
+    st.text(alphabet="aZ0.' ,-(é", min_size=1, max_size=4),
+)
+
+
+@given(st.lists(st.tuples(_WORDS, st.sampled_from([" ", "  ", ", ", "\t"])), max_size=6))
+@settings(max_examples=examples(500), deadline=None)
+def test_plain_names_parse_as_the_general_path_parses_them(words):
+    """Most names skip the general path's regular expressions (`_plain_name`): they must
+    come out exactly as that path gives them."""
+    written = "".join(word + gap for word, gap in words).rstrip()
+    assert parse_name.__wrapped__(written) == names._any_name(written)
+
+
+def test_plain_names_take_the_plain_path():
+    for written in ["Yann LeCun", "Y. LeCun", "Ludwig van Beethoven", "Martin Luther King Jr."]:
+        assert names._PLAIN.fullmatch(written.lower())
+    assert parse_name("Martin Luther King Jr.").suffix == ("jr",)
+    assert parse_name("Ludwig van Beethoven").surname == ("van", "beethoven")
 
 
 def test_a_suffix_word_after_the_comma_is_the_suffix():
@@ -222,6 +245,15 @@ def test_rebuild_in_memory_gives_the_identities_the_database_lookups_give(make_p
     assert len(moved) > 10 and {"y-lecun", "l-bottou", "j-smith"} <= set(moved)
     assert rebuild(chunk=7) == 150  # nothing changed: nothing to write, the same rows
     assert _identities() == by_database
+    # From empty tables, where the rebuild itself creates every identity it asks about.
+    from_empty = []
+    for in_memory in (False, True):
+        Authorship.objects.all().delete()
+        Author.objects.all().delete()
+        assert rebuild(chunk=7, in_memory=in_memory) == 150
+        from_empty.append(_identities())
+    assert from_empty[1] == from_empty[0]
+    assert any(slug != written for slug, written, _ in from_empty[0].values())
 
 
 def test_a_new_version_rewrites_the_author_list(make_paper):

@@ -106,11 +106,35 @@ def _split_suffix(words: list[str]) -> tuple[list[str], tuple[str, ...]]:
     return words, tuple(suffix)
 
 
+# Most written names are ASCII words of letters and digits, each perhaps ending in a dot
+# ("Yann LeCun", "Y. LeCun": 93% of the 435k distinct names of the search bench's 100k
+# papers). Each such word is one token, so the general path's regular expressions have
+# nothing to split: `_plain_name` reads them directly, with the same result
+# (tests/test_people.py compares the two), in a third of the time.
+_PLAIN = re.compile(r"[a-z0-9]+\.?(?: [a-z0-9]+\.?)*")
+
+
 @functools.lru_cache(maxsize=200_000)
 def parse_name(written: str) -> ParsedName:
     """The name's parts, folded (see the module's docstring). Empty parts for a name with
     no letters or digits."""
     written = written or ""
+    if written.isascii() and _PLAIN.fullmatch(text := written.lower().replace("'", "")):
+        return _plain_name([word.rstrip(".") for word in text.split(" ")])
+    return _any_name(written)
+
+
+def _plain_name(words: list[str]) -> ParsedName:
+    suffix: list[str] = []
+    while len(words) > 1 and words[-1] in SUFFIXES:
+        suffix.insert(0, words.pop())
+    start = len(words) - 1
+    while start > 1 and words[start - 1] in PARTICLES:
+        start -= 1
+    return ParsedName(tuple(words[:start]), tuple(words[start:]), tuple(suffix))
+
+
+def _any_name(written: str) -> ParsedName:
     text = _fold(_REMARK.sub(" ", written) if "(" in written or "[" in written else written)
     parts = [part.strip() for part in text.split(",") if _tokens(part)]
     # A part after the first that is only a suffix: "King, Jr., Martin Luther", "King, Jr."
@@ -138,10 +162,6 @@ def author_slug(written: str) -> str:
     return parse_name(written).slug
 
 
-def _initial_agrees(short: str, long: str) -> bool:
-    return short == long or (len(short) == 1 and long.startswith(short))
-
-
 def may_be(abbreviated: ParsedName, full: ParsedName) -> bool:
     """Whether an abbreviated name is consistent with a full one: same surname (spaces
     aside) and suffix, and the given names agree place by place as far as both go (an
@@ -151,4 +171,9 @@ def may_be(abbreviated: ParsedName, full: ParsedName) -> bool:
         return False
     if abbreviated.surname_key != full.surname_key or abbreviated.suffix != full.suffix:
         return False
-    return all(_initial_agrees(a, f) for a, f in zip(abbreviated.given, full.given, strict=False))
+    # A plain loop: a rebuild at 100k papers asks this 2.8M times, and a generator with a
+    # helper call per place took twice as long.
+    for short, long in zip(abbreviated.given, full.given, strict=False):
+        if short != long and (len(short) != 1 or not long.startswith(short)):
+            return False
+    return True

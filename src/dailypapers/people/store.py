@@ -15,14 +15,15 @@ resolve on the next `reindex` (docs/authors.md).
 `rebuild()` asks the same questions of an in-memory copy of the two tables (`Authorships`),
 loaded once and kept in step with its writes, and writes only the papers whose rows change:
 the same rows as asking the database, 3x less CPU (tests compare the two; docs/search.md).
-The copy answers the co-author evidence with set operations over the papers naming each
-slug, which halved the rebuild again at 100k papers.
+The copy answers the co-author evidence with set operations: the papers naming each slug, the
+identities on each paper, and the papers with an identity of each (surname key, initial)
+bucket, so that most questions end in one intersection (docs/search.md).
 """
 
 import bisect
 import functools
 from collections import defaultdict
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby, repeat
@@ -180,19 +181,24 @@ def _resolve(
     same key as one of this paper's other authors."""
     surnames = sorted({name.parsed.surname_key for name in short if name.parsed.given})
     candidates = source.candidates(surnames)
-    consistent: dict[int, list[int]] = {}
+    consistent: dict[int, tuple[tuple[str, str], Sequence[int]]] = {}
+    on_papers: dict[str, set[int]] = {}  # a paper often has several initials
     for index, name in enumerate(short):
         if not name.parsed.given:
             continue
-        on_paper = {other.author_id for other in by_paper[name.paper_id]}
-        bucket = candidates.get((name.parsed.surname_key, name.parsed.given[0][0]), ())
-        found = [a for a in source.consistent(name.parsed, bucket) if a not in on_paper]
+        if (on_paper := on_papers.get(name.paper_id)) is None:
+            on_paper = on_papers[name.paper_id] = {o.author_id for o in by_paper[name.paper_id]}
+        key = (name.parsed.surname_key, name.parsed.given[0][0])
+        found = source.consistent(name.parsed, candidates.get(key, ()))
+        if not on_paper.isdisjoint(found):  # seldom: a namesake on the same paper
+            found = [a for a in found if a not in on_paper]
         if found:
-            consistent[index] = found
+            consistent[index] = key, found
     if not consistent:
         return []
-    others = {index: _nearest_coauthors(short[index], by_paper) for index in consistent}
-    evidenced = source.evidenced([(consistent[index], others[index]) for index in consistent])
+    evidenced = source.evidenced(
+        [(*consistent[index], _nearest_coauthors(short[index], by_paper)) for index in consistent]
+    )
     return [
         (short[index], found[0])
         for index, found in zip(consistent, evidenced, strict=True)
@@ -217,6 +223,11 @@ def _consistent(short: ParsedName, bucket) -> list[int]:
     return [author_id for author_id, full in bucket if may_be(short, full)]
 
 
+# An evidence question: the candidates' bucket (surname key, first initial), the candidates
+# (identities of that bucket), and the co-authors' written slugs.
+Question = tuple[tuple[str, str], Sequence[int], set[str]]
+
+
 class _Database:
     """The lookups of one batch, answered by queries (imports)."""
 
@@ -236,13 +247,13 @@ class _Database:
             for row in rows.filter(surname_key__in=chunk).values_list("id", "surname_key", "name")
         )
 
-    def evidenced(self, questions: list[tuple[list[int], set[str]]]) -> list[list[int]]:
-        """For each (candidates, co-author slugs): the candidates that share a paper with
-        one of those co-authors."""
-        pairs = _coauthor_pairs(questions)
+    def evidenced(self, questions: list[Question]) -> list[list[int]]:
+        """For each (candidates' bucket, candidates, co-author slugs): the candidates that
+        share a paper with one of those co-authors."""
+        pairs = _coauthor_pairs([(found, slugs) for _, found, slugs in questions])
         return [
             [a for a in found if not slugs.isdisjoint(pairs.get(a, ()))]
-            for found, slugs in questions
+            for _, found, slugs in questions
         ]
 
 
@@ -267,13 +278,20 @@ class Authorships:
             .iterator(10_000),
             self.parse,
         )
-        self.consistent_cache: dict[tuple[ParsedName, int], list[int]] = {}
+        # abbreviation -> (how much of its bucket was checked, the consistent identities).
+        self.consistent_so_far: dict[ParsedName, tuple[int, tuple[int, ...]]] = {}
         # paper -> (published, ((position, identity, written slug), ...)): its rows.
         self.rows: dict[str, tuple] = {}
-        # Both sides of the evidence question, kept in step with the rows: the papers of an
-        # identity, and the papers that name a written slug (`_add`, `_discard`).
-        self.papers_of_author: dict[int, tuple[str, ...] | set[str]] = {}
+        # What the evidence question reads, kept in step with the rows: the papers that name
+        # a written slug (`_add`, `_discard`), and the identities on each paper.
         self.papers_naming: dict[str, tuple[str, ...] | set[str]] = {}
+        self.identities_on: dict[str, frozenset[int]] = {}
+        # The papers with a full-name identity of each bucket, and each such identity's
+        # bucket: most questions end there, as no co-author's paper has any candidate.
+        self.papers_in_bucket: dict[tuple[str, str], tuple[str, ...] | set[str]] = {}
+        self.bucket_of = {
+            author_id: key for key, bucket in self.full.items() for author_id, _ in bucket
+        }
         # A paper's date as its first row holds it: read for those rows only, since
         # converting every row's date was a tenth of the load at 100k papers.
         first = Authorship.objects.filter(paper=OuterRef("paper")).order_by("position")
@@ -301,13 +319,22 @@ class Authorships:
         self.rows[paper_id] = (published, rows) if rows else (None, ())
         if rows == old:  # most papers, in either pass: the index holds already
             return
-        papers_of, naming = self.papers_of_author, self.papers_naming
-        for _, author_id, slug in old:
-            _discard(papers_of, author_id, paper_id)
+        naming, in_bucket = self.papers_naming, self.papers_in_bucket
+        for _, _, slug in old:
             _discard(naming, slug, paper_id)
-        for _, author_id, slug in rows:
-            _add(papers_of, author_id, paper_id)
+        for _, _, slug in rows:
             _add(naming, slug, paper_id)
+        identities = self.identities_on.get(paper_id, frozenset())
+        self.identities_on[paper_id] = now = frozenset([author_id for _, author_id, _ in rows])
+        buckets_before, buckets_now = self._buckets(identities), self._buckets(now)
+        for key in buckets_before - buckets_now:
+            _discard(in_bucket, key, paper_id)
+        for key in buckets_now - buckets_before:
+            _add(in_bucket, key, paper_id)
+
+    def _buckets(self, identities: frozenset[int]) -> set[tuple[str, str]]:
+        bucket_of = self.bucket_of
+        return {bucket_of[a] for a in identities if a in bucket_of}
 
     def ids_of(self, slugs: list[str]) -> dict[str, int]:
         return {slug: self.by_slug[slug] for slug in slugs if slug in self.by_slug}
@@ -319,35 +346,40 @@ class Authorships:
             for slug, name, surname_key, abbreviated in rows
             if not abbreviated and slug in ids
         ]
-        for bucket, found in _full_names(new, self.parse).items():
-            self.full[bucket].extend(found)
+        for key, found in _full_names(new, self.parse).items():
+            self.full[key].extend(found)
+            self.bucket_of.update((author_id, key) for author_id, _ in found)
 
     def candidates(self, surnames: list[str]):
         return self.full
 
-    def consistent(self, short: ParsedName, bucket) -> list[int]:
-        # Buckets only grow (by `created`), so their length says whether an answer holds.
-        key = (short, len(bucket))
-        if (found := self.consistent_cache.get(key)) is None:
-            found = self.consistent_cache[key] = _consistent(short, bucket)
+    def consistent(self, short: ParsedName, bucket) -> tuple[int, ...]:
+        # Buckets only grow, at their end (`created`), so only the identities added since
+        # the last answer are checked: asking the whole bucket again whenever it had grown
+        # made 2.8M `may_be` calls at 100k papers, 7 of the rebuild's 58 s of CPU.
+        checked, found = self.consistent_so_far.get(short, (0, ()))
+        if checked < len(bucket):
+            found += tuple(_consistent(short, bucket[checked:]))
+            self.consistent_so_far[short] = (len(bucket), found)
         return found
 
-    def evidenced(self, questions: list[tuple[list[int], set[str]]]) -> list[list[int]]:
-        # A candidate is evidenced when one of its papers names one of the co-authors. The
-        # candidates' papers and the co-authors' papers, each gathered in one set operation,
-        # seldom meet; only when they do are the candidates asked one by one. Asking each
-        # candidate's papers in turn in Python was 49% of the rebuild at 100k papers (36M
-        # paper checks: docs/search.md).
-        papers_of, naming, none = self.papers_of_author, self.papers_naming, frozenset()
+    def evidenced(self, questions: list[Question]) -> list[list[int]]:
+        # A candidate is evidenced when it is an identity on a paper that names one of the
+        # co-authors. Those papers are gathered (44 on average at 100k papers), kept only if
+        # an identity of the candidates' bucket is on them (most questions end there), and
+        # their identities met with the candidates, all in set operations. Gathering the
+        # candidates' papers instead (200 on average, of 92 candidates) took 18 of the
+        # rebuild's 58 s of CPU at 100k papers; asking each candidate's papers in turn in
+        # Python, twice that (docs/search.md).
+        naming, in_bucket, none = self.papers_naming, self.papers_in_bucket, frozenset()
+        identities_on = self.identities_on
         answers = []
-        for found, slugs in questions:
-            shared = set().union(*map(naming.get, slugs, repeat(none)))
-            shared &= set().union(*map(papers_of.get, found, repeat(none)))
-            answers.append(
-                [a for a in found if not shared.isdisjoint(papers_of.get(a, none))]
-                if shared
-                else []
-            )
+        for key, found, slugs in questions:
+            papers = set().union(*map(naming.get, slugs, repeat(none)))
+            near = papers.intersection(in_bucket.get(key, none))
+            hits = set().union(*map(identities_on.__getitem__, near)).intersection(found)
+            # In the candidates' order; only a single one resolves the name.
+            answers.append([*hits] if len(hits) < 2 else [a for a in found if a in hits])
         return answers
 
     def replace(self, paper_ids: list[str], by_paper: dict[str, list[_Name]]) -> dict:
@@ -361,7 +393,7 @@ class Authorships:
         return before
 
 
-# Most identities and written slugs are on one or two papers: their papers are held in a tuple
+# Most written slugs are on one or two papers: their papers are held in a tuple
 # (48 bytes for one paper, where a set takes 216), and in a set once there are more than
 # _SMALL, so that adding and removing stay cheap for the names on thousands of papers.
 _SMALL = 8
