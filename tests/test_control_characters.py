@@ -184,3 +184,21 @@ def test_published_dates_still_come_from_the_record(listed):
 def test_a_profile_address_with_control_characters_is_404(client, make_user, url):
     make_user("bob")
     assert client.get(url).status_code == 404
+
+
+@pytest.mark.parametrize(
+    "path",
+    [
+        "/for-you?tag=%00",
+        "/c/reader%00/tag",
+        "/c/reader/t%00g",
+        "/c/reader/t%00g/feed.rss",
+        "/c/reader/t%00g/feed.atom",
+        "/c/reader/t%00g/bibtex",
+        "/library/tags/t%00g",
+    ],
+)
+def test_a_lookup_by_a_nul_is_a_404_on_every_database(client, reader, path):
+    """PostgreSQL refuses NUL even in a lookup: these answered 500 there (a probe of the
+    routes found them after the library fuzz test found /library/bulk's posted ids)."""
+    assert client.get(path).status_code == 404

@@ -9,6 +9,7 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from ..core.errors import DomainError
+from ..papers.cleaning import is_storable
 from ..papers.models import Paper
 from .models import Collection, Dismissal, SavedPaper, Tag
 
@@ -58,6 +59,8 @@ def tags_named(user, names) -> list[Tag]:
 
 
 def tag_by_slug(user, slug: str) -> Tag | None:
+    if not is_storable(slug):  # names nothing stored (PostgreSQL refuses a NUL in a lookup)
+        return None
     return Tag.objects.filter(user=user, slug=slug).first()
 
 
@@ -269,6 +272,8 @@ def publish(
 
 
 def public_collection(username: str, slug: str) -> Collection | None:
+    if not (is_storable(username) and is_storable(slug)):  # as tag_by_slug
+        return None
     return (
         Collection.objects.filter(
             public=True, tag__slug=slug, tag__user__username=username, tag__user__is_active=True

@@ -11,6 +11,7 @@ from django.views.decorators.http import require_http_methods, require_POST, req
 from ..accounts.redirects import redirect_back
 from ..core.urls import paper_path
 from ..papers import bibtex
+from ..papers.cleaning import is_storable
 from ..papers.lookup import paper_or_404
 from ..papers.models import Paper
 from . import exports, services
@@ -141,7 +142,9 @@ def library(request):
 @require_POST
 @login_required
 def bulk(request):
-    ids = request.POST.getlist("papers")
+    # An id that cannot be stored is not one of the user's papers (and PostgreSQL refuses a
+    # NUL even in a lookup).
+    ids = [paper_id for paper_id in request.POST.getlist("papers") if is_storable(paper_id)]
     owned = list(
         SavedPaper.objects.filter(user=request.user, paper_id__in=ids[:5000]).values_list(
             "paper_id", flat=True

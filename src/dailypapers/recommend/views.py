@@ -1,11 +1,13 @@
 """/for-you: thin view over foryou.py."""
 
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import render
 from django.views.decorators.http import require_safe
 
 from ..feed import listing
 from ..library.services import tags_with_counts
+from ..papers.cleaning import is_storable
 from .foryou import PAGE_WINDOWS, cards_of, for_user, why_html
 from .service import DEFAULT_WINDOW
 
@@ -16,6 +18,8 @@ def for_you(request):
     window = request.GET.get("window")
     window = window if window in PAGE_WINDOWS else DEFAULT_WINDOW
     tag = request.GET.get("tag", "").strip()[:100] or None
+    if tag and not is_storable(tag):  # names no tag (PostgreSQL refuses a NUL in a lookup)
+        raise Http404("no such tag")
     result = for_user(request.user, tag=tag, window=window)
     if result.has_library:
         entries = cards_of([r.arxiv_id for r in result.found])
