@@ -238,6 +238,13 @@ def test_api_ranks_for_the_tokens_owner(client, make_user, corpus):
     assert api_get(client, token, "?tag=none-such").json() == {"ids": [], "why": {}}
 
 
+def test_api_a_tag_holding_a_nul_names_none_on_every_database(client, make_user, corpus):
+    """PostgreSQL refuses a NUL even in a lookup: the tag is looked up where every caller's
+    is (`library.signals.signals_for`), not in each view."""
+    _, token = create_token(make_user("alice"))
+    assert api_get(client, token, "?tag=a%00b").json() == {"ids": [], "why": {}}
+
+
 @pytest.mark.parametrize("query", ["?window=year", "?limit=0", "?limit=201", "?limit=x"])
 def test_api_refuses_bad_parameters_in_the_one_error_shape(client, make_user, corpus, query):
     _, token = create_token(make_user("alice"))

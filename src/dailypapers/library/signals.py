@@ -7,6 +7,7 @@ hands back arXiv ids, so the recommender never touches our tables.
 from dataclasses import dataclass, field
 
 from ..feed.models import Vote
+from ..papers.cleaning import is_storable
 from ..papers.models import Paper
 from ..people.claims import claimed_papers_of
 from .models import Dismissal, LibrarySettings, SavedPaper, Tag
@@ -36,7 +37,8 @@ def signals_for(user, tag: str | None = None) -> Signals:
     Negatives: papers marked "not interested". A paper is never both: saving wins."""
     saved = SavedPaper.objects.filter(user=user)
     if tag is not None:
-        found = (
+        # Text that cannot be stored names no tag (PostgreSQL refuses a NUL even in a lookup).
+        found = is_storable(tag) and (
             Tag.objects.filter(user=user, slug=tag).first()
             or Tag.objects.filter(user=user, name=tag).first()
         )

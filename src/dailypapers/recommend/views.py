@@ -18,7 +18,7 @@ def for_you(request):
     window = request.GET.get("window")
     window = window if window in PAGE_WINDOWS else DEFAULT_WINDOW
     tag = request.GET.get("tag", "").strip()[:100] or None
-    if tag and not is_storable(tag):  # names no tag (PostgreSQL refuses a NUL in a lookup)
+    if tag and not is_storable(tag):  # a malformed address, not an empty tag
         raise Http404("no such tag")
     result = for_user(request.user, tag=tag, window=window)
     if result.has_library:
