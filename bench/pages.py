@@ -18,6 +18,9 @@ uncached paper page (with similar papers) >= 0.12x, on SQLite and on PostgreSQL.
 Last measured idle (load 0.6-1.9), 2026-11-29 08:13-08:17, main e8a0c03, --seconds 8 (trivial
 view 3,600-4,450 req/s): SQLite uncached day 0.164x, uncached paper 0.163x, cached day 0.814x,
 cached paper 0.760x (all met); PostgreSQL 0.131x (not met), 0.130x, 0.605x, 0.647x.
+Again 15:23-15:51 the same day, main 323931f, quiet: PostgreSQL uncached day 0.105-0.135x in
+four runs (577-595 req/s after the first), cached day 0.596-0.665x; SQLite uncached day
+0.133x and 0.211x in two runs (not met in one).
 Every round, the method, the profile and what is left: docs/performance.md.
 """
 
