@@ -8,6 +8,7 @@ from django.db import transaction
 from django.db.models import Max
 
 from ..links.models import PaperLink
+from ..papers.batches import walk
 from ..papers.models import Paper
 from ..papers.progress import Phases, Progress
 from . import index
@@ -35,7 +36,11 @@ FIELDS = (
 def _docs(queryset):
     """Papers as index documents, with the kinds of their published links (one query per
     chunk of papers)."""
-    for rows in _chunks(queryset.values_list(*FIELDS).iterator(chunk_size=CHUNK)):
+    return _as_docs(_chunks(queryset.values_list(*FIELDS).iterator(chunk_size=CHUNK)))
+
+
+def _as_docs(row_chunks):
+    for rows in row_chunks:
         kinds: dict[str, set[str]] = {}
         links = PaperLink.objects.published().filter(paper_id__in=[row[0] for row in rows])
         for paper_id, kind in links.values_list("paper_id", "kind"):
@@ -65,7 +70,9 @@ def rebuild(progress=None, phases: Phases | None = None) -> IndexFolder:
     folder = IndexFolder.create(index.root() / f"build-{stamp}", model)
     watermark = _watermark(Paper.objects.all())
     with phases("index (embedding + Tantivy)"):
-        folder.bulk_load(_chunks(_docs(Paper.objects.order_by("arxiv_id"))), model, progress)
+        # A chunk a read (`walk`): one read held open across the whole build kept the
+        # authors' writes beside it from being checkpointed on SQLite.
+        folder.bulk_load(_chunks(_as_docs(walk(FIELDS, CHUNK))), model, progress)
     with phases("HNSW graph"):
         folder.build_hnsw()
     with phases("neural vectors kept, swap"):
