@@ -34,19 +34,19 @@ FIELDS = (
 
 
 def _docs(queryset):
-    """Papers as index documents, with the kinds of their published links (one query per
-    chunk of papers)."""
-    return _as_docs(_chunks(queryset.values_list(*FIELDS).iterator(chunk_size=CHUNK)))
+    """The queryset's papers as index documents, CHUNK at a time (see _doc_chunks)."""
+    return _doc_chunks(_chunks(queryset.values_list(*FIELDS).iterator(chunk_size=CHUNK)))
 
 
-def _as_docs(row_chunks):
+def _doc_chunks(row_chunks):
+    """Each chunk of FIELDS rows as a list of index documents, with the kinds of their
+    published links (one query per chunk)."""
     for rows in row_chunks:
         kinds: dict[str, set[str]] = {}
         links = PaperLink.objects.published().filter(paper_id__in=[row[0] for row in rows])
         for paper_id, kind in links.values_list("paper_id", "kind"):
             kinds.setdefault(paper_id, set()).add(kind)
-        for row in rows:
-            yield PaperDoc(*row, link_kinds=tuple(sorted(kinds.get(row[0], ()))))
+        yield [PaperDoc(*row, link_kinds=tuple(sorted(kinds.get(row[0], ())))) for row in rows]
 
 
 def _chunks(iterable, size=CHUNK):
@@ -72,7 +72,7 @@ def rebuild(progress=None, phases: Phases | None = None) -> IndexFolder:
     with phases("index (embedding + Tantivy)"):
         # A chunk a read (`walk`): one read held open across the whole build kept the
         # authors' writes beside it from being checkpointed on SQLite.
-        folder.bulk_load(_chunks(_as_docs(walk(FIELDS, CHUNK))), model, progress)
+        folder.bulk_load(_doc_chunks(walk(FIELDS, CHUNK)), model, progress)
     with phases("HNSW graph"):
         folder.build_hnsw()
     with phases("neural vectors kept, swap"):
@@ -107,7 +107,8 @@ def index_papers(arxiv_ids: list[str]) -> int:
         return 0
     with folder.locked() as folder:
         papers = Paper.objects.filter(arxiv_id__in=arxiv_ids)
-        folder.upsert(list(_docs(papers)), embedder(), watermark=_watermark(papers))
+        docs = [doc for chunk in _docs(papers) for doc in chunk]
+        folder.upsert(docs, embedder(), watermark=_watermark(papers))
     return len(arxiv_ids)
 
 
@@ -119,7 +120,7 @@ def incremental(progress=None) -> int:
         papers = (
             Paper.objects.all() if since is None else Paper.objects.filter(imported_at__gte=since)
         )
-        for docs in _chunks(_docs(papers.order_by("imported_at", "arxiv_id"))):
+        for docs in _docs(papers.order_by("imported_at", "arxiv_id")):
             ids = [d.arxiv_id for d in docs]
             folder.upsert(
                 docs, embedder(), watermark=_watermark(Paper.objects.filter(arxiv_id__in=ids))
