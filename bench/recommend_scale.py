@@ -153,15 +153,15 @@ def _index(args, snapshot: Path) -> None:
 
 
 def _hnsw() -> None:
-    """The HNSW graph `reindex` builds, so that search's memory and speed can be measured on
-    this folder too (`bench/search_latency.py --home`)."""
+    """The HNSW graph `reindex --incremental` builds, so that search's memory and speed can be
+    measured on this folder too (`bench/search_latency.py --home`)."""
     from dailypapers.search import index
 
     folder = index.open_index.get()
-    if folder.meta["hnsw_count"] == folder.count:
+    if not folder.graph_pending:
         return
     started = time.perf_counter()
-    folder.build_hnsw()
+    folder.extend_hnsw()
     print(f"HNSW graph in {time.perf_counter() - started:.0f}s", flush=True)
 
 

@@ -180,7 +180,7 @@ def test_one_neural_writer_per_index_and_a_clear_error_without_an_index(search_i
     with pytest.raises(CommandError, match="reindex"):
         call_command("embed-neural", stdout=StringIO())
     folder = rebuild()
-    with folder.neural_writer() as first:
+    with folder.background_writer("neural") as first:
         assert first
         with pytest.raises(CommandError, match="another `dailypapers embed-neural` is running"):
             call_command("embed-neural", stdout=StringIO())

@@ -273,11 +273,86 @@ def test_rebuild_swaps_atomically_and_a_crash_keeps_the_old_index(corpus, monkey
     def crash(*args, **kwargs):
         raise RuntimeError("killed mid-build")
 
-    monkeypatch.setattr(indexer.IndexFolder, "build_hnsw", crash)
+    monkeypatch.setattr(indexer, "_carry_neural", crash)  # the last step before the swap
     with pytest.raises(RuntimeError):
         rebuild()
     assert os.readlink(index.current_link()) == before
     assert ids("surface codes")[0] == "2611.00002"  # still serving
+
+
+def test_a_new_index_is_searched_exactly_until_its_graph_is_built(corpus, make_paper):
+    folder = index.open_index.get()
+    assert (folder.graph_pending, folder.hnsw) == (3, None)
+    exact = ranked_ids(compile_query("molecules and qubits"), 3, "semantic")
+    out = StringIO()
+    call_command("check", "--json", stdout=out)
+    assert json.loads(out.getvalue().splitlines()[0])["graph_pending"] == 3
+
+    out = StringIO()
+    call_command("reindex", "--incremental", stdout=out)
+    assert "added 3 papers to the HNSW graph; 0 pending" in out.getvalue()
+    folder = index.open_index.get()
+    assert (folder.graph_pending, sorted(folder.hnsw.keys)) == (0, [0, 1, 2])
+    assert ranked_ids(compile_query("molecules and qubits"), 3, "semantic") == exact
+
+    make_paper("2611.00010", title="Basket weaving with molecules")
+    index_papers(["2611.00010"])  # appended past the graph: scanned exactly
+    assert index.open_index.get().graph_pending == 1
+    assert "2611.00010" in ranked_ids(compile_query("basket weaving"), 4, "semantic")
+    out = StringIO()
+    call_command("check", stdout=out)
+    assert "graph: 1 papers pending" in out.getvalue()
+    out = StringIO()
+    call_command("reindex", "--incremental", stdout=out)
+    assert "added 1 papers to the HNSW graph; 0 pending" in out.getvalue()
+    assert sorted(index.open_index.get().hnsw.keys) == [0, 1, 2, 3]
+
+
+def test_a_graph_saved_before_its_step_was_recorded_is_resumed_not_repeated(
+    corpus, make_paper, monkeypatch
+):
+    from dailypapers.search.folder import IndexFolder
+    from dailypapers.search.indexer import extend_graph
+
+    for n in range(10, 17):
+        make_paper(f"2611.000{n}", title=f"Paper number {n} on graphs")
+    rebuild()
+    recorded = IndexFolder.locked
+
+    def crash_on_second_record(self, calls=[]):  # noqa: B006 (counts calls)
+        calls.append(1)
+        if len(calls) == 2:
+            raise RuntimeError("killed after saving the graph, before meta.json")
+        return recorded(self)
+
+    monkeypatch.setattr(IndexFolder, "locked", crash_on_second_record)
+    with pytest.raises(RuntimeError):
+        extend_graph(step=4)
+    monkeypatch.undo()
+    folder = index.open_index.reload()
+    assert (folder.meta["hnsw_count"], len(folder.hnsw)) == (4, 8)  # the file is ahead
+    found = [o for o, _ in folder.nearest(folder.vector(5), 10)]
+    assert found[0] == 5 and sorted(found) == list(range(10))  # row 5 once, from the scan
+
+    assert extend_graph(step=4) == 2  # resumes after the 8 rows saved
+    folder = index.open_index.get()
+    assert (folder.graph_pending, sorted(folder.hnsw.keys)) == (0, list(range(10)))
+
+
+def test_extending_the_graph_stops_when_a_rebuild_swaps_in_another_index(corpus):
+    from dailypapers.search import indexer
+
+    old = index.open_index.get()
+    with old.background_writer("graph") as first:
+        assert first
+        with pytest.raises(indexer.GraphBusy):
+            indexer.extend_graph()
+        out = StringIO()
+        call_command("reindex", "--incremental", stdout=out)  # a timer run: not an error
+        assert "extending this index's HNSW graph: left to it" in out.getvalue()
+    rebuild()
+    assert old.extend_hnsw(step=1, still_current=indexer._is_current) == 0
+    assert old.graph_pending == 3
 
 
 def test_readers_pick_up_a_swapped_index(corpus, make_paper):

@@ -3,7 +3,8 @@
 - vectors.f16: one float16 embedding per paper, memory-mapped, row = the paper's ordinal;
 - ids.bin, hashes.bin: the arXiv id and content hash of each ordinal (fixed-width), so
   `dailypapers check` can find papers missing from or stale in the index;
-- hnsw.usearch: an HNSW graph over the rows that existed at build time;
+- hnsw.usearch: an HNSW graph over the first rows (meta's hnsw_count), extended in the
+  background by `dailypapers reindex --incremental` (extend_hnsw), a saved step at a time;
 - neural.f16, neural_hashes.bin: the background neural model's vector of each ordinal
   (neural.py), and the content hash of the text it was computed from: a row is current while
   that hash is the paper's (hashes.bin), so a changed paper is pending again by itself.
@@ -13,7 +14,10 @@
 - write.lock: held by the one process appending to the folder.
 
 Papers imported after a build are appended to the folder; rows past the HNSW graph are
-scanned exactly (the "delta"). index.py says which folder is the current one.
+scanned exactly (the "delta") until the graph is extended over them. A new folder has no
+graph: at 1M papers it cost 741 s of CPU, over half of what the 1,500 papers/s build target
+allows on two cores (docs/search.md), so it is built after the swap. index.py says which
+folder is the current one.
 """
 
 import fcntl
@@ -44,6 +48,9 @@ SCHEMA_VERSION = 3
 HNSW_EXPANSION_ADD = 64
 HNSW_EXPANSION_SEARCH = 256
 HNSW_OVERFETCH = 4
+# Rows added to the graph per saved step: a killed extension loses at most one step. At 1M a
+# 100k step took 20-50 s of two cores, and saving the graph ~1 s (docs/search.md).
+HNSW_STEP = 100_000
 # Two embedding threads: wordllama's tokenizer and numpy release the GIL (measured 1.4x).
 EMBED_THREADS = 2
 
@@ -175,10 +182,10 @@ class IndexFolder:
             yield IndexFolder(self.path)
 
     @contextmanager
-    def neural_writer(self):
-        """Yields whether this process is now the folder's one neural writer (a lock held
-        across processes, not waited for)."""
-        with open(self.path / "neural.lock", "a") as handle:
+    def background_writer(self, job: str):
+        """Yields whether this process is now the folder's one writer for a background job
+        ("neural" vectors, the HNSW "graph"): a lock held across processes, not waited for."""
+        with open(self.path / f"{job}.lock", "a") as handle:
             try:
                 fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
             except BlockingIOError:
@@ -228,28 +235,59 @@ class IndexFolder:
         self.save_meta()  # a new mtime tells readers to reload
         self.reload()
 
-    def build_hnsw(self, threads: int = 0) -> None:
+    # --- the HNSW graph, extended in the background ---------------------------------------
+
+    @property
+    def graph_pending(self) -> int:
+        """Rows the HNSW graph does not cover yet (searched by an exact scan until then)."""
+        return self.count - self.meta["hnsw_count"]
+
+    def extend_hnsw(
+        self, progress=None, step: int = HNSW_STEP, still_current=lambda folder: True
+    ) -> int:
+        """Add the rows the graph does not cover, `step` at a time (by the folder's one graph
+        writer, `background_writer("graph")`). Each step saves the graph beside the old file
+        and renames it over it, then records its row count in meta.json under the write
+        lock, so readers never map a half-written graph. The graph holds rows 0..len-1, so a
+        run killed between the rename and meta.json resumes from the saved graph and adds no
+        row twice. Stops after a step when `still_current(self)` turns false (a rebuild
+        swapped in another folder). Returns how many rows were added."""
         from usearch.index import Index
 
+        path = self.path / "hnsw.usearch"
+        if path.exists():
+            hnsw = Index.restore(str(path))
+            hnsw.expansion_add = HNSW_EXPANSION_ADD
+        else:
+            hnsw = Index(
+                ndim=self.dimensions,
+                metric="cos",
+                dtype="i8",
+                connectivity=16,
+                expansion_add=HNSW_EXPANSION_ADD,
+            )
+        first = start = len(hnsw)
         count = self.count
-        hnsw = Index(
-            ndim=self.dimensions,
-            metric="cos",
-            dtype="i8",
-            connectivity=16,
-            expansion_add=HNSW_EXPANSION_ADD,
-        )
-        for start in range(0, count, 100_000):
-            stop = min(count, start + 100_000)
+        while start < count and still_current(self):
+            stop = min(count, start + step)
             hnsw.add(
                 np.arange(start, stop, dtype=np.uint64),
                 np.asarray(self.vectors[start:stop], dtype=np.float32),
-                threads=threads,
             )
-        hnsw.save(str(self.path / "hnsw.usearch"))
-        self.meta["hnsw_count"] = count
-        self.save_meta()
-        self.reload()
+            saving = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+            hnsw.save(str(saving))
+            with open(saving, "rb") as saved:
+                os.fsync(saved.fileno())
+            os.replace(saving, path)
+            with self.locked() as fresh:
+                fresh.meta["hnsw_count"] = stop
+                fresh.save_meta()  # a new mtime: readers map the larger graph
+            start = stop
+            if progress:
+                progress(stop - first)
+        if start > first:
+            self.reload()
+        return start - first
 
     # --- the background neural vectors (neural.py) ---------------------------------------
 
@@ -386,15 +424,32 @@ class IndexFolder:
         found: list[tuple[int, float]] = []
         covered = self.meta["hnsw_count"]
         if self.hnsw is not None and covered:
-            matches = self.hnsw.search(vector, min(limit, covered))
+            matches = self.hnsw.search(vector, min(limit, len(self.hnsw)))
+            # A graph saved by a step whose meta.json this process has not read yet holds
+            # rows past `covered`: the scan below finds those.
             found += [
                 (int(k), 1.0 - float(d))
                 for k, d in zip(matches.keys, matches.distances, strict=True)
+                if k < covered
             ]
         if self.count > covered:
-            delta = np.asarray(self.vectors[covered:], dtype=np.float32) @ vector
-            top = np.argsort(-delta)[:limit]
-            found += [(covered + int(i), float(delta[i])) for i in top]
+            # usearch's exact scan reads the float16 rows in place: numpy's product needed a
+            # float32 copy of them, 1 GB and 1.6 s a query at 1M, against 0.32 s (one thread).
+            from usearch.index import MetricKind, search
+
+            rows = self.vectors[covered:]
+            hits = search(
+                rows,
+                vector.astype(np.float16),
+                min(limit, len(rows)),
+                MetricKind.IP,
+                exact=True,
+                threads=1,
+            )
+            found += [
+                (covered + int(k), 1.0 - float(d))
+                for k, d in zip(hits.keys, hits.distances, strict=True)
+            ]
         found.sort(key=lambda hit: -hit[1])
         return found[:limit]
 

@@ -13,7 +13,7 @@ from ..papers.models import Paper
 from ..papers.progress import Phases, Progress
 from . import index
 from .embeddings import embedder, paper_text
-from .folder import IndexFolder, IndexMissing
+from .folder import HNSW_STEP, IndexFolder, IndexMissing
 from .neural import neural_embedder
 from .schema import PaperDoc
 
@@ -62,7 +62,7 @@ def _chunks(iterable, size=CHUNK):
 
 def rebuild(progress=None, phases: Phases | None = None) -> IndexFolder:
     """Build a complete new index from the database and swap it in atomically (`phases`
-    gets the time of each step)."""
+    gets the time of each step). Its HNSW graph is left to extend_graph."""
     phases = phases or Phases()
     index.root().mkdir(parents=True, exist_ok=True)
     stamp = datetime.now(UTC).strftime("%Y%m%dT%H%M%S%f")
@@ -73,8 +73,8 @@ def rebuild(progress=None, phases: Phases | None = None) -> IndexFolder:
         # A chunk a read (`walk`): one read held open across the whole build kept the
         # authors' writes beside it from being checkpointed on SQLite.
         folder.bulk_load(_doc_chunks(walk(FIELDS, CHUNK)), model, progress)
-    with phases("HNSW graph"):
-        folder.build_hnsw()
+    # No HNSW graph yet: semantic search scans the vectors exactly until `reindex
+    # --incremental` builds it in the background (extend_graph).
     with phases("neural vectors kept, swap"):
         folder.meta["watermark"] = watermark
         folder.save_meta()
@@ -131,6 +131,30 @@ def incremental(progress=None) -> int:
     return done
 
 
+class GraphBusy(RuntimeError):
+    """Another process is extending the current index's HNSW graph."""
+
+
+def graph_pending_count() -> int:
+    """Indexed papers the current HNSW graph does not cover yet."""
+    return index.open_index.get().graph_pending
+
+
+def extend_graph(progress=None, step: int = HNSW_STEP) -> int:
+    """Add the current index's rows that its HNSW graph does not cover yet, in saved steps
+    (resumable: a killed run loses at most one step). Stops early when `reindex` swaps in
+    another folder. Returns how many rows were added."""
+    folder = index.open_index.get()
+    with folder.background_writer("graph") as acquired:
+        if not acquired:
+            raise GraphBusy("another process is extending this index's HNSW graph")
+        return folder.extend_hnsw(progress, step, still_current=_is_current)
+
+
+def _is_current(folder: IndexFolder) -> bool:
+    return index.open_index.get().path == folder.path
+
+
 class NeuralBusy(RuntimeError):
     """The neural vectors cannot be computed now (model not installed, or already running)."""
 
@@ -151,12 +175,12 @@ def embed_pending(limit: int | None = None, progress=None, chunk: int = NEURAL_C
         )
     folder = index.open_index.get()
     done = 0
-    with folder.neural_writer() as acquired:
+    with folder.background_writer("neural") as acquired:
         if not acquired:
             raise NeuralBusy("another `dailypapers embed-neural` is running on this index")
         pending = folder.neural_pending()[:limit].tolist()
         for ordinals in _chunks(pending, chunk):
-            if index.open_index.get().path != folder.path:
+            if not _is_current(folder):
                 log.info("the index was rebuilt: stopping; run embed-neural again")
                 break
             by_id = {folder.arxiv_id(o): o for o in ordinals}

@@ -3,13 +3,14 @@ from django.core.management.base import BaseCommand
 from ....feed.seed import seed_daily_lists
 from ....papers.first_run import first_run
 from ....search.index import IndexMissing, open_index
-from ....search.indexer import rebuild
+from ....search.indexer import GraphBusy, extend_graph, rebuild
 
 
 class Command(BaseCommand):
     help = (
         "Migrate, fetch recent papers (or load the bundled sample when offline), "
-        "seed the first daily lists of a fresh install, and build the search index if missing."
+        "seed the first daily lists of a fresh install, and build the search index if missing, "
+        "with its HNSW graph."
     )
 
     def handle(self, *args, **options):
@@ -25,3 +26,8 @@ class Command(BaseCommand):
         except IndexMissing:
             folder = rebuild()
             self.stdout.write(f"Built the search index ({folder.count} papers).")
+        try:  # a sample's graph takes seconds; at scale, `reindex --incremental` builds it
+            if added := extend_graph():
+                self.stdout.write(f"Added {added} papers to the search index's HNSW graph.")
+        except GraphBusy:
+            pass
