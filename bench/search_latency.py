@@ -12,11 +12,10 @@ The build line gives `reindex`'s wall and CPU time, then each phase as `reindex`
 HNSW graph that `reindex --incremental` builds after it, in the background, timed apart and
 before any query; and the baselines' own build rates beside their latencies.
 
-Last measured 29 November 2026 (docs/search.md): 100k `reindex` on a quiet machine 68.5-72.3 s
-= 1,383-1,461 papers/s, 118-126 s CPU (the old main 675-811 papers/s in the same window;
-target 1,500 papers/s missed); 1M on a quiet machine (load 0.6) p95 3.4-15.4 ms, filtered 19.7
-(all met, without the neural query embedding); search process 1,422 MiB at 1M, 3,022 MiB at
-2.7M.
+Last measured 29 November 2026, session 11 (docs/search.md), on a machine doing about half
+the work per CPU-second of the session before: 100k `reindex` 126 s = 795 papers/s (authors
+115.7 s, last), then the graph in the background 37.2 s; 1M p95 7.7-26.9 ms, 3-5 terms and
+phrase over 20 ms with main's code as with this one; search process 1,315 MiB at 1M.
 """
 
 import argparse

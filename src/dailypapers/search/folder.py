@@ -15,9 +15,9 @@
 
 Papers imported after a build are appended to the folder; rows past the HNSW graph are
 scanned exactly (the "delta") until the graph is extended over them. A new folder has no
-graph: at 1M papers it cost 741 s of CPU, over half of what the 1,500 papers/s build target
-allows on two cores (docs/search.md), so it is built after the swap. index.py says which
-folder is the current one.
+graph: at 1M papers it cost 741-1,230 s of CPU, more than half of what the 1,500 papers/s
+build target allows on two cores (docs/search.md), so it is built after the swap. index.py
+says which folder is the current one.
 """
 
 import fcntl
@@ -48,8 +48,8 @@ SCHEMA_VERSION = 3
 HNSW_EXPANSION_ADD = 64
 HNSW_EXPANSION_SEARCH = 256
 HNSW_OVERFETCH = 4
-# Rows added to the graph per saved step: a killed extension loses at most one step. At 1M a
-# 100k step took 20-50 s of two cores, and saving the graph ~1 s (docs/search.md).
+# Rows added to the graph per saved step: a killed extension loses at most one step. At 1M
+# the ten steps took 649 s of two cores in all, each saving the whole graph (docs/search.md).
 HNSW_STEP = 100_000
 # Two embedding threads: wordllama's tokenizer and numpy release the GIL (measured 1.4x).
 EMBED_THREADS = 2
