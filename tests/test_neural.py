@@ -52,7 +52,11 @@ def test_the_shipped_model_loads_offline_and_embeds_as_its_teacher_does(tmp_path
     reference = SentenceTransformer(str(teacher), device="cpu", local_files_only=True)
     expected = reference.encode(TEXTS, normalize_embeddings=True)
     cosines = (ours * expected).sum(axis=1)
-    assert cosines.min() >= 0.99, cosines
+    # 0.993 at least where onnxruntime's int8 kernel is exact (VNNI); on AVX2 without VNNI it
+    # saturates some pair sums and the lowest here is 0.989 ("transformers"), while dev
+    # nDCG@10 measured on such a CPU holds (docs/search.md, "Neural vectors in the
+    # background"). A broken export (pooling, normalisation, tokenizer) gives far less.
+    assert cosines.min() >= 0.985, cosines
     # Unrelated texts stay apart: the model is not returning one vector for everything.
     assert ours[1] @ ours[3] < 0.3
 
