@@ -111,7 +111,7 @@ def keyword_hits(
     if bonus_query is None or not hits:
         return hits[:limit]
     head, tail = hits[:RESCORE_DEPTH], hits[RESCORE_DEPTH:]
-    candidates = tantivy.Query.term_set_query(SCHEMA, "ordinal", [o for o, _ in head])
+    candidates = folder.only([o for o, _ in head])
     only_candidates = tantivy.Query.boolean_query(
         [
             (tantivy.Occur.Must, tantivy.Query.const_score_query(candidates, 0.0)),
