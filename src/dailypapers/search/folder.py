@@ -504,7 +504,9 @@ def _memmap_rows(path: Path, dtype, row_shape: tuple[int, ...]) -> np.ndarray:
 def _memmap(path: Path, dtype, shape) -> np.ndarray:
     if shape[0] == 0:
         return np.zeros(shape, dtype=dtype)
-    return np.memmap(path, dtype=dtype, mode="r", shape=shape)
+    # A plain array over the map: np.memmap's own __getitem__ cost 7.9 us a row, a tenth of
+    # the hybrid query's Python at 1M papers (a query reads ~120 ids).
+    return np.memmap(path, dtype=dtype, mode="r", shape=shape).view(np.ndarray)
 
 
 def _writer(text: tantivy.Index, attempts: int = 50):
