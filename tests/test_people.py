@@ -189,6 +189,16 @@ def test_the_authors_command_resolves_with_evidence_that_came_later(make_paper):
     assert Authorship.objects.count() == 4  # rebuilt, not duplicated
 
 
+def test_reindex_leaves_author_identities_to_the_authors_command(make_paper, search_index):
+    """The search index reads no identities: `reindex` must not spend its time on them."""
+    make_paper("2601.00022", authors=["Y. LeCun", "Leon Bottou"])
+    make_paper("2601.00023", authors=["Yann LeCun", "Leon Bottou"])
+    call_command("reindex", verbosity=0)
+    assert _identity("2601.00022", 0) == "y-lecun"  # the evidence came later: not used yet
+    call_command("authors", stdout=StringIO())
+    assert _identity("2601.00022", 0) == "yann-lecun"
+
+
 # Written forms of a few people, with initials, particles, suffixes, accents, commas and
 # namesakes, so that abbreviations have several candidates and evidence of each kind.
 TRICKY_NAMES = [
