@@ -8,8 +8,8 @@ are reused, so a long run can be resumed. Targets (issue 4): p95 <= 20 ms at 1M 
 at 2.7M for every query class; index build >= 1,500 papers/s; resident memory <= 4 GB at 2.7M.
 
 The build line gives `reindex`'s wall and CPU time, then each phase as `reindex` prints it
-(links; authors, in a process of its own while the index builds; index; swap), then the
-HNSW graph that `reindex --incremental` builds after it, in the background, timed apart and
+(links; index; swap; since session 12 no authors, which `dailypapers authors` resolves), then
+the HNSW graph that `reindex --incremental` builds after it, in the background, timed apart and
 before any query; and the baselines' own build rates beside their latencies.
 
 Last measured 29 November 2026, session 11 (docs/search.md), on a machine doing about half

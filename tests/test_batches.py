@@ -70,7 +70,8 @@ def test_no_read_is_open_while_a_chunk_is_written(five_papers):
 
 def test_a_new_index_reads_the_papers_a_chunk_at_a_time(five_papers, search_index, monkeypatch):
     """The index build reads through `walk` too: its one read used to stay open for the
-    whole build, beside `reindex`'s authors writing in another process."""
+    whole build, while other processes wrote (then `reindex`'s authors, now `dailypapers
+    authors` and imports)."""
     from dailypapers.search import indexer
 
     monkeypatch.setattr(indexer, "CHUNK", 2)

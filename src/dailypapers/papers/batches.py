@@ -1,6 +1,6 @@
 """Every stored paper, a chunk at a time, in id order: what recomputes data derived from the
-papers (links and author identities on `reindex`) and what builds a new search index walk
-with this."""
+papers (links on `reindex`, author identities on `dailypapers authors`) and what builds a new
+search index walk with this."""
 
 from collections.abc import Callable, Iterator, Sequence
 

@@ -65,8 +65,7 @@ class Progress:
 class Phases:
     """Wall and CPU seconds of each step of a long command (`reindex` prints them, and the
     build bench reads them): `with phases("links"): ...`. CPU is the whole process's, so
-    it counts every thread running meanwhile (Tantivy's, the tokenizer's); a step run in
-    another process is `record`ed with that process's figures."""
+    it counts every thread running meanwhile (Tantivy's, the tokenizer's)."""
 
     def __init__(self):
         self.steps: list[tuple[str, float, float]] = []
@@ -77,11 +76,7 @@ class Phases:
         try:
             yield
         finally:
-            self.record(name, time.perf_counter() - wall, time.process_time() - cpu)
-
-    def record(self, name: str, wall: float, cpu: float) -> None:
-        """A step timed elsewhere (in another process)."""
-        self.steps.append((name, wall, cpu))
+            self.steps.append((name, time.perf_counter() - wall, time.process_time() - cpu))
 
     def lines(self, papers: int) -> list[str]:
         """One line per step: `phase NAME: W s wall, C s CPU, R papers/s, P papers per

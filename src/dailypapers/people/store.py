@@ -2,7 +2,7 @@
 
 A paper's author list is resolved to identities in the transaction that imports it (papers'
 `papers_written` signal), a batch at a time, and again for every paper by `rebuild()`, which
-`reindex` runs. Per batch, in a constant number of queries per 900 names:
+`dailypapers authors` runs (nightly). Per batch, in a constant number of queries per 900 names:
 1. every name gets the identity of its own key (created when new) and is written;
 2. each abbreviated name ("Y. LeCun", "Lucas M. B. Alves") then moves to a full-name
    identity when exactly one identity that `names.may_be` allows has written a paper with
@@ -10,7 +10,7 @@ A paper's author list is resolved to identities in the transaction that imports 
    own papers count); otherwise it keeps the identity of its own key.
 An identity already on the paper is never a candidate: one author list does not name one
 person twice. Evidence grows with the corpus, so an abbreviation left alone on import may
-resolve on the next `reindex` (docs/authors.md).
+resolve on the next `dailypapers authors` (docs/authors.md).
 
 `rebuild()` asks the same questions of an in-memory copy of the two tables (`Authorships`),
 loaded once and kept in step with its writes, and writes only the papers whose rows change:
