@@ -42,7 +42,7 @@ from .schema import SCHEMA, PaperDoc, open_text_index, tantivy_doc
 ID_BYTES = 32
 HASH_BYTES = 32
 # Bumped when the layout changes; an index of another version must be rebuilt.
-SCHEMA_VERSION = 3
+SCHEMA_VERSION = 4
 # Measured on 100k synthetic papers (int8 graph): expansion_add 64 builds in half the time of
 # 128; searching with 256 and re-scoring 4x the asked-for rows exactly recovers the recall.
 HNSW_EXPANSION_ADD = 64
