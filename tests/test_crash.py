@@ -5,6 +5,7 @@ import json
 import signal
 import subprocess
 import time
+from pathlib import Path
 
 import pytest
 from conftest import SNAPSHOT_200
@@ -52,6 +53,37 @@ def kill_when(victim: subprocess.Popen, ready, seconds: float = 120) -> None:
         time.sleep(0.02)
     victim.send_signal(signal.SIGKILL)
     victim.wait()
+
+
+def children_of(pid: int) -> list[int]:
+    """The processes whose parent is `pid` (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:  # it ended while we looked
+            continue
+        if int(fields[1]) == pid:
+            found.append(int(stat.parent.name))
+    return found
+
+
+def gone_within(pids: list[int], seconds: float) -> bool:
+    """Whether these processes all end (or are left as zombies) within `seconds`."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        if not any(_running(pid) for pid in pids):
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def _running(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
 
 
 def test_kill_during_import_then_rerun_matches_an_uninterrupted_run(deployment, tmp_path):
@@ -162,10 +194,20 @@ def test_kill_during_reindex_keeps_the_old_index_and_a_rerun_completes(deploymen
     before = index_facts(crashed)
     clean.cli("reindex")
 
-    victim = crashed.cli("reindex", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     builds = crashed.home / "search"
-    kill_when(victim, lambda: len(list(builds.glob("build-*/vectors.f16"))) > 1)
+    old_builds = set(builds.glob("build-*"))
+    victim = crashed.cli("reindex", stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    embedding: list[int] = []
+
+    def embedding_under_way() -> bool:
+        embedding[:] = children_of(victim.pid)
+        new = [f / "vectors.f16" for f in set(builds.glob("build-*")) - old_builds]
+        return any(f.exists() and f.stat().st_size for f in new)
+
+    kill_when(victim, embedding_under_way)
     assert victim.returncode == -signal.SIGKILL
+    assert embedding, "the build embeds in a process of its own"
+    assert gone_within(embedding, seconds=5), "the embedding process outlived the killed build"
     assert index_facts(crashed)["checksum"] == before["checksum"], "the old index still serves"
     found = json.loads(crashed.cli("search", "--json", "Calculation of prompt diphoton").stdout)
     assert found["ids"][0] == "0704.0001"

@@ -1,5 +1,6 @@
 """Progress for long commands: a tqdm bar on a terminal, plain log lines elsewhere."""
 
+import os
 import sys
 import time
 from contextlib import contextmanager
@@ -65,18 +66,19 @@ class Progress:
 class Phases:
     """Wall and CPU seconds of each step of a long command (`reindex` prints them, and the
     build bench reads them): `with phases("links"): ...`. CPU is the whole process's, so
-    it counts every thread running meanwhile (Tantivy's, the tokenizer's)."""
+    it counts every thread running meanwhile (Tantivy's, the tokenizer's), and the child
+    processes that ended within the step (the index's embedding process)."""
 
     def __init__(self):
         self.steps: list[tuple[str, float, float]] = []
 
     @contextmanager
     def __call__(self, name: str):
-        wall, cpu = time.perf_counter(), time.process_time()
+        wall, cpu = time.perf_counter(), cpu_seconds()
         try:
             yield
         finally:
-            self.steps.append((name, time.perf_counter() - wall, time.process_time() - cpu))
+            self.steps.append((name, time.perf_counter() - wall, cpu_seconds() - cpu))
 
     def lines(self, papers: int) -> list[str]:
         """One line per step: `phase NAME: W s wall, C s CPU, R papers/s, P papers per
@@ -87,3 +89,9 @@ class Phases:
             f"{papers / max(cpu, 1e-9):,.0f} papers per CPU-second"
             for name, wall, cpu in self.steps
         ]
+
+
+def cpu_seconds() -> float:
+    """CPU seconds of this process and of its children that have ended."""
+    times = os.times()
+    return time.process_time() + times.children_user + times.children_system

@@ -22,10 +22,12 @@ says which folder is the current one.
 
 import fcntl
 import json
+import multiprocessing
 import os
+import threading
 import time
 from collections import deque
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import ProcessPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -51,8 +53,10 @@ HNSW_OVERFETCH = 4
 # Rows added to the graph per saved step: a killed extension loses at most one step. At 1M
 # the ten steps took 649 s of two cores in all, each saving the whole graph (docs/search.md).
 HNSW_STEP = 100_000
-# Two embedding threads: wordllama's tokenizer and numpy release the GIL (measured 1.4x).
-EMBED_THREADS = 2
+# Chunks embedded ahead of the one going into the text index, in a process of its own: on
+# threads, the embedding's Python (the word-piece lookups) held the GIL against the text
+# index's, and a 100k build used 1.14 cores of two (session 12, docs/search.md).
+EMBED_AHEAD = 2
 
 
 class IndexMissing(RuntimeError):
@@ -134,11 +138,12 @@ class IndexFolder:
 
     def bulk_load(self, chunks, embedder: Embedder, progress=None) -> None:
         """Fill a new, empty folder. One writer and one commit for everything. Chunks are
-        embedded on EMBED_THREADS threads, ahead of the one going into the text index."""
+        embedded in a child process (`_embedding_process`), EMBED_AHEAD chunks ahead of the
+        one going into the text index."""
         writer = _writer(self.text)
         ordinal = 0
         with (
-            ThreadPoolExecutor(max_workers=EMBED_THREADS) as pool,
+            _embedding_process(embedder) as pool,
             open(self.path / "vectors.f16", "ab") as vectors,
             open(self.path / "ids.bin", "ab") as ids,
             open(self.path / "hashes.bin", "ab") as hashes,
@@ -148,9 +153,10 @@ class IndexFolder:
 
             def embed_next() -> None:
                 if (chunk := next(chunks, None)) is not None:
-                    pending.append((chunk, pool.submit(_embed, embedder, chunk)))
+                    texts = [paper_text(d.title, d.abstract) for d in chunk]
+                    pending.append((chunk, pool.submit(_encode_in_child, texts)))
 
-            for _ in range(EMBED_THREADS):
+            for _ in range(EMBED_AHEAD):
                 embed_next()
             while pending:
                 current, embedding = pending.popleft()
@@ -471,6 +477,38 @@ class IndexFolder:
 
 def _embed(embedder: Embedder, docs: list[PaperDoc]) -> np.ndarray:
     return embedder.encode([paper_text(d.title, d.abstract) for d in docs])
+
+
+# The model a forked embedding process encodes with (set in the child only).
+_child_embedder: Embedder | None = None
+
+
+@contextmanager
+def _embedding_process(embedder: Embedder):
+    """One forked process that embeds texts with `embedder` (inherited, not pickled) while
+    this one fills the text index. It exits when this process dies, so a killed build
+    leaves no orphan (tests/test_crash.py)."""
+    context = multiprocessing.get_context("fork")
+    with ProcessPoolExecutor(
+        max_workers=1, mp_context=context, initializer=_adopt, initargs=(embedder, os.getpid())
+    ) as pool:
+        yield pool
+
+
+def _adopt(embedder: Embedder, parent: int) -> None:
+    global _child_embedder
+    _child_embedder = embedder
+    threading.Thread(target=_exit_without, args=(parent,), daemon=True).start()
+
+
+def _exit_without(parent: int) -> None:
+    while os.getppid() == parent:
+        time.sleep(0.1)
+    os._exit(1)
+
+
+def _encode_in_child(texts: list[str]) -> np.ndarray:
+    return _child_embedder.encode(texts)
 
 
 @contextmanager

@@ -4,7 +4,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from ....links.store import reextract
 from ....papers.models import Paper
-from ....papers.progress import Phases, Progress
+from ....papers.progress import Phases, Progress, cpu_seconds
 from ...folder import HNSW_STEP
 from ...index import IndexMissing
 from ...indexer import GraphBusy, extend_graph, graph_pending_count, rebuild
@@ -36,7 +36,7 @@ class Command(BaseCommand):
         if incremental:
             self._catch_up(total, graph_step)
             return
-        started, cpu = time.perf_counter(), time.process_time()
+        started, cpu = time.perf_counter(), cpu_seconds()
         links = Progress("links", total, unit="papers")
         try:
             with phases("links"):
@@ -57,7 +57,7 @@ class Command(BaseCommand):
             wall = time.perf_counter() - started
             self.stdout.write(
                 f"reindex: {total:,} papers in {wall:.1f} s wall = {total / max(wall, 1e-9):,.0f} "
-                f"papers/s, {time.process_time() - cpu:.1f} s CPU"
+                f"papers/s, {cpu_seconds() - cpu:.1f} s CPU"
             )
             for line in phases.lines(total):
                 self.stdout.write(line)
