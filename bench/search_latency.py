@@ -12,10 +12,11 @@ The build line gives `reindex`'s wall and CPU time, then each phase as `reindex`
 the HNSW graph that `reindex --incremental` builds after it, in the background, timed apart and
 before any query; and the baselines' own build rates beside their latencies.
 
-Last measured 29 November 2026, session 11 (docs/search.md), on a machine doing about half
-the work per CPU-second of the session before: 100k `reindex` 126 s = 795 papers/s (authors
-115.7 s, last), then the graph in the background 37.2 s; 1M p95 7.7-26.9 ms, 3-5 terms and
-phrase over 20 ms with main's code as with this one; search process 1,315 MiB at 1M.
+Last measured 29 November 2026, session 12 (docs/search.md), on session 11's machine (about
+half the work per CPU-second of session 10's): 100k `reindex` 49 s = 2,048 papers/s, then the
+graph in the background 30.5 s; 1M (its home built apart) `reindex` 431 s = 2,320 papers/s,
+graph 713 s; 1M p95 7.1-24.9 ms, common terms, 3-5 terms and phrases over 20 ms; search
+process 1,474 MiB at 1M.
 """
 
 import argparse

@@ -187,9 +187,9 @@ def _splits_into_words(config: dict) -> bool:
 
 
 class Model2VecEmbedder:
-    """A static model: the mean of its token vectors. Tokenizing is most of the work and
-    releases the GIL, so a rebuild embeds on two threads; each thread has its own copy of the
-    tokenizer (model2vec sets its truncation on every call, which two threads can't share)."""
+    """A static model: the mean of its token vectors. Each thread that encodes has its own
+    copy of the tokenizer (model2vec sets its truncation on every call, which two threads
+    can't share)."""
 
     def __init__(self, path: Path, name: str):
         from model2vec import StaticModel
