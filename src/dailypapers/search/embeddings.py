@@ -23,6 +23,10 @@ from django.conf import settings
 class Embedder(Protocol):
     name: str
     dimensions: int
+    # Whether a forked child may encode with a copy of this model (a rebuild embeds in one:
+    # folder.py). Not for torch's or onnxruntime's models: a child forked after their thread
+    # pools ran hangs in its first product (a test's rebuild hung in layer_norm, session 12).
+    fork_safe: bool
 
     def encode(self, texts: list[str]) -> np.ndarray:
         """Unit-length float32 vectors, one row per text."""
@@ -37,6 +41,7 @@ class WordLlamaEmbedder:
     `WordPieces`, wordllama's own tokenizer remembered word by word."""
 
     name = "wordllama-l2_supercat-256"
+    fork_safe = True  # numpy, scipy, and the tokenizers library, which disables its threads
 
     def __init__(self):
         import wordllama
@@ -191,6 +196,8 @@ class Model2VecEmbedder:
     copy of the tokenizer (model2vec sets its truncation on every call, which two threads
     can't share)."""
 
+    fork_safe = False
+
     def __init__(self, path: Path, name: str):
         from model2vec import StaticModel
 
@@ -210,6 +217,8 @@ class Model2VecEmbedder:
 
 
 class SentenceTransformerEmbedder:
+    fork_safe = False
+
     def __init__(self, path: str, name: str):
         from sentence_transformers import SentenceTransformer
 

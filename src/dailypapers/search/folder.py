@@ -27,7 +27,7 @@ import os
 import threading
 import time
 from collections import deque
-from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures import ProcessPoolExecutor, ThreadPoolExecutor
 from contextlib import contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
@@ -138,12 +138,12 @@ class IndexFolder:
 
     def bulk_load(self, chunks, embedder: Embedder, progress=None) -> None:
         """Fill a new, empty folder. One writer and one commit for everything. Chunks are
-        embedded in a child process (`_embedding_process`), EMBED_AHEAD chunks ahead of the
-        one going into the text index."""
+        embedded EMBED_AHEAD chunks ahead of the one going into the text index, in a child
+        process where the model allows it (`_embedding_ahead`)."""
         writer = _writer(self.text)
         ordinal = 0
         with (
-            _embedding_process(embedder) as pool,
+            _embedding_ahead(embedder) as embed,
             open(self.path / "vectors.f16", "ab") as vectors,
             open(self.path / "ids.bin", "ab") as ids,
             open(self.path / "hashes.bin", "ab") as hashes,
@@ -154,7 +154,7 @@ class IndexFolder:
             def embed_next() -> None:
                 if (chunk := next(chunks, None)) is not None:
                     texts = [paper_text(d.title, d.abstract) for d in chunk]
-                    pending.append((chunk, pool.submit(_encode_in_child, texts)))
+                    pending.append((chunk, embed(texts)))
 
             for _ in range(EMBED_AHEAD):
                 embed_next()
@@ -484,15 +484,20 @@ _child_embedder: Embedder | None = None
 
 
 @contextmanager
-def _embedding_process(embedder: Embedder):
-    """One forked process that embeds texts with `embedder` (inherited, not pickled) while
-    this one fills the text index. It exits when this process dies, so a killed build
-    leaves no orphan (tests/test_crash.py)."""
+def _embedding_ahead(embedder: Embedder):
+    """Yields submit(texts), which starts embedding them and returns the Future of their
+    vectors. A fork-safe model embeds in one forked process (inherited, not pickled) while
+    this one fills the text index; it exits when this process dies, so a killed build leaves
+    no orphan (tests/test_crash.py). Any other model embeds on one thread of this process."""
+    if not getattr(embedder, "fork_safe", False):
+        with ThreadPoolExecutor(max_workers=1) as threads:
+            yield lambda texts: threads.submit(embedder.encode, texts)
+        return
     context = multiprocessing.get_context("fork")
     with ProcessPoolExecutor(
         max_workers=1, mp_context=context, initializer=_adopt, initargs=(embedder, os.getpid())
-    ) as pool:
-        yield pool
+    ) as child:
+        yield lambda texts: child.submit(_encode_in_child, texts)
 
 
 def _adopt(embedder: Embedder, parent: int) -> None:
