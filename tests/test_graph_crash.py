@@ -69,5 +69,9 @@ def test_kill_while_extending_the_graph_then_rerun_covers_every_row_once(deploym
     facts = graph_facts(site)
     assert facts["pending"] == 0
     assert facts["keys"] == list(range(200))  # every row once: none lost, none added twice
-    assert facts["missed"] == 0  # every exact top ten is among the graph's candidates
+    # The exact top ten of 20 rows (200 neighbours) among the graph's candidates. HNSW is
+    # approximate, and where the kill lands changes how the graph grew: it missed 3 of 200
+    # once on a loaded machine (session 12), none in six other runs. The bound allows that
+    # approximation, not a graph that finds other rows.
+    assert facts["missed"] <= 5
     assert "graph: 0 papers pending" in site.cli("check").stdout
