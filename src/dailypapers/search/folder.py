@@ -153,8 +153,7 @@ class IndexFolder:
 
             def embed_next() -> None:
                 if (chunk := next(chunks, None)) is not None:
-                    texts = [paper_text(d.title, d.abstract) for d in chunk]
-                    pending.append((chunk, embed(texts)))
+                    pending.append((chunk, embed(_texts(chunk))))
 
             for _ in range(EMBED_AHEAD):
                 embed_next()
@@ -476,7 +475,12 @@ class IndexFolder:
 
 
 def _embed(embedder: Embedder, docs: list[PaperDoc]) -> np.ndarray:
-    return embedder.encode([paper_text(d.title, d.abstract) for d in docs])
+    return embedder.encode(_texts(docs))
+
+
+def _texts(docs: list[PaperDoc]) -> list[str]:
+    """What each paper's vector is embedded from."""
+    return [paper_text(d.title, d.abstract) for d in docs]
 
 
 # The model a forked embedding process encodes with (set in the child only).
