@@ -405,3 +405,86 @@ def test_migrate_import_search_just_works_and_cli_reads_stdin(tmp_path):
     lines = [json.loads(line) for line in done.stdout.splitlines()]
     assert [line["query"] for line in lines] == ["pebble game", "neutrino"]
     assert lines[0]["ids"][0] == "0704.0002"
+
+
+@pytest.fixture
+def common_and_rare(search_index, make_paper):
+    """Forty papers that all say "model", three of them (under COMMON_SHARE) "tumour"; the
+    most model-heavy ones have no "tumour" at all."""
+    for n in range(40):
+        rare = " tumour growth" if n < 3 else ""
+        make_paper(
+            f"2611.001{n:02d}",
+            title=f"Paper {n}{rare}",
+            abstract=("model " * (1 + n % 12)) + f"topic{n} words here",
+        )
+    rebuild()
+    return index.open_index.get()
+
+
+def test_common_words_add_to_what_rarer_words_find_and_bm25s_hits_stay_exact(
+    common_and_rare, monkeypatch
+):
+    from dailypapers.search import ranking
+    from dailypapers.search.folder import IndexFolder
+
+    folder = common_and_rare
+    clauses = ranking.keyword_clauses(compile_query("tumour model"))
+    assert 1 / 40 < 3 / 40 < ranking.COMMON_SHARE < 40 / 40
+    found_by_rarer = []
+    keyword_above = IndexFolder.keyword_above
+
+    def spy(self, *args):
+        found_by_rarer.append((hits := keyword_above(self, *args)) is not None)
+        return hits
+
+    monkeypatch.setattr(IndexFolder, "keyword_above", spy)
+
+    def same_as_the_full_query(depth):
+        hits = ranking.bm25_hits(folder, clauses, None, depth)
+        full = folder.keyword(ranking._any_of(clauses), depth)
+        assert [o for o, _ in hits] == [o for o, _ in full]
+        assert [s for _, s in hits] == pytest.approx([s for _, s in full], rel=1e-5)
+        return hits
+
+    # The three papers with "tumour" outscore any paper that only says "model": found by
+    # "tumour" alone, the common word's scores added.
+    hits = same_as_the_full_query(3)
+    assert found_by_rarer == [True]
+    assert {folder.arxiv_id(o) for o, _ in hits} == {"2611.00100", "2611.00101", "2611.00102"}
+    # Deeper than the papers with "tumour": papers with "model" alone belong in the hits, so
+    # the full query runs.
+    same_as_the_full_query(6)
+    assert found_by_rarer == [True, False]
+
+
+def test_the_proximity_bonus_of_each_pair_adds_up(search_index, make_paper):
+    make_paper("2611.00031", title="Sensor networks for recordings of neural activity", abstract="")
+    make_paper("2611.00032", title="Neural recordings over sensor networks", abstract="")
+    make_paper("2611.00033", title="Recordings networks sensor neural", abstract="")
+    rebuild()
+    # 00032 has both pairs side by side ("neural recordings", "sensor networks"); 00031
+    # one pair in order ("sensor networks"); 00033 none.
+    order = ranked_ids(compile_query("neural recordings sensor networks"), 3, "keyword")
+    assert order == ["2611.00032", "2611.00031", "2611.00033"]
+
+
+def test_a_forked_process_searches_with_its_own_worker_threads(corpus):
+    """gunicorn forks its workers: a child inherits the parent's thread pool but not its
+    threads, and must not wait on them."""
+    import signal
+
+    from dailypapers.search import ranking
+
+    folder = index.open_index.get()
+    query = compile_query("graph neural networks")
+    assert folder.arxiv_id(ranking.rank(folder, query)[0].ordinal) == "2611.00001"
+    child = os.fork()
+    if child == 0:
+        signal.alarm(30)  # a child stuck on a thread that is not there dies
+        try:
+            found = folder.arxiv_id(ranking.rank(folder, query)[0].ordinal)
+        finally:
+            os._exit(0 if found == "2611.00001" else 1)
+    _, status = os.waitpid(child, 0)
+    assert os.waitstatus_to_exitcode(status) == 0

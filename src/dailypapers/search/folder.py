@@ -22,6 +22,7 @@ says which folder is the current one.
 
 import fcntl
 import json
+import math
 import multiprocessing
 import os
 import threading
@@ -413,6 +414,37 @@ class IndexFolder:
     def keyword(self, query: tantivy.Query, limit: int) -> list[tuple[int, float]]:
         return self._ordinals(query, limit)
 
+    def keyword_above(
+        self, query: tantivy.Query, limit: int, bounded: list[tuple[str, str, float]]
+    ) -> list[tuple[int, float]] | None:
+        """The top `limit` hits of `query` if the last of them scores above the most that the
+        terms `bounded` (field, token, boost) can add up to in one paper, else None.
+
+        A term's BM25 in a paper is below idf * (k1 + 1) * boost, with idf from this
+        searcher's own counts: the term's document frequency, and the documents tantivy
+        counts, deleted ones included, which only its explanation of a hit tells."""
+        searcher = self.text.searcher()
+        hits = searcher.search(query, limit=limit, count=False).hits
+        if not hits or len(hits) < limit:
+            return None
+        documents = _documents_counted(json.loads(query.explain(searcher, hits[-1][1]).to_json()))
+        if documents is None:
+            return None
+        most = sum(
+            boost * _idf(searcher.doc_freq(field, token), documents) * (1 + BM25_K1)
+            for field, token, boost in bounded
+        )
+        if hits[-1][0] <= most * (1 + 1e-4):  # tantivy scores in float32
+            return None
+        ordinals = searcher.fast_field_values("ordinal", [address for _, address in hits])
+        return [(o, score) for o, (score, _) in zip(ordinals, hits, strict=True)]
+
+    def shares_of_papers(self, terms: list[tuple[str, str]]) -> list[float]:
+        """For each (field, token), the share of the papers that have it."""
+        searcher = self.text.searcher()
+        papers = max(searcher.num_docs, 1)
+        return [searcher.doc_freq(field, token) / papers for field, token in terms]
+
     def newest(self, query: tantivy.Query, limit: int) -> list[int]:
         return [o for o, _ in self._ordinals(query, limit, order_by_field="published")]
 
@@ -566,3 +598,21 @@ def _writer(text: tantivy.Index, attempts: int = 50):
                 raise
             time.sleep(0.1)
     raise AssertionError("unreachable")
+
+
+# tantivy's BM25 (tantivy::query::bm25): k1, and its idf of a term in `documents` documents.
+BM25_K1 = 1.2
+
+
+def _idf(frequency: int, documents: int) -> float:
+    return math.log1p((documents - frequency + 0.5) / (frequency + 0.5))
+
+
+def _documents_counted(explanation: dict) -> int | None:
+    """The N of an idf in a tantivy explanation: the documents it counts, deleted included."""
+    if explanation.get("description", "").startswith("N, total number of docs"):
+        return int(explanation["value"])
+    for detail in explanation.get("details", []):
+        if (found := _documents_counted(detail)) is not None:
+            return found
+    return None

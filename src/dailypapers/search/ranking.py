@@ -19,8 +19,12 @@ docs/search.md has the measurements.
 """
 
 import itertools
+import os
+import threading
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import NamedTuple
 
 import numpy as np
 import tantivy
@@ -41,6 +45,9 @@ RESCORE_DEPTH = 100
 ANALYZER = paper_analyzer()
 KEYWORD_DEPTH = 100
 SEMANTIC_DEPTH = 100
+# A word in more than this share of the papers is common: it only adds to the papers rarer
+# words find, where that gives BM25's exact hits (bm25_hits).
+COMMON_SHARE = 0.1
 FEEDBACK_DOCS = 5
 # What the fusion weighs, each z-normalised over the candidates; the weights are the embedding
 # model's (fusion.py), recorded in the index folder that model built.
@@ -53,7 +60,19 @@ class Hit:
     score: float
 
 
-def keyword_query(query: SearchQuery) -> tantivy.Query | None:
+class Clause(NamedTuple):
+    """One term of the keyword query: BM25 of `token` in `field`, times `boost`."""
+
+    field: str
+    token: str
+    boost: float
+
+    def query(self) -> tantivy.Query:
+        term = tantivy.Query.term_query(SCHEMA, self.field, self.token)
+        return tantivy.Query.boost_query(term, self.boost)
+
+
+def keyword_clauses(query: SearchQuery) -> list[Clause]:
     """BM25 over title+abstract, plus author-name matches: the bag of words that finds papers.
 
     Built from analysed tokens rather than parsed, so no user text is ever engine syntax.
@@ -61,19 +80,55 @@ def keyword_query(query: SearchQuery) -> tantivy.Query | None:
     """
     words = [*query.terms, *(w for phrase in query.phrases for w in phrase)]
     tokens = Counter(token for word in words for token in ANALYZER.analyze(word))
-    clauses = []
-    for token, repeats in tokens.items():
-        term = tantivy.Query.term_query(SCHEMA, "text", token)
-        clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(term, repeats)))
-    for word in dict.fromkeys(words):
-        term = tantivy.Query.term_query(SCHEMA, "authors", word)
-        clauses.append((tantivy.Occur.Should, tantivy.Query.boost_query(term, AUTHOR_BOOST)))
-    return tantivy.Query.boolean_query(clauses) if clauses else None
+    return [Clause("text", token, float(repeats)) for token, repeats in tokens.items()] + [
+        Clause("authors", word, AUTHOR_BOOST) for word in dict.fromkeys(words)
+    ]
 
 
-def proximity_query(query: SearchQuery) -> tantivy.Query | None:
-    """Bonus for quoted phrases and for query words that appear side by side in a paper."""
-    clauses = []
+def keyword_query(query: SearchQuery) -> tantivy.Query | None:
+    clauses = keyword_clauses(query)
+    return _any_of(clauses) if clauses else None
+
+
+def _any_of(clauses: list[Clause]) -> tantivy.Query:
+    return tantivy.Query.boolean_query([(tantivy.Occur.Should, c.query()) for c in clauses])
+
+
+def bm25_hits(
+    folder: IndexFolder, clauses: list[Clause], filters: tantivy.Query | None, depth: int
+) -> list[tuple[int, float]]:
+    """BM25's top `depth` hits for the clauses, found from the rarer words when that is exact.
+
+    tantivy-py collects hits through a MultiCollector, which turns off tantivy's block-max
+    WAND, so every paper that has a query word is scored: at 1M papers "we" is in 91% of
+    them and "model" in 84%, and a query with either cost 10-25 ms. So the words in more
+    than COMMON_SHARE of the papers only add their scores to the papers the rarer clauses
+    find, each as the optional side of a required-optional pair, chained so that tantivy
+    seeks each common word to those papers instead of walking a union of them. A paper with
+    none of the rarer clauses scores at most the common words' BM25 bounds; when the last
+    hit found scores above that, no such paper could be in the top `depth` and the hits are
+    the full query's (IndexFolder.keyword_above). Otherwise the full query runs. At 1M
+    papers "fragmentation we" took 1.7 ms instead of 14.4 (session 13, docs/search.md).
+    """
+    shares = folder.shares_of_papers([(c.field, c.token) for c in clauses])
+    common = [c for c, share in zip(clauses, shares, strict=True) if share > COMMON_SHARE]
+    rarer = [c for c in clauses if c not in common]
+    if common and rarer:
+        driven = _any_of(rarer)
+        for clause in common:
+            driven = tantivy.Query.boolean_query(
+                [(tantivy.Occur.Must, driven), (tantivy.Occur.Should, clause.query())]
+            )
+        bounded = [(c.field, c.token, c.boost) for c in common]
+        hits = folder.keyword_above(with_filter(driven, filters), depth, bounded)
+        if hits is not None:
+            return hits
+    return folder.keyword(with_filter(_any_of(clauses), filters), depth)
+
+
+def proximity_queries(query: SearchQuery) -> list[tantivy.Query]:
+    """Bonuses for quoted phrases and for query words that appear side by side in a paper."""
+    bonuses = []
     for phrase in query.phrases:
         positioned = [
             (offset, token)
@@ -81,45 +136,48 @@ def proximity_query(query: SearchQuery) -> tantivy.Query | None:
             for token in ANALYZER.analyze(word)[:1]
         ]
         if len(positioned) > 1:
-            clauses.append(_boosted_phrase(positioned, PHRASE_BOOST))
+            bonuses.append(_boosted_phrase(positioned, PHRASE_BOOST))
     tokens = [token for word in query.terms for token in ANALYZER.analyze(word)[:1]]
     for pair in dict.fromkeys(itertools.pairwise(tokens)):
         if pair[0] != pair[1]:
-            clauses.append(_boosted_phrase(list(enumerate(pair)), ADJACENT_PAIR_BOOST))
-    return tantivy.Query.boolean_query(clauses) if clauses else None
+            bonuses.append(_boosted_phrase(list(enumerate(pair)), ADJACENT_PAIR_BOOST))
+    return bonuses
 
 
-def _boosted_phrase(positioned: list[tuple[int, str]], boost: float):
-    match = tantivy.Query.phrase_query(SCHEMA, "text", positioned)
-    return (tantivy.Occur.Should, tantivy.Query.boost_query(match, boost))
+def _boosted_phrase(positioned: list[tuple[int, str]], boost: float) -> tantivy.Query:
+    return tantivy.Query.boost_query(tantivy.Query.phrase_query(SCHEMA, "text", positioned), boost)
 
 
 def keyword_hits(
     folder: IndexFolder, query: SearchQuery, filters: tantivy.Query | None, limit: int
 ) -> list[tuple[int, float]]:
-    """BM25 top hits, the first RESCORE_DEPTH re-scored with the proximity bonus.
+    """BM25 top hits, the first RESCORE_DEPTH re-scored with the proximity bonuses.
 
-    The bonus is computed for those candidates only (a term set on the ordinal field): phrase
-    matching over the whole index cost p95 45 ms at 2.7M papers. Hits past the depth keep
-    their BM25 score, which is no higher than any re-scored one, so the order holds.
+    The bonuses are computed for those candidates only: phrase matching over the whole index
+    cost p95 45 ms at 2.7M papers. Each bonus is its own search, the candidates AND the
+    phrase, so tantivy walks the candidates and seeks the phrase to each. One search of the
+    candidates with every bonus as an optional clause ranked the same but cost 9.4-14.5 ms
+    at 1M papers for 3-4 words against 1.9-2.8 ms: the union of the optional phrases is
+    evaluated window by window around each candidate (session 13, docs/search.md). Hits
+    past the depth keep their BM25 score, which is no higher than any re-scored one, so the
+    order holds.
     """
-    text_query = keyword_query(query)
-    if text_query is None:
+    clauses = keyword_clauses(query)
+    if not clauses:
         return []
-    hits = folder.keyword(with_filter(text_query, filters), max(limit, RESCORE_DEPTH))
-    bonus_query = proximity_query(query)
-    if bonus_query is None or not hits:
+    hits = bm25_hits(folder, clauses, filters, max(limit, RESCORE_DEPTH))
+    bonuses = proximity_queries(query)
+    if not bonuses or not hits:
         return hits[:limit]
     head, tail = hits[:RESCORE_DEPTH], hits[RESCORE_DEPTH:]
-    candidates = folder.only([o for o, _ in head])
-    only_candidates = tantivy.Query.boolean_query(
-        [
-            (tantivy.Occur.Must, tantivy.Query.const_score_query(candidates, 0.0)),
-            (tantivy.Occur.Should, bonus_query),
-        ]
-    )
-    bonus = dict(folder.keyword(only_candidates, len(head)))
-    rescored = [(o, score + bonus.get(o, 0.0)) for o, score in head]
+    candidates = tantivy.Query.const_score_query(folder.only([o for o, _ in head]), 0.0)
+    bonus: Counter[int] = Counter()
+    for phrase in bonuses:
+        both = tantivy.Query.boolean_query(
+            [(tantivy.Occur.Must, candidates), (tantivy.Occur.Must, phrase)]
+        )
+        bonus.update(dict(folder.keyword(both, len(head))))
+    rescored = [(o, score + bonus[o]) for o, score in head]
     rescored.sort(key=lambda hit: -hit[1])
     return (rescored + tail)[:limit]
 
@@ -190,11 +248,12 @@ def hybrid_signals(
     (one row per candidate, one column per name in SIGNALS), and which candidates have the
     neural signal (minilm is 0 for the others)."""
     depth = max(limit, KEYWORD_DEPTH)
+    # The embedding's side runs on another thread while BM25 runs here: tantivy and usearch
+    # both release the GIL, so at 1M papers a query waits for the slower of the two (BM25
+    # 2-12 ms, the graph 3.4-3.8 ms) rather than their sum.
+    semantic = _beside().submit(_semantic_side, folder, query.text, max(depth, SEMANTIC_DEPTH))
     bm25_hits = keyword_hits(folder, query, filters, depth)
-    query_vector = embedder().encode([query.text])[0]
-    semantic_hits = (
-        folder.nearest(query_vector, max(depth, SEMANTIC_DEPTH)) if SEMANTIC_DEPTH else []
-    )
+    query_vector, semantic_hits = semantic.result()
     if filters is not None:
         allowed = folder.keep_matching([o for o, _ in semantic_hits], filters)
         semantic_hits = [(o, s) for o, s in semantic_hits if o in allowed]
@@ -225,6 +284,27 @@ def hybrid_signals(
         "minilm": minilm,
     }
     return candidates, np.column_stack([columns[name] for name in SIGNALS]), neural
+
+
+def _semantic_side(
+    folder: IndexFolder, text: str, depth: int
+) -> tuple[np.ndarray, list[tuple[int, float]]]:
+    query_vector = embedder().encode([text])[0]
+    return query_vector, folder.nearest(query_vector, depth) if SEMANTIC_DEPTH else []
+
+
+_worker_lock = threading.Lock()
+_worker: tuple[int, ThreadPoolExecutor] | None = None
+
+
+def _beside() -> ThreadPoolExecutor:
+    """This process's worker threads for the semantic side of a query. Made again after a
+    fork, because a forked child (a gunicorn worker) inherits the pool but not its threads."""
+    global _worker
+    with _worker_lock:
+        if _worker is None or _worker[0] != os.getpid():
+            _worker = (os.getpid(), ThreadPoolExecutor(2, thread_name_prefix="semantic"))
+        return _worker[1]
 
 
 def _semantic_only(folder, query_vector, filters, limit) -> list[Hit]:
