@@ -199,6 +199,17 @@ def test_reindex_leaves_author_identities_to_the_authors_command(make_paper, sea
     assert _identity("2601.00022", 0) == "yann-lecun"
 
 
+def test_a_bulk_load_leaves_authors_to_one_authors_run(make_paper, settings, client):
+    settings.AUTHORS_ON_IMPORT = False
+    make_paper("2601.00024", authors=["Grace Hopper", "Y. LeCun"])
+    make_paper("2601.00025", authors=["Grace Hopper", "Yann LeCun"])
+    assert not Authorship.objects.exists()
+    call_command("authors", stdout=StringIO())
+    assert _identity("2601.00024", 1) == "yann-lecun"
+    assert _identity("2601.00025", 0) == "grace-hopper"
+    assert client.get("/authors/grace-hopper").status_code == 200
+
+
 # Written forms of a few people, with initials, particles, suffixes, accents, commas and
 # namesakes, so that abbreviations have several candidates and evidence of each kind.
 TRICKY_NAMES = [

@@ -372,6 +372,12 @@ LLM_BACKOFF = float(env("DAILYPAPERS_LLM_BACKOFF", "2"))  # seconds, doubled per
 # A Retry-After longer than this ends the run (the papers left wait for the next one).
 LLM_MAX_PAUSE = float(env("DAILYPAPERS_LLM_MAX_PAUSE", "300"))
 
+# Resolve the authors of imported papers as they are imported. A bulk load (a snapshot of
+# all arXiv) may turn this off and run `dailypapers authors` once after: resolving from
+# memory, it stays fast as the corpus grows, where per-batch database lookups slowed a
+# generated import to 180 papers/s by 150k (docs/authors.md).
+AUTHORS_ON_IMPORT = env_bool("DAILYPAPERS_AUTHORS_ON_IMPORT", True)
+
 # Search: the index lives beside the database; the embedding model is pluggable.
 SEARCH_INDEX_DIR = Path(env("DAILYPAPERS_SEARCH_INDEX", str(HOME / "search")))
 SEARCH_EMBEDDING_MODEL = env("DAILYPAPERS_EMBEDDING_MODEL", "wordllama")

@@ -29,6 +29,7 @@ from datetime import datetime
 from itertools import groupby, repeat
 from operator import itemgetter
 
+from django.conf import settings
 from django.db import connection, transaction
 from django.db.models import DateTimeField, OuterRef, Subquery
 
@@ -477,6 +478,8 @@ def _ask_pairs(candidates: set[int], coauthors: set[str], pairs: dict[int, set[s
 
 
 def on_papers_written(sender, records, **kwargs) -> None:
+    if not settings.AUTHORS_ON_IMPORT:
+        return  # a bulk load: `dailypapers authors` resolves them after
     write_authors((r.arxiv_id, list(r.authors), r.published) for r in records)
 
 
