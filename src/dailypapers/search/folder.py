@@ -324,6 +324,11 @@ class IndexFolder:
         pending = np.concatenate([np.flatnonzero(~current), np.arange(len(current), self.count)])
         return pending[::-1]
 
+    @property
+    def has_neural_vectors(self) -> bool:
+        """Whether the background neural model has written any vector here yet."""
+        return min(len(self.neural_hashes), len(self.neural)) > 0
+
     def neural_of(self, ordinals: list[int]) -> tuple[np.ndarray, np.ndarray]:
         """Which of these ordinals have a current neural vector, and the vectors (rows of
         zeros for the others)."""
