@@ -119,6 +119,25 @@ def test_filters_and_sorts(corpus):
     assert ids("networks", sort="newest")[:2] == ["2611.00001", "2611.00003"]
 
 
+def test_a_filter_narrows_the_hits_and_leaves_their_scores_alone(search_index, make_paper):
+    from dailypapers.search import ranking
+
+    make_paper("2611.00041", title="Graph networks", categories=["cs.LG"])
+    make_paper(
+        "2611.00042",
+        title="Graph networks for graphs",
+        categories=["cs.LG", "cs.AI", "stat.ML", "math.OC", "cs.DS"],
+    )
+    make_paper("2611.00043", title="Graph networks of roads", categories=["cs.SI"])
+    rebuild()
+    folder = index.open_index.get()
+    query = compile_query("graph networks", category="cs.LG")
+    unfiltered = dict(ranking.keyword_hits(folder, query, None, 10))
+    filtered = ranking.keyword_hits(folder, query, ranking.filter_query(query), 10)
+    assert {folder.arxiv_id(o) for o, _ in filtered} == {"2611.00041", "2611.00042"}
+    assert all(score == pytest.approx(unfiltered[o]) for o, score in filtered)
+
+
 def test_filtered_semantic_only_query(corpus):
     found = ranked_ids(compile_query("qubits", category="quant-ph"), 5, "semantic")
     assert found == ["2611.00002"]

@@ -205,10 +205,16 @@ def filter_query(query: SearchQuery) -> tantivy.Query | None:
 
 
 def with_filter(text_query: tantivy.Query, filters: tantivy.Query | None) -> tantivy.Query:
+    """The text query's papers that pass the filters, scored by the text query alone: a
+    filter's own BM25 (of the category term, say) would favour papers with fewer
+    categories, and would void bm25_hits' bound."""
     if filters is None:
         return text_query
     return tantivy.Query.boolean_query(
-        [(tantivy.Occur.Must, text_query), (tantivy.Occur.Must, filters)]
+        [
+            (tantivy.Occur.Must, text_query),
+            (tantivy.Occur.Must, tantivy.Query.const_score_query(filters, 0.0)),
+        ]
     )
 
 
