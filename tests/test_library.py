@@ -222,7 +222,8 @@ def test_library_filters_sorts_and_searches(client, reader, papers):
     page = client.get("/library?tag=ssm").content.decode()
     assert "Attention is all" not in page and "Mamba" in page
     page = client.get("/library?q=selective").content.decode()
-    assert "Mamba" in page and "S4" not in page
+    # The title, not "S4" alone: the page's random CSRF token may hold "S4" (it did once).
+    assert "Mamba" in page and "S4: structured" not in page
     titles = client.get("/library?sort=title").content.decode()
     assert titles.index("Attention") < titles.index("Mamba") < titles.index("S4: structured")
     assert client.get("/library?tag=nope").status_code == 404
