@@ -109,6 +109,11 @@ def prepare(folder: Path, size: int) -> dict:
     return facts
 
 
+def rate(papers: int, seconds: float) -> str:
+    """Papers a second, or "-" for a phase too short to time (the swap: a few ms)."""
+    return f"{papers / seconds:,.0f}" if seconds >= 0.05 else "-"
+
+
 def percentiles(samples: list[float]) -> tuple[float, float, float]:
     ordered = sorted(samples)
     pick = lambda q: ordered[min(len(ordered) - 1, int(q * len(ordered)))]  # noqa: E731
@@ -345,8 +350,8 @@ def main() -> None:
         ]
         for name, wall, cpu in phases:
             print(
-                f"  {name:<36} {wall:7.1f}s wall {size / max(wall, 1e-9):9,.0f} papers/s "
-                f"{cpu:7.1f}s CPU {size / max(cpu, 1e-9):9,.0f} papers per CPU-second"
+                f"  {name:<36} {wall:7.1f}s wall {rate(size, wall):>9} papers/s "
+                f"{cpu:7.1f}s CPU {rate(size, cpu):>9} papers per CPU-second"
             )
         measure_home(
             folder / "home",
