@@ -14,11 +14,11 @@ The build line gives `reindex`'s wall and CPU time, then each phase as `reindex`
 the HNSW graph that `reindex --incremental` builds after it, in the background, timed apart and
 before any query; and the baselines' own build rates beside their latencies.
 
-Last measured 29 November 2026, session 12 (docs/search.md), on session 11's machine (about
-half the work per CPU-second of session 10's): 100k `reindex` 49 s = 2,048 papers/s, then the
-graph in the background 30.5 s; 1M (its home built apart) `reindex` 431 s = 2,320 papers/s,
-graph 713 s; 1M p95 7.1-24.9 ms, common terms, 3-5 terms and phrases over 20 ms; search
-process 1,474 MiB at 1M.
+Last measured 30 November 2026, session 13 (docs/search.md), on session 11's machine:
+`--sizes 100000 1000000` in one run with the three baselines. 100k `reindex` 1,972 papers/s,
+p95 5.3-8.9 ms; 1M `reindex` 2,363 papers/s, graph 649 s in the background, p95 7.5-18.3 ms
+(common terms the highest), search process 1,481 MiB. With a neural vector for every paper
+(a bench-only stand-in) 1M 3-5 term queries measured p95 20.8-21.5 ms.
 """
 
 import argparse
