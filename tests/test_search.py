@@ -477,15 +477,63 @@ def test_common_words_add_to_what_rarer_words_find_and_bm25s_hits_stay_exact(
     assert found_by_rarer == [True, False]
 
 
-def test_the_proximity_bonus_of_each_pair_adds_up(search_index, make_paper):
-    make_paper("2611.00031", title="Sensor networks for recordings of neural activity", abstract="")
-    make_paper("2611.00032", title="Neural recordings over sensor networks", abstract="")
-    make_paper("2611.00033", title="Recordings networks sensor neural", abstract="")
+def test_rarer_words_that_score_too_low_give_way_to_the_full_query(
+    search_index, make_paper, monkeypatch
+):
+    """Three papers say "tumour" (7.5%) deep in long abstracts; six short ones say "graph"
+    (15%, common). The rarer word finds three papers, as many as asked, but the last scores
+    below what "graph" alone can score: the full query must run, and it ranks the short
+    "graph" papers first."""
+    from dailypapers.search import ranking
+    from dailypapers.search.folder import IndexFolder
+
+    filler = " ".join(f"word{i}" for i in range(120))
+    for n in range(40):
+        if n < 3:
+            abstract = f"{filler} tumour"
+        elif n < 9:
+            abstract = "graph graph graph"
+        else:
+            abstract = f"topic{n} words here"
+        make_paper(f"2611.002{n:02d}", title=f"Paper {n}", abstract=abstract)
     rebuild()
-    # 00032 has both pairs side by side ("neural recordings", "sensor networks"); 00031
-    # one pair in order ("sensor networks"); 00033 none.
-    order = ranked_ids(compile_query("neural recordings sensor networks"), 3, "keyword")
-    assert order == ["2611.00032", "2611.00031", "2611.00033"]
+    folder = index.open_index.get()
+    clauses = ranking.keyword_clauses(compile_query("tumour graph"))
+    found_by_rarer = []
+    keyword_above = IndexFolder.keyword_above
+
+    def spy(self, *args):
+        found_by_rarer.append((hits := keyword_above(self, *args)) is not None)
+        return hits
+
+    monkeypatch.setattr(IndexFolder, "keyword_above", spy)
+    hits = ranking.bm25_hits(folder, clauses, None, 3)
+    assert found_by_rarer == [False]
+    assert hits == folder.keyword(ranking._any_of(clauses), 3)
+    assert all(folder.arxiv_id(o) in {f"2611.002{n:02d}" for n in range(3, 9)} for o, _ in hits)
+
+
+def test_the_proximity_bonus_of_each_pair_adds_up(search_index, make_paper):
+    from dailypapers.search import ranking
+
+    # The same five words in each title, so the same BM25; only their order differs.
+    titles = {
+        "2611.00031": "Neural recordings over sensor networks",  # both query pairs in order
+        "2611.00032": "Sensor networks, recordings over neural",  # "sensor networks" only
+        "2611.00033": "Neural recordings, networks over sensor",  # "neural recordings" only
+        "2611.00034": "Networks sensor over recordings neural",  # no pair
+    }
+    for arxiv_id, title in titles.items():
+        make_paper(arxiv_id, title=title, abstract="")
+    rebuild()
+    folder = index.open_index.get()
+    query = compile_query("neural recordings sensor networks")
+    scores = {folder.arxiv_id(o): s for o, s in ranking.keyword_hits(folder, query, None, 10)}
+    alone = scores["2611.00034"]
+    assert scores["2611.00032"] > alone and scores["2611.00033"] > alone
+    assert scores["2611.00031"] - alone == pytest.approx(
+        (scores["2611.00032"] - alone) + (scores["2611.00033"] - alone), rel=1e-4
+    )
 
 
 def test_a_forked_process_searches_with_its_own_worker_threads(corpus):
@@ -501,9 +549,10 @@ def test_a_forked_process_searches_with_its_own_worker_threads(corpus):
     child = os.fork()
     if child == 0:
         signal.alarm(30)  # a child stuck on a thread that is not there dies
+        found = None
         try:
             found = folder.arxiv_id(ranking.rank(folder, query)[0].ordinal)
-        finally:
+        finally:  # whatever happens, the child never returns into pytest
             os._exit(0 if found == "2611.00001" else 1)
     _, status = os.waitpid(child, 0)
     assert os.waitstatus_to_exitcode(status) == 0

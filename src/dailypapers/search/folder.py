@@ -325,8 +325,10 @@ class IndexFolder:
         return pending[::-1]
 
     @property
-    def has_neural_vectors(self) -> bool:
-        """Whether the background neural model has written any vector here yet."""
+    def has_neural_rows(self) -> bool:
+        """Whether this folder has neural rows (some may be pending: a rebuild carries zero
+        rows for changed papers); a cheap test, where counting the current ones reads every
+        hash."""
         return min(len(self.neural_hashes), len(self.neural)) > 0
 
     def neural_of(self, ordinals: list[int]) -> tuple[np.ndarray, np.ndarray]:
@@ -427,7 +429,8 @@ class IndexFolder:
 
         A term's BM25 in a paper is below idf * (k1 + 1) * boost, with idf from this
         searcher's own counts: the term's document frequency, and the documents tantivy
-        counts, deleted ones included, which only its explanation of a hit tells."""
+        counts, deleted ones included, which only its explanation of a hit tells. The hits
+        equal the full query's up to float32 rounding of sums added in another order."""
         searcher = self.text.searcher()
         hits = searcher.search(query, limit=limit, count=False).hits
         if not hits or len(hits) < limit:
@@ -441,8 +444,7 @@ class IndexFolder:
         )
         if hits[-1][0] <= most * (1 + 1e-4):  # tantivy scores in float32
             return None
-        ordinals = searcher.fast_field_values("ordinal", [address for _, address in hits])
-        return [(o, score) for o, (score, _) in zip(ordinals, hits, strict=True)]
+        return _with_ordinals(searcher, hits)
 
     def shares_of_papers(self, terms: list[tuple[str, str]]) -> list[float]:
         """For each (field, token), the share of the papers that have it."""
@@ -458,8 +460,7 @@ class IndexFolder:
         document instead cost a random read per hit (p95 52 ms for rare terms at 2.7M)."""
         searcher = self.text.searcher()
         hits = searcher.search(query, limit=limit, count=False, **order).hits
-        ordinals = searcher.fast_field_values("ordinal", [address for _, address in hits])
-        return [(o, score) for o, (score, _) in zip(ordinals, hits, strict=True)]
+        return _with_ordinals(searcher, hits)
 
     def nearest(self, vector: np.ndarray, limit: int) -> list[tuple[int, float]]:
         """Cosine similarity: the HNSW graph for the rows it covers, an exact scan after."""
@@ -603,6 +604,12 @@ def _writer(text: tantivy.Index, attempts: int = 50):
                 raise
             time.sleep(0.1)
     raise AssertionError("unreachable")
+
+
+def _with_ordinals(searcher: tantivy.Searcher, hits: list) -> list[tuple[int, float]]:
+    """(ordinal, score) of tantivy hits, read from the fast field."""
+    ordinals = searcher.fast_field_values("ordinal", [address for _, address in hits])
+    return [(o, score) for o, (score, _) in zip(ordinals, hits, strict=True)]
 
 
 # tantivy's BM25 (tantivy::query::bm25): k1, and its idf of a term in `documents` documents.

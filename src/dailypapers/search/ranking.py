@@ -22,7 +22,7 @@ import itertools
 import os
 import threading
 from collections import Counter
-from concurrent.futures import ThreadPoolExecutor
+from concurrent.futures import Future, ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import NamedTuple
 
@@ -107,7 +107,8 @@ def bm25_hits(
     seeks each common word to those papers instead of walking a union of them. A paper with
     none of the rarer clauses scores at most the common words' BM25 bounds; when the last
     hit found scores above that, no such paper could be in the top `depth` and the hits are
-    the full query's (IndexFolder.keyword_above). Otherwise the full query runs. At 1M
+    the full query's, up to float32 rounding of sums added in another order
+    (IndexFolder.keyword_above). Otherwise the full query runs. At 1M
     papers "fragmentation we" took 1.7 ms instead of 14.4 (session 13, docs/search.md).
     """
     shares = folder.shares_of_papers([(c.field, c.token) for c in clauses])
@@ -254,20 +255,39 @@ def hybrid_signals(
     (one row per candidate, one column per name in SIGNALS), and which candidates have the
     neural signal (minilm is 0 for the others)."""
     depth = max(limit, KEYWORD_DEPTH)
-    # The embedding's side runs on another thread while BM25 runs here: tantivy and usearch
-    # both release the GIL, so at 1M papers a query waits for the slower of the two (BM25
-    # 2-12 ms, the graph 3.4-3.8 ms) rather than their sum.
+    # The embedding's side runs on another thread while BM25 runs here. At 1M papers 100
+    # BM25 searches and 100 graph searches took 2.04 and 0.44 s one after the other, 2.11 s
+    # on two threads (session 13): a query waits for the slower side, not their sum.
     semantic = _beside().submit(_semantic_side, folder, query.text, max(depth, SEMANTIC_DEPTH))
-    # Once the folder has neural vectors, the neural model reads the query on the other
-    # worker thread (p95 6.2 ms of CPU), before the candidates tell whether any needs it.
-    model = neural_embedder() if folder.has_neural_vectors else None
+    # Once the folder has neural rows and their fusion, the neural model reads the query on
+    # the other worker thread (p95 6.2 ms of CPU), before the candidates tell whether any
+    # needs it.
+    uses_neural = folder.neural_fusion is not None and folder.has_neural_rows
+    model = neural_embedder() if uses_neural else None
     neural_query = _beside().submit(model.encode, [query.text]) if model is not None else None
-    bm25_hits = keyword_hits(folder, query, filters, depth)
+    try:
+        return _fused_signals(folder, query, filters, depth, semantic, neural_query)
+    finally:  # a task not awaited (an error here, no candidate with a neural row) stops
+        semantic.cancel()
+        if neural_query is not None:
+            neural_query.cancel()
+
+
+def _fused_signals(
+    folder: IndexFolder,
+    query: SearchQuery,
+    filters: tantivy.Query | None,
+    depth: int,
+    semantic: Future,
+    neural_query: Future | None,
+) -> tuple[list[int], np.ndarray, np.ndarray]:
+    """hybrid_signals' work on this thread, with the worker threads' tasks under way."""
+    keyword = keyword_hits(folder, query, filters, depth)
     query_vector, semantic_hits = semantic.result()
     if filters is not None:
         allowed = folder.keep_matching([o for o, _ in semantic_hits], filters)
         semantic_hits = [(o, s) for o, s in semantic_hits if o in allowed]
-    bm25 = dict(bm25_hits)
+    bm25 = dict(keyword)
     candidates = list(dict.fromkeys([*bm25, *(o for o, _ in semantic_hits)]))
     if not candidates:
         return [], np.zeros((0, len(SIGNALS))), np.zeros(0, dtype=bool)
@@ -276,8 +296,8 @@ def hybrid_signals(
     # at its depth; then it scored at most the lowest score seen.
     floor = min(bm25.values()) if len(bm25) >= depth else 0.0
     keyword_scores = np.asarray([bm25.get(o, floor) for o in candidates])
-    if bm25_hits and FEEDBACK_DOCS:
-        centroid = _unit(folder.vectors_of([o for o, _ in bm25_hits[:FEEDBACK_DOCS]]).mean(axis=0))
+    if keyword and FEEDBACK_DOCS:
+        centroid = _unit(folder.vectors_of([o for o, _ in keyword[:FEEDBACK_DOCS]]).mean(axis=0))
         feedback = _z(vectors @ centroid)
     else:
         feedback = np.zeros(len(candidates))
@@ -303,18 +323,27 @@ def _semantic_side(
     return query_vector, folder.nearest(query_vector, depth) if SEMANTIC_DEPTH else []
 
 
+_worker: ThreadPoolExecutor | None = None
 _worker_lock = threading.Lock()
-_worker: tuple[int, ThreadPoolExecutor] | None = None
 
 
 def _beside() -> ThreadPoolExecutor:
-    """This process's worker threads for the semantic side of a query. Made again after a
-    fork, because a forked child (a gunicorn worker) inherits the pool but not its threads."""
+    """This process's worker threads for the semantic side of a query."""
     global _worker
     with _worker_lock:
-        if _worker is None or _worker[0] != os.getpid():
-            _worker = (os.getpid(), ThreadPoolExecutor(2, thread_name_prefix="semantic"))
-        return _worker[1]
+        if _worker is None:
+            _worker = ThreadPoolExecutor(2, thread_name_prefix="semantic")
+        return _worker
+
+
+def _forget_worker_in_child() -> None:
+    """A forked child (a gunicorn worker) inherits the pool but not its threads, and maybe a
+    lock another thread held: it makes its own."""
+    global _worker, _worker_lock
+    _worker, _worker_lock = None, threading.Lock()
+
+
+os.register_at_fork(after_in_child=_forget_worker_in_child)
 
 
 def _semantic_only(folder, query_vector, filters, limit) -> list[Hit]:
