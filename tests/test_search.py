@@ -441,23 +441,31 @@ def common_and_rare(search_index, make_paper):
     return index.open_index.get()
 
 
+@pytest.fixture
+def found_by_rarer(monkeypatch):
+    """For each search by the rarer words first: whether its hits stood (else the full
+    query ran)."""
+    from dailypapers.search.folder import IndexFolder
+
+    found = []
+    keyword_above = IndexFolder.keyword_above
+
+    def spy(self, *args):
+        found.append((hits := keyword_above(self, *args)) is not None)
+        return hits
+
+    monkeypatch.setattr(IndexFolder, "keyword_above", spy)
+    return found
+
+
 def test_common_words_add_to_what_rarer_words_find_and_bm25s_hits_stay_exact(
-    common_and_rare, monkeypatch
+    common_and_rare, found_by_rarer
 ):
     from dailypapers.search import ranking
-    from dailypapers.search.folder import IndexFolder
 
     folder = common_and_rare
     clauses = ranking.keyword_clauses(compile_query("tumour model"))
     assert 1 / 40 < 3 / 40 < ranking.COMMON_SHARE < 40 / 40
-    found_by_rarer = []
-    keyword_above = IndexFolder.keyword_above
-
-    def spy(self, *args):
-        found_by_rarer.append((hits := keyword_above(self, *args)) is not None)
-        return hits
-
-    monkeypatch.setattr(IndexFolder, "keyword_above", spy)
 
     def same_as_the_full_query(depth):
         hits = ranking.bm25_hits(folder, clauses, None, depth)
@@ -478,14 +486,13 @@ def test_common_words_add_to_what_rarer_words_find_and_bm25s_hits_stay_exact(
 
 
 def test_rarer_words_that_score_too_low_give_way_to_the_full_query(
-    search_index, make_paper, monkeypatch
+    search_index, make_paper, found_by_rarer
 ):
     """Three papers say "tumour" (7.5%) deep in long abstracts; six short ones say "graph"
     (15%, common). The rarer word finds three papers, as many as asked, but the last scores
     below what "graph" alone can score: the full query must run, and it ranks the short
     "graph" papers first."""
     from dailypapers.search import ranking
-    from dailypapers.search.folder import IndexFolder
 
     filler = " ".join(f"word{i}" for i in range(120))
     for n in range(40):
@@ -499,14 +506,6 @@ def test_rarer_words_that_score_too_low_give_way_to_the_full_query(
     rebuild()
     folder = index.open_index.get()
     clauses = ranking.keyword_clauses(compile_query("tumour graph"))
-    found_by_rarer = []
-    keyword_above = IndexFolder.keyword_above
-
-    def spy(self, *args):
-        found_by_rarer.append((hits := keyword_above(self, *args)) is not None)
-        return hits
-
-    monkeypatch.setattr(IndexFolder, "keyword_above", spy)
     hits = ranking.bm25_hits(folder, clauses, None, 3)
     assert found_by_rarer == [False]
     assert hits == folder.keyword(ranking._any_of(clauses), 3)
