@@ -120,8 +120,7 @@ def bm25_hits(
             driven = tantivy.Query.boolean_query(
                 [(tantivy.Occur.Must, driven), (tantivy.Occur.Should, clause.query())]
             )
-        bounded = [(c.field, c.token, c.boost) for c in common]
-        hits = folder.keyword_above(with_filter(driven, filters), depth, bounded)
+        hits = folder.keyword_above(with_filter(driven, filters), depth, common)
         if hits is not None:
             return hits
     return folder.keyword(with_filter(_any_of(clauses), filters), depth)
@@ -171,13 +170,10 @@ def keyword_hits(
     if not bonuses or not hits:
         return hits[:limit]
     head, tail = hits[:RESCORE_DEPTH], hits[RESCORE_DEPTH:]
-    candidates = tantivy.Query.const_score_query(folder.only([o for o, _ in head]), 0.0)
+    candidates = folder.only([o for o, _ in head])
     bonus: Counter[int] = Counter()
-    for phrase in bonuses:
-        both = tantivy.Query.boolean_query(
-            [(tantivy.Occur.Must, candidates), (tantivy.Occur.Must, phrase)]
-        )
-        bonus.update(dict(folder.keyword(both, len(head))))
+    for phrase in bonuses:  # the phrase's score, over the candidates (unscored, as a filter)
+        bonus.update(dict(folder.keyword(with_filter(phrase, candidates), len(head))))
     rescored = [(o, score + bonus[o]) for o, score in head]
     rescored.sort(key=lambda hit: -hit[1])
     return (rescored + tail)[:limit]
