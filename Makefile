@@ -42,11 +42,14 @@ test: $(STAMP)
 
 # Everyday work: lint and every test but the slow end-to-end ones (pytest.mark.system:
 # crash, production, backup, digest-crash, browser, wheel), each property fuzzed with a quarter
-# of its examples (the "fast" Hypothesis profile, tests/conftest.py). CI runs everything.
+# of its examples (the "fast" Hypothesis profile, tests/conftest.py), on test databases made
+# from the models rather than migrated (tests/test_migrations.py), with bytecode cached even
+# where PYTHONDONTWRITEBYTECODE is set: each worker would otherwise compile the site and
+# assertion-rewrite 285 test and plugin modules again, ~6 s (docs/testing.md). CI runs everything.
 test-fast: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
-	$(BIN)/pytest $(PARALLEL) -m "not system" --hypothesis-profile=fast
+	env -u PYTHONDONTWRITEBYTECODE $(BIN)/pytest $(PARALLEL) -m "not system" --hypothesis-profile=fast --no-migrations
 
 # The whole suite again on a throwaway PostgreSQL server (the Debian one already installed).
 test-pg: $(STAMP)

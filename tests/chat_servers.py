@@ -57,7 +57,10 @@ class ChatServer:
         self.httpd.block_on_close = False
         self.port = self.httpd.server_address[1]
         self.url = f"http://127.0.0.1:{self.port}"
-        self.thread = threading.Thread(target=self.httpd.serve_forever, daemon=True)
+        # shutdown() waits for the loop to look: every 0.5 s by default, 12 s of the fast tier
+        self.thread = threading.Thread(
+            target=self.httpd.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+        )
 
     def start(self) -> "ChatServer":
         self.thread.start()

@@ -80,3 +80,23 @@ def test_a_new_index_reads_the_papers_a_chunk_at_a_time(five_papers, search_inde
     assert folder.count == 5
     reads = [q["sql"] for q in queries if "content_hash" in q["sql"] and "ORDER BY" in q["sql"]]
     assert len(reads) == 3
+
+
+def test_a_build_of_one_chunk_embeds_in_place_and_a_longer_one_in_a_child(
+    five_papers, search_index, monkeypatch
+):
+    """Embedding ahead in a forked child pays off only with a chunk to overlap; for one chunk
+    (a first run, a test) the fork's start and exit were the build's largest cost."""
+    from dailypapers.search import folder, indexer
+
+    children = []
+
+    def counted(*args, **kwargs):
+        children.append(pool := folder_pool(*args, **kwargs))
+        return pool
+
+    folder_pool = folder.ProcessPoolExecutor
+    monkeypatch.setattr(folder, "ProcessPoolExecutor", counted)
+    assert indexer.rebuild().count == 5 and not children
+    monkeypatch.setattr(indexer, "CHUNK", 2)
+    assert indexer.rebuild().count == 5 and len(children) == 1

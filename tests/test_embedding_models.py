@@ -42,11 +42,17 @@ def test_wordllama_loads_from_its_wheel_and_gives_unit_vectors():
     assert similar > different
 
 
+@pytest.fixture(scope="module")
+def wordllama():
+    """One model for the module: loading it costs a second (its tokenizer, twice)."""
+    return WordLlamaEmbedder()
+
+
 @pytest.mark.parametrize("batch", [1, 3, 300])
-def test_wordllama_vectors_are_wordllamas_own_mean_of_token_vectors(batch):
+def test_wordllama_vectors_are_wordllamas_own_mean_of_token_vectors(wordllama, batch):
     """encode() sums token vectors itself (no padding); it must give wordllama's own vectors,
     up to the order of the additions, whatever the batch and however long or empty a text."""
-    model = WordLlamaEmbedder()
+    model = wordllama
     words = [
         "graph",
         "neural",
@@ -70,23 +76,20 @@ def test_wordllama_vectors_are_wordllamas_own_mean_of_token_vectors(batch):
     assert not ours[0].any() and ours[2].any()
 
 
-@pytest.fixture(scope="module")
-def wordllama():
-    return WordLlamaEmbedder()
-
-
 @cache
-def unpadded(spec: str):
+def unpadded(model):
+    """A copy of the model's own tokenizer without padding, one per model object: writing the
+    tokenizer out (to_str) costs 50 ms, so it must not be done per example."""
     from tokenizers import Tokenizer
 
-    tokenizer = Tokenizer.from_str(spec)
+    tokenizer = Tokenizer.from_str(model.model.tokenizer.to_str())
     tokenizer.no_padding()
     return tokenizer
 
 
 def whole_text_ids(model, texts):
     """The token ids of wordllama's own tokenizer, run over each whole text (no padding)."""
-    tokenizer = unpadded(model.model.tokenizer.to_str())
+    tokenizer = unpadded(model)
     return [e.ids for e in tokenizer.encode_batch(texts, add_special_tokens=False)]
 
 
@@ -287,6 +290,7 @@ def tiny_sentence_transformer(tmp_path):
     return path
 
 
+@pytest.mark.system  # imports torch and sentence-transformers: 11 s of the fast tier
 def test_a_sentence_transformers_model_on_disk_plugs_in(
     tiny_sentence_transformer, settings, search_index, make_paper
 ):

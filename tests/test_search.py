@@ -395,6 +395,7 @@ def test_no_index_yet_is_a_clear_message(client, search_index, make_paper):
         call_command("search", "paper", stdout=StringIO())
 
 
+@pytest.mark.system  # four CLI processes, each importing the whole site: 15 s of the fast tier
 def test_migrate_import_search_just_works_and_cli_reads_stdin(tmp_path):
     """The first import into a database without an index builds one: no `reindex` needed."""
     home = tmp_path / "home"

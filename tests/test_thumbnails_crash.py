@@ -46,7 +46,9 @@ class SlowPdfServer(ThreadingHTTPServer):
 @pytest.fixture
 def pdf_server():
     server = SlowPdfServer(pdf_samples.many_pages(), pause=0.4)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread = threading.Thread(
+        target=server.serve_forever, kwargs={"poll_interval": 0.02}, daemon=True
+    )
     thread.start()
     yield server
     server.shutdown()
