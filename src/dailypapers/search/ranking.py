@@ -255,9 +255,11 @@ def hybrid_signals(
     # BM25 searches and 100 graph searches took 2.04 and 0.44 s one after the other, 2.11 s
     # on two threads (session 13): a query waits for the slower side, not their sum.
     semantic = _beside().submit(_semantic_side, folder, query.text, max(depth, SEMANTIC_DEPTH))
-    # Once the folder has neural rows and their fusion, the neural model reads the query on
-    # the other worker thread (p95 6.2 ms of CPU), before the candidates tell whether any
-    # needs it.
+    # Once the folder has neural rows and their fusion, the neural model reads the query
+    # (p95 6.2 ms of CPU) on the same worker thread, after the semantic side and before the
+    # candidates tell whether any needs it. One worker keeps a query on the 2 cores a small
+    # machine has: a second one, for this, made 3-5 word queries slower at 1M (p95 20.0-20.3
+    # against 18.2-19.4 ms; docs/search.md, "Queries, session 14").
     uses_neural = folder.neural_fusion is not None and folder.has_neural_rows
     model = neural_embedder() if uses_neural else None
     neural_query = _beside().submit(model.encode, [query.text]) if model is not None else None
@@ -277,7 +279,7 @@ def _fused_signals(
     semantic: Future,
     neural_query: Future | None,
 ) -> tuple[list[int], np.ndarray, np.ndarray]:
-    """hybrid_signals' work on this thread, with the worker threads' tasks under way."""
+    """hybrid_signals' work on this thread, with the worker thread's tasks under way."""
     keyword = keyword_hits(folder, query, filters, depth)
     query_vector, semantic_hits = semantic.result()
     if filters is not None:
@@ -324,11 +326,12 @@ _worker_lock = threading.Lock()
 
 
 def _beside() -> ThreadPoolExecutor:
-    """This process's worker threads for the semantic side of a query."""
+    """This process's worker thread for a query's embeddings, which runs its tasks in the
+    order they were submitted."""
     global _worker
     with _worker_lock:
         if _worker is None:
-            _worker = ThreadPoolExecutor(2, thread_name_prefix="semantic")
+            _worker = ThreadPoolExecutor(1, thread_name_prefix="semantic")
         return _worker
 
 
