@@ -41,11 +41,12 @@ test: $(STAMP)
 	$(BIN)/pytest
 
 # Everyday work: lint and every test but the slow end-to-end ones (pytest.mark.system:
-# crash, production, backup, digest-crash, browser, wheel), each property fuzzed with a quarter
+# crash, production, backup, digest-crash, browser, wheel, and four that start the CLI or import
+# torch: docs/testing.md), each property fuzzed with a quarter
 # of its examples (the "fast" Hypothesis profile, tests/conftest.py), on test databases made
 # from the models rather than migrated (tests/test_migrations.py), with bytecode cached even
 # where PYTHONDONTWRITEBYTECODE is set: each worker would otherwise compile the site and
-# assertion-rewrite 285 test and plugin modules again, ~6 s (docs/testing.md). CI runs everything.
+# assertion-rewrite 285 test and plugin modules again, ~2.5 s (docs/testing.md). CI runs everything.
 test-fast: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .

@@ -1,6 +1,7 @@
 """papers.batches.each_chunk: the walk over every paper that `reindex` recomputes links and
 author identities with."""
 
+import numpy as np
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -88,6 +89,7 @@ def test_a_build_of_one_chunk_embeds_in_place_and_a_longer_one_in_a_child(
     """Embedding ahead in a forked child pays off only with a chunk to overlap; for one chunk
     (a first run, a test) the fork's start and exit were the build's largest cost."""
     from dailypapers.search import folder, indexer
+    from dailypapers.search.embeddings import embedder, paper_text
 
     children = []
 
@@ -98,5 +100,13 @@ def test_a_build_of_one_chunk_embeds_in_place_and_a_longer_one_in_a_child(
     folder_pool = folder.ProcessPoolExecutor
     monkeypatch.setattr(folder, "ProcessPoolExecutor", counted)
     assert indexer.rebuild().count == 5 and not children
-    monkeypatch.setattr(indexer, "CHUNK", 2)
-    assert indexer.rebuild().count == 5 and len(children) == 1
+    for chunk, forks in ((3, 1), (2, 2)):  # two chunks, then three
+        monkeypatch.setattr(indexer, "CHUNK", chunk)
+        built = indexer.rebuild()
+        assert built.count == 5 and len(children) == forks
+        # Every paper's vector is its own, in the order of the ids, whoever embedded it.
+        papers = Paper.objects.order_by("-arxiv_id")  # not the order they were built in
+        ordinals = built.ordinals_of([p.arxiv_id for p in papers])
+        expected = embedder().encode([paper_text(p.title, p.abstract) for p in papers])
+        stored = built.vectors_of([ordinals[p.arxiv_id] for p in papers])
+        assert np.array_equal(stored, expected.astype(np.float16).astype(stored.dtype))

@@ -536,7 +536,7 @@ def test_the_proximity_bonus_of_each_pair_adds_up(search_index, make_paper):
     )
 
 
-def test_a_forked_process_searches_with_its_own_worker_threads(corpus):
+def test_a_forked_process_searches_with_its_own_worker_thread(corpus):
     """gunicorn forks its workers: a child inherits the parent's thread pool but not its
     threads, and must not wait on them."""
     import signal

@@ -155,6 +155,7 @@ class IndexFolder:
             open(self.path / "hashes.bin", "ab") as hashes,
         ):
             chunks = itertools.chain(first, chunks)
+            del first  # the chain holds the two chunks until they are written
             pending = deque()
 
             def embed_next() -> None:
