@@ -197,14 +197,15 @@ def test_permanent_refusal_marks_the_address_failing(smtp_server, listed):
     assert Delivery.objects.get().state == Delivery.State.FAILED
 
 
-def test_transient_failures_are_retried(smtp_server, listed, monkeypatch):
+def test_transient_failures_are_retried(smtp_server, listed, monkeypatch, sleeps):
     import dailypapers.digests.sending as sending
 
-    monkeypatch.setattr(sending.time, "sleep", lambda seconds: None)
+    monkeypatch.setattr(sending.time, "sleep", sleeps)
     Subscriber.objects.create(email="ada@example.org")
     smtp_server.fail_next_data = ["451 4.3.0 try again later", "421 4.3.2 busy"]
     assert send_digests(period_for("daily", DAY)).sent == 1
     assert len(smtp_server.messages) == 1
+    assert sleeps.calls == [1.0, 2.0]  # waited, twice as long the second time
 
 
 def test_commands(smtp_server, listed):

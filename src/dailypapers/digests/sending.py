@@ -90,10 +90,12 @@ class RunReport:
 class Mailer:
     """One SMTP connection for the whole batch; reconnects and retries transient failures."""
 
-    def __init__(self, retries: int = RETRIES, sleep=time.sleep):
+    def __init__(self, retries: int = RETRIES, sleep=None):
         self.connection = get_connection(fail_silently=False)
         self.retries = retries
-        self.sleep = sleep
+        # time.sleep as it is when the mailer is made (a default argument would keep the one
+        # of import time, and a test meaning not to wait slept 3 s).
+        self.sleep = sleep or time.sleep
 
     def send(self, message: EmailMultiAlternatives) -> None:
         if isinstance(self.connection, SmtpBackend):
