@@ -91,10 +91,10 @@ def main() -> int:
             f" p95 {np.percentile(wall, 95):6.2f} ms; CPU p50 {np.percentile(cpu, 50):6.2f} ms,"
             f" p95 {np.percentile(cpu, 95):6.2f} ms"
         )
-    row = 384 * 2 + 32  # float16 vector + content hash
+    row = 384 + 32  # int8 vector + content hash
     hours = PAPERS_AT_SCALE / neural / 3600
     print(
-        f"at {PAPERS_AT_SCALE:,} papers: neural.f16 + neural_hashes.bin"
+        f"at {PAPERS_AT_SCALE:,} papers: neural.i8 + neural_hashes.bin"
         f" {PAPERS_AT_SCALE * row / 1e9:.2f} GB on disk, memory-mapped (search reads only"
         f" its ~200 candidates' rows); embedding them all: {hours:.1f} h at {neural:.1f}/s"
     )

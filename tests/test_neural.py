@@ -181,6 +181,47 @@ def test_a_rebuild_keeps_the_vectors_of_unchanged_papers_only(weights_table, pap
 
 
 @pytest.mark.django_db
+def test_rows_are_int8_and_a_folder_from_before_keeps_float16_until_a_rebuild(
+    weights_table, papers
+):
+    """int8 rows read back within 0.9999 cosine of the model's float vectors. A folder
+    written before int8 (neural.f16) is searched and extended as it is, and the next rebuild
+    carries its rows into int8; no vector has to be computed again."""
+    rebuild()
+    embed_pending()
+    folder = open_index.get()
+    ids = list(papers)
+    exact = neural_embedder().encode([paper_text(*papers[i]) for i in ids])
+    ordinals = folder.ordinals_of(ids)
+    assert folder.neural.dtype == np.int8 and not (folder.path / "neural.f16").exists()
+    has, vectors = folder.neural_of([ordinals[i] for i in ids])
+    assert has.all() and np.allclose(np.linalg.norm(vectors, axis=1), 1.0, atol=1e-6)
+    assert ((vectors * exact).sum(axis=1) >= 0.9999).all()
+
+    # The same folder as an older version wrote it: float16 rows in neural.f16.
+    older = np.zeros((folder.count, exact.shape[1]), dtype=np.float16)
+    older[[ordinals[i] for i in ids]] = exact
+    (folder.path / "neural.f16").write_bytes(older.tobytes())
+    (folder.path / "neural.i8").unlink()
+    open_index.forget()
+    folder = open_index.get()
+    assert folder.neural.dtype == np.float16
+    assert np.allclose(folder.neural_of([ordinals[i] for i in ids])[1], exact, atol=1e-3)
+    query = compile_query(QUERY)
+    assert ranked_ids(query, limit=3) == by_neural_cosine(papers, QUERY)
+    _edit_abstract("2611.00003", "Rye, spelt and wheat.")
+    assert embed_pending() == 1  # written into neural.f16, as the folder keeps it
+    assert not (folder.path / "neural.i8").exists()
+
+    after = rebuild()
+    assert (after.path / "neural.i8").exists() and not (after.path / "neural.f16").exists()
+    assert neural_pending_count() == 0
+    ordinals = after.ordinals_of(ids)
+    carried = after.neural_of([ordinals[i] for i in ids[:2]])[1]
+    assert ((carried * exact[:2]).sum(axis=1) >= 0.9999).all()
+
+
+@pytest.mark.django_db
 def test_one_neural_writer_per_index_and_a_clear_error_without_an_index(search_index, papers):
     with pytest.raises(CommandError, match="reindex"):
         call_command("embed-neural", stdout=StringIO())

@@ -66,7 +66,7 @@ class WordLlamaEmbedder:
             shape=(len(texts), len(self.table)),
         )
         vectors = np.asarray(counts @ self.table, dtype=np.float32)
-        return _unit_rows(vectors / np.maximum(lengths, 1)[:, None])
+        return unit_rows(vectors / np.maximum(lengths, 1)[:, None])
 
 
 # A word as wordllama's tokenizer sees it: a run of "▁" (its spaces, and the one it puts in
@@ -213,7 +213,7 @@ class Model2VecEmbedder:
             model = self.per_thread.model = copy.copy(self.model)
             model.tokenizer = copy.deepcopy(self.model.tokenizer)
         vectors = model.encode(texts, batch_size=256, use_multiprocessing=False)
-        return _unit_rows(np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1))
+        return unit_rows(np.asarray(vectors, dtype=np.float32).reshape(len(texts), -1))
 
 
 class SentenceTransformerEmbedder:
@@ -228,10 +228,10 @@ class SentenceTransformerEmbedder:
 
     def encode(self, texts: list[str]) -> np.ndarray:
         vectors = self.model.encode(texts, batch_size=64, convert_to_numpy=True)
-        return _unit_rows(np.asarray(vectors, dtype=np.float32))
+        return unit_rows(np.asarray(vectors, dtype=np.float32))
 
 
-def _unit_rows(vectors: np.ndarray) -> np.ndarray:
+def unit_rows(vectors: np.ndarray) -> np.ndarray:
     """Unit length; an empty text (a zero vector) stays zero instead of becoming NaN."""
     norms = np.linalg.norm(vectors, axis=1, keepdims=True)
     return np.ascontiguousarray(vectors / np.where(norms > 0, norms, 1.0), dtype=np.float32)

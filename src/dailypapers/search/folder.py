@@ -5,10 +5,12 @@
   `dailypapers check` can find papers missing from or stale in the index;
 - hnsw.usearch: an HNSW graph over the first rows (meta's hnsw_count), extended in the
   background by `dailypapers reindex --incremental` (extend_hnsw), a saved step at a time;
-- neural.f16, neural_hashes.bin: the background neural model's vector of each ordinal
+- neural.i8, neural_hashes.bin: the background neural model's vector of each ordinal
   (neural.py), and the content hash of the text it was computed from: a row is current while
   that hash is the paper's (hashes.bin), so a changed paper is pending again by itself.
-  Written by `dailypapers embed-neural` only, vectors before hashes;
+  Written by `dailypapers embed-neural` only, vectors before hashes. A folder built before
+  session 14 has neural.f16 instead, read and extended as it is until a rebuild carries its
+  rows into neural.i8 (`_neural_rows`);
 - meta.json: counts, the embedding model and its fusion weights (fusion.py), the import
   watermark;
 - write.lock: held by the one process appending to the folder.
@@ -38,7 +40,7 @@ import numpy as np
 import tantivy
 
 from . import fusion
-from .embeddings import Embedder, paper_text
+from .embeddings import Embedder, paper_text, unit_rows
 from .neural import DIMENSIONS as NEURAL_DIMENSIONS
 from .neural import NAME as NEURAL_NAME
 from .schema import SCHEMA, PaperDoc, open_text_index, tantivy_doc
@@ -95,7 +97,11 @@ class IndexFolder:
         self.vectors = _memmap(path / "vectors.f16", np.float16, (count, self.dimensions))
         self.ids = _memmap(path / "ids.bin", f"S{ID_BYTES}", (count,))
         self.hashes = _memmap(path / "hashes.bin", f"S{HASH_BYTES}", (count,))
-        self.neural = _memmap_rows(path / "neural.f16", np.float16, (NEURAL_DIMENSIONS,))
+        older = path / "neural.f16"
+        self.neural_file = older if older.exists() else path / "neural.i8"
+        self.neural = _memmap_rows(
+            self.neural_file, _neural_dtype(self.neural_file), (NEURAL_DIMENSIONS,)
+        )
         self.neural_hashes = _memmap_rows(path / "neural_hashes.bin", f"S{HASH_BYTES}", ())
         self.hnsw = None
         if self.meta["hnsw_count"]:
@@ -346,17 +352,17 @@ class IndexFolder:
         inside = wanted < done
         has[inside] = self.neural_hashes[wanted[inside]] == self.hashes[wanted[inside]]
         vectors = np.zeros((len(wanted), NEURAL_DIMENSIONS), dtype=np.float32)
-        vectors[has] = self.neural[wanted[has]]
+        vectors[has] = unit_rows(self.neural[wanted[has]].astype(np.float32))
         return has, vectors
 
     def write_neural(self, ordinals: list[int], vectors: np.ndarray, hashes: list[str]) -> None:
         """Record neural vectors, each with the content hash of the text it was computed from
         (by the folder's one neural writer). The vectors reach the disk before the hashes
         that make them current, so a crash leaves rows pending, never wrong."""
-        rows = vectors.astype(np.float16)
+        rows = _neural_rows(vectors, _neural_dtype(self.neural_file))
         _write_rows(
-            self.path / "neural.f16",
-            NEURAL_DIMENSIONS * 2,
+            self.neural_file,
+            rows.itemsize * NEURAL_DIMENSIONS,
             ((o, rows[i].tobytes()) for i, o in enumerate(ordinals)),
         )
         _write_rows(self.path / "neural_hashes.bin", HASH_BYTES, zip(ordinals, hashes, strict=True))
@@ -377,12 +383,13 @@ class IndexFolder:
         sources = sources[found[targets]]
         same = old.hashes[sources] == self.hashes[targets]
         targets, sources = targets[same], sources[same]
-        with open(self.path / "neural.f16", "wb") as out:
+        with open(self.path / "neural.i8", "wb") as out:
             for start in range(0, self.count, 100_000):
                 stop = min(self.count, start + 100_000)
-                rows = np.zeros((stop - start, NEURAL_DIMENSIONS), dtype=np.float16)
+                rows = np.zeros((stop - start, NEURAL_DIMENSIONS), dtype=np.int8)
                 inside = (targets >= start) & (targets < stop)
-                rows[targets[inside] - start] = old.neural[sources[inside]]
+                carried = old.neural[sources[inside]].astype(np.float32)
+                rows[targets[inside] - start] = _neural_rows(carried, np.int8)
                 out.write(rows.tobytes())
             out.flush()
             os.fsync(out.fileno())
@@ -584,6 +591,22 @@ def _write_rows(path: Path, width: int, rows) -> None:
             out.write(raw.ljust(width, b"\0")[:width])
         out.flush()
         os.fsync(out.fileno())
+
+
+def _neural_dtype(path: Path):
+    return np.float16 if path.suffix == ".f16" else np.int8
+
+
+def _neural_rows(vectors: np.ndarray, dtype) -> np.ndarray:
+    """Neural vectors as a folder stores them: int8, each row scaled so that its largest
+    component is 127 (neural_of makes rows unit again, so no scale is kept), or float16 in a
+    folder from before. int8 halves the rows (384 bytes a paper, 1.04 GB at 2.7M papers, all
+    of it mapped by the search process once every paper has a row): MiniLM's rows so stored
+    keep a cosine of 0.9999 to their float32 selves (docs/search.md, "Queries, session 14")."""
+    if dtype == np.float16:
+        return vectors.astype(np.float16)
+    peak = np.abs(vectors).max(axis=1, keepdims=True)
+    return np.round(vectors * (127 / np.where(peak > 0, peak, 1))).astype(np.int8)
 
 
 def _memmap_rows(path: Path, dtype, row_shape: tuple[int, ...]) -> np.ndarray:
