@@ -72,9 +72,14 @@ def prepare(folder: Path, size: int) -> dict:
     facts = json.loads(facts_file.read_text()) if facts_file.exists() else {}
     snapshot = folder / "snapshot.jsonl"
     home = folder / "home"
+
+    def save() -> None:  # after each step, so a stopped run resumes at the next one
+        facts_file.write_text(json.dumps(facts))
+
     if "generated" not in facts:
         write_snapshot(snapshot, size, seed=size)
         facts["generated"] = True
+        save()
     if "import_seconds" not in facts:
         run(home, "migrate", "-v0")
         # A bulk load: identities are left to `dailypapers authors` (the search reads none);
@@ -83,6 +88,7 @@ def prepare(folder: Path, size: int) -> dict:
             home, "import", str(snapshot), env_extra={"DAILYPAPERS_AUTHORS_ON_IMPORT": "0"}
         )
         facts["import_seconds"] = imported["seconds"]
+        save()
     if "build_seconds" not in facts:
         before = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss
         build = run(home, "reindex")
@@ -95,6 +101,7 @@ def prepare(folder: Path, size: int) -> dict:
         facts["build_phases"] = [
             (name, float(wall), float(cpu)) for name, wall, cpu in PHASE.findall(build["out"])
         ]
+        save()
     if "graph_seconds" not in facts:
         # The HNSW graph is built after the swap, in the background (`reindex
         # --incremental` from a timer); timed apart, and before the queries measure it.
@@ -105,7 +112,7 @@ def prepare(folder: Path, size: int) -> dict:
     facts["index_mb"] = (
         sum(f.stat().st_size for f in (home / "search").rglob("*") if f.is_file()) / 2**20
     )
-    facts_file.write_text(json.dumps(facts))
+    save()
     return facts
 
 
