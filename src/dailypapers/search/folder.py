@@ -359,10 +359,10 @@ class IndexFolder:
         """Record neural vectors, each with the content hash of the text it was computed from
         (by the folder's one neural writer). The vectors reach the disk before the hashes
         that make them current, so a crash leaves rows pending, never wrong."""
-        rows = _neural_rows(vectors, _neural_dtype(self.neural_file))
+        rows = _neural_rows(vectors, self.neural.dtype)
         _write_rows(
             self.neural_file,
-            rows.itemsize * NEURAL_DIMENSIONS,
+            rows.strides[0],
             ((o, rows[i].tobytes()) for i, o in enumerate(ordinals)),
         )
         _write_rows(self.path / "neural_hashes.bin", HASH_BYTES, zip(ordinals, hashes, strict=True))
