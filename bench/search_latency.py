@@ -277,7 +277,7 @@ def numpy_baseline(home, folder, texts, compile_query) -> tuple:
 
     from dailypapers.search.embeddings import embedder
 
-    matrix = np.asarray(folder.vectors, dtype=np.float32)
+    matrix = folder.vectors_of(np.arange(folder.count))  # unit float32 rows
     samples = []
     for text in texts:
         started = time.perf_counter()

@@ -89,7 +89,7 @@ def test_a_build_of_one_chunk_embeds_in_place_and_a_longer_one_in_a_child(
     """Embedding ahead in a forked child pays off only with a chunk to overlap; for one chunk
     (a first run, a test) the fork's start and exit were the build's largest cost."""
     from dailypapers.search import folder, indexer
-    from dailypapers.search.embeddings import embedder, paper_text
+    from dailypapers.search.embeddings import embedder, paper_text, unit_rows
 
     children = []
 
@@ -109,4 +109,40 @@ def test_a_build_of_one_chunk_embeds_in_place_and_a_longer_one_in_a_child(
         ordinals = built.ordinals_of([p.arxiv_id for p in papers])
         expected = embedder().encode([paper_text(p.title, p.abstract) for p in papers])
         stored = built.vectors_of([ordinals[p.arxiv_id] for p in papers])
-        assert np.array_equal(stored, expected.astype(np.float16).astype(stored.dtype))
+        kept = folder._stored_rows(expected, built.vectors.dtype).astype(np.float32)
+        assert np.array_equal(stored, unit_rows(kept))
+
+
+def test_vectors_are_int8_and_a_folder_from_before_keeps_float16_until_a_rebuild(
+    five_papers, search_index
+):
+    """A folder from before int8 (vectors.f16) is searched and extended as float16; the next
+    rebuild writes int8 rows. Either way a paper's nearest neighbour is itself."""
+    from dailypapers.search import indexer
+    from dailypapers.search.embeddings import embedder, paper_text
+    from dailypapers.search.index import open_index
+
+    built = indexer.rebuild()
+    assert built.vectors.dtype == np.int8 and not (built.path / "vectors.f16").exists()
+    papers = list(Paper.objects.order_by("arxiv_id"))
+    exact = embedder().encode([paper_text(p.title, p.abstract) for p in papers])
+    ordinals = built.ordinals_of([p.arxiv_id for p in papers])
+    rows = np.zeros((built.count, exact.shape[1]), dtype=np.float16)
+    rows[[ordinals[p.arxiv_id] for p in papers]] = exact
+    (built.path / "vectors.f16").write_bytes(rows.tobytes())
+    (built.path / "vectors.i8").unlink()
+    open_index.forget()
+    older = open_index.get()
+    assert older.vectors.dtype == np.float16
+    for paper, vector in zip(papers, exact, strict=True):
+        assert older.nearest(vector, 1)[0][0] == ordinals[paper.arxiv_id]
+    Paper.objects.filter(pk=papers[0].pk).update(abstract="Rye, spelt and wheat.", content_hash="x")
+    indexer.index_papers([papers[0].arxiv_id])  # appended to vectors.f16 as float16
+    assert not (older.path / "vectors.i8").exists()
+    assert open_index.get().vectors.dtype == np.float16
+
+    rebuilt = indexer.rebuild()
+    assert rebuilt.vectors.dtype == np.int8 and not (rebuilt.path / "vectors.f16").exists()
+    ordinals = rebuilt.ordinals_of([p.arxiv_id for p in papers])
+    for paper, vector in zip(papers[1:], exact[1:], strict=True):
+        assert rebuilt.nearest(vector, 1)[0][0] == ordinals[paper.arxiv_id]

@@ -201,7 +201,7 @@ def test_kill_during_reindex_keeps_the_old_index_and_a_rerun_completes(deploymen
 
     def embedding_under_way() -> bool:
         embedding[:] = children_of(victim.pid)
-        new = [f / "vectors.f16" for f in set(builds.glob("build-*")) - old_builds]
+        new = [f / "vectors.i8" for f in set(builds.glob("build-*")) - old_builds]
         return any(f.exists() and f.stat().st_size for f in new)
 
     kill_when(victim, embedding_under_way)

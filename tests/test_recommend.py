@@ -370,7 +370,7 @@ def test_many_libraries_ranked_together_rank_as_each_alone(corpus, monkeypatch):
         positives = [folder.ordinals_of([i])[i] for i in library]
         candidates = list(ranker.candidates)  # z-scores are over the whole window
         lexical = features.matrix(candidates) @ features.matrix(positives).toarray().mean(axis=0)
-        vectors = np.asarray(folder.vectors, dtype=np.float32)
+        vectors = folder.vectors_of(list(range(folder.count)))
         semantic = vectors[candidates] @ vectors[positives].mean(axis=0)
         score = engine._z(lexical) + engine.EMBEDDING_WEIGHT * engine._z(semantic)
         best = np.argsort(-score, kind="stable")

@@ -161,7 +161,7 @@ class Ranker:
             )
         # A plain view of the ids: numpy's memmap indexes row by row in Python.
         self.ids = np.asarray(folder.ids)
-        self.all_vectors = np.asarray(folder.vectors)
+        self.vectors_of = folder.vectors_of
         self._sorted = None
 
     def rank(
@@ -206,7 +206,7 @@ class Ranker:
         positives = [libraries[k][0] for k in ranked]
         entries = self.features.entries(np.concatenate(positives))
         profiles = self._profiles(positives, entries)
-        vectors = [self._vectors(library) for library in positives]
+        vectors = [self.vectors_of(library) for library in positives]
         directions = np.stack([library.mean(axis=0) for library in vectors])
         for row, k in enumerate(ranked):
             if negatives := libraries[k][1]:
@@ -214,7 +214,7 @@ class Ranker:
                 # near misses, and subtracting their shared terms pulls the profile off topic.
                 unwanted = np.maximum(self._profiles([negatives])[0] - profiles[row], 0.0)
                 profiles[row] -= NEGATIVE_WEIGHT * unwanted
-                directions[row] -= NEGATIVE_WEIGHT * self._vectors(negatives).mean(axis=0)
+                directions[row] -= NEGATIVE_WEIGHT * self.vectors_of(negatives).mean(axis=0)
         lexical, semantic = self._signals(profiles, directions)
         terms, weights, row_starts = entries
         first_row = 0
@@ -266,11 +266,8 @@ class Ranker:
         for start in range(0, len(self.candidates), HELD):
             chunk = self.candidates[start : start + HELD]
             lexical[start : start + HELD] = self.features.matrix(chunk) @ profiles.T
-            semantic[start : start + HELD] = self._vectors(chunk) @ directions.T
+            semantic[start : start + HELD] = self.vectors_of(chunk) @ directions.T
         return lexical, semantic
-
-    def _vectors(self, ordinals: list[int]) -> np.ndarray:
-        return self.all_vectors[np.asarray(ordinals, dtype=np.int64)].astype(np.float32)
 
     def for_many_users(self) -> "Ranker":
         """Look ids up in a sorted copy of the index's ids instead of a Tantivy query: costs a
@@ -329,7 +326,7 @@ class Ranker:
             (len(positives), len(used)),
         )
         near = pick_rows @ library_rows.T
-        near += EMBEDDING_WEIGHT * (self._vectors(picked) @ library_vectors.T)
+        near += EMBEDDING_WEIGHT * (self.vectors_of(picked) @ library_vectors.T)
         nearest = np.argsort(-near, axis=1, kind="stable")[:, :BECAUSE]
         weighed = weights * profile[self.slot[terms]]
         # By pick, then weight, then the row's own order: what a stable sort of each row gives.

@@ -1,6 +1,7 @@
 """One built index folder, and every file in it:
 - text/: a Tantivy index (schema.py), memory-mapped;
-- vectors.f16: one float16 embedding per paper, memory-mapped, row = the paper's ordinal;
+- vectors.i8: one embedding per paper, memory-mapped, row = the paper's ordinal, as int8
+  (`_stored_rows`; vectors.f16, float16, in a folder built before session 14);
 - ids.bin, hashes.bin: the arXiv id and content hash of each ordinal (fixed-width), so
   `dailypapers check` can find papers missing from or stale in the index;
 - hnsw.usearch: an HNSW graph over the first rows (meta's hnsw_count), extended in the
@@ -9,8 +10,8 @@
   (neural.py), and the content hash of the text it was computed from: a row is current while
   that hash is the paper's (hashes.bin), so a changed paper is pending again by itself.
   Written by `dailypapers embed-neural` only, vectors before hashes. A folder built before
-  session 14 has neural.f16 instead, read and extended as it is until a rebuild carries its
-  rows into neural.i8 (`_neural_rows`);
+  session 14 has vectors.f16 and neural.f16 instead, read and extended as they are until a
+  rebuild writes int8 rows (and carries the neural ones over);
 - meta.json: counts, the embedding model and its fusion weights (fusion.py), the import
   watermark;
 - write.lock: held by the one process appending to the folder.
@@ -94,13 +95,15 @@ class IndexFolder:
         self.text = open_text_index(path / "text")
         self.dimensions = self.meta["dimensions"]
         count = self.meta["count"]
-        self.vectors = _memmap(path / "vectors.f16", np.float16, (count, self.dimensions))
+        self.vectors_file = _rows_file(path, "vectors")
+        self.vectors = _memmap(
+            self.vectors_file, _row_dtype(self.vectors_file), (count, self.dimensions)
+        )
         self.ids = _memmap(path / "ids.bin", f"S{ID_BYTES}", (count,))
         self.hashes = _memmap(path / "hashes.bin", f"S{HASH_BYTES}", (count,))
-        older = path / "neural.f16"
-        self.neural_file = older if older.exists() else path / "neural.i8"
+        self.neural_file = _rows_file(path, "neural")
         self.neural = _memmap_rows(
-            self.neural_file, _neural_dtype(self.neural_file), (NEURAL_DIMENSIONS,)
+            self.neural_file, _row_dtype(self.neural_file), (NEURAL_DIMENSIONS,)
         )
         self.neural_hashes = _memmap_rows(path / "neural_hashes.bin", f"S{HASH_BYTES}", ())
         self.hnsw = None
@@ -128,7 +131,7 @@ class IndexFolder:
     def create(cls, path: Path, embedder: Embedder) -> "IndexFolder":
         (path / "text").mkdir(parents=True)
         open_text_index(path / "text", reuse=False)
-        (path / "vectors.f16").touch()
+        (path / "vectors.i8").touch()
         (path / "ids.bin").touch()
         (path / "hashes.bin").touch()
         meta = {
@@ -156,7 +159,7 @@ class IndexFolder:
             # One chunk (a test's or a first run's papers) has nothing to embed ahead of: a
             # forked child would only add its start and exit, ~50 ms a build (session 14).
             _embedding_ahead(embedder, in_place=len(first) < 2) as embed,
-            open(self.path / "vectors.f16", "ab") as vectors,
+            open(self.vectors_file, "ab") as vectors,
             open(self.path / "ids.bin", "ab") as ids,
             open(self.path / "hashes.bin", "ab") as hashes,
         ):
@@ -174,7 +177,7 @@ class IndexFolder:
                 current, embedding = pending.popleft()
                 encoded = embedding.result()
                 embed_next()
-                vectors.write(encoded.astype(np.float16).tobytes())
+                vectors.write(_stored_rows(encoded, self.vectors.dtype).tobytes())
                 for doc in current:
                     ids.write(doc.arxiv_id.encode().ljust(ID_BYTES, b"\0")[:ID_BYTES])
                     hashes.write(doc.content_hash.encode().ljust(HASH_BYTES, b"\0")[:HASH_BYTES])
@@ -226,10 +229,11 @@ class IndexFolder:
         next_ordinal = self.count
         for offset, i in enumerate(new):
             ordinals[docs[i].arxiv_id] = next_ordinal + offset
-        with open(self.path / "vectors.f16", "r+b") as out:
+        rows = _stored_rows(vectors, self.vectors.dtype)
+        with open(self.vectors_file, "r+b") as out:
             for i, doc in enumerate(docs):
-                out.seek(ordinals[doc.arxiv_id] * self.dimensions * 2)
-                out.write(vectors[i].astype(np.float16).tobytes())
+                out.seek(ordinals[doc.arxiv_id] * rows.strides[0])
+                out.write(rows[i].tobytes())
             out.flush()
             os.fsync(out.fileno())
         _write_rows(
@@ -290,7 +294,7 @@ class IndexFolder:
             stop = min(count, start + step)
             hnsw.add(
                 np.arange(start, stop, dtype=np.uint64),
-                np.asarray(self.vectors[start:stop], dtype=np.float32),
+                unit_rows(self.vectors[start:stop].astype(np.float32)),
             )
             saving = path.with_name(f".{path.name}.{os.getpid()}.tmp")
             hnsw.save(str(saving))
@@ -359,7 +363,7 @@ class IndexFolder:
         """Record neural vectors, each with the content hash of the text it was computed from
         (by the folder's one neural writer). The vectors reach the disk before the hashes
         that make them current, so a crash leaves rows pending, never wrong."""
-        rows = _neural_rows(vectors, self.neural.dtype)
+        rows = _stored_rows(vectors, self.neural.dtype)
         _write_rows(
             self.neural_file,
             rows.strides[0],
@@ -389,7 +393,7 @@ class IndexFolder:
                 rows = np.zeros((stop - start, NEURAL_DIMENSIONS), dtype=np.int8)
                 inside = (targets >= start) & (targets < stop)
                 carried = old.neural[sources[inside]].astype(np.float32)
-                rows[targets[inside] - start] = _neural_rows(carried, np.int8)
+                rows[targets[inside] - start] = _stored_rows(carried, np.int8)
                 out.write(rows.tobytes())
             out.flush()
             os.fsync(out.fileno())
@@ -425,11 +429,11 @@ class IndexFolder:
         }
 
     def vector(self, ordinal: int) -> np.ndarray:
-        return np.asarray(self.vectors[ordinal], dtype=np.float32)
+        return self.vectors_of([ordinal])[0]
 
     def vectors_of(self, ordinals: list[int]) -> np.ndarray:
-        """Rows in the order given, read in one pass over the memory map."""
-        return np.asarray(self.vectors[np.asarray(ordinals, dtype=np.int64)], dtype=np.float32)
+        """Unit rows in the order given, read in one pass over the memory map."""
+        return unit_rows(self.vectors[np.asarray(ordinals, dtype=np.int64)].astype(np.float32))
 
     def keyword(self, query: tantivy.Query, limit: int) -> list[tuple[int, float]]:
         return self._ordinals(query, limit)
@@ -489,16 +493,17 @@ class IndexFolder:
                 if k < covered
             ]
         if self.count > covered:
-            # usearch's exact scan reads the float16 rows in place: numpy's product needed a
-            # float32 copy of them, 1 GB and 1.6 s a query at 1M, against 0.32 s (one thread).
+            # usearch's exact scan reads the rows in place: numpy's product needed a float32
+            # copy of them, 1 GB and 1.6 s a query at 1M, against 0.32 s (one thread). int8
+            # rows each have their own scale, so they are compared by cosine.
             from usearch.index import MetricKind, search
 
             rows = self.vectors[covered:]
             hits = search(
                 rows,
-                vector.astype(np.float16),
+                _stored_rows(vector[None], rows.dtype)[0],
                 min(limit, len(rows)),
-                MetricKind.IP,
+                MetricKind.Cos if rows.dtype == np.int8 else MetricKind.IP,
                 exact=True,
                 threads=1,
             )
@@ -593,16 +598,23 @@ def _write_rows(path: Path, width: int, rows) -> None:
         os.fsync(out.fileno())
 
 
-def _neural_dtype(path: Path):
+def _rows_file(path: Path, stem: str) -> Path:
+    """A folder's file of vector rows: stem.f16 where a folder from before session 14 has
+    one (read and extended as float16 until a rebuild), stem.i8 otherwise."""
+    older = path / f"{stem}.f16"
+    return older if older.exists() else path / f"{stem}.i8"
+
+
+def _row_dtype(path: Path):
     return np.float16 if path.suffix == ".f16" else np.int8
 
 
-def _neural_rows(vectors: np.ndarray, dtype) -> np.ndarray:
-    """Neural vectors as a folder stores them: int8, each row scaled so that its largest
-    component is 127 (neural_of makes rows unit again, so no scale is kept), or float16 in a
-    folder from before. int8 halves the rows (384 bytes a paper, 1.04 GB at 2.7M papers, all
-    of it mapped by the search process once every paper has a row): MiniLM's rows so stored
-    keep a cosine of 0.9999 to their float32 selves (docs/search.md, "Queries, session 14")."""
+def _stored_rows(vectors: np.ndarray, dtype) -> np.ndarray:
+    """Vectors as a folder stores them: int8, each row scaled so that its largest component
+    is 127 (readers make rows unit again, so no scale is kept), or float16 in a folder from
+    before. int8 halves the rows (at 2.7M papers, 0.69 GB of wordllama's and 1.04 GB of
+    MiniLM's, all of it mapped by the search process): rows so stored keep a cosine of
+    0.9999 to their float32 selves (docs/search.md, "Queries, session 14")."""
     if dtype == np.float16:
         return vectors.astype(np.float16)
     peak = np.abs(vectors).max(axis=1, keepdims=True)
