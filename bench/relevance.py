@@ -3,14 +3,16 @@ semantic and hybrid modes; bm25s (stemmed, the baseline); and BM25 z-fused with 
 (weight 0.2, the neural reference). nDCG@10, MAP@100 and Recall@100, with build time and rate.
 
     python bench/relevance.py [--collections scifact cacm] [--model wordllama]
-        [--reference PATH_OR_none] [--workdir DIR]
+        [--reference PATH_OR_none] [--workdir DIR] [--neural] [--graph]
 
 Each collection is imported through the normal import path into a fresh database and indexed
 with `reindex` (in a child process of its own, so each gets its own settings), then every
 query runs through the same function the site uses. --model picks our embedding model (any
 DAILYPAPERS_EMBEDDING_MODEL value). --workdir keeps each built collection (and the reference's
 embeddings) for the next run: a rebuilt index is needed after a ranking change only if the
-schema or the model changed. The data stays in ../shared (SciFact is CC BY-NC: never copied).
+schema or the model changed. --graph builds the HNSW graph after `reindex`, as a running
+site's background step does, so semantic search goes through the graph instead of the exact
+scan a folder without one uses. The data stays in ../shared (SciFact is CC BY-NC: never copied).
 """
 
 import argparse
@@ -170,12 +172,23 @@ def dump_signals(queries: list[dict], path: Path) -> None:
 
 
 def our_search(
-    collection: str, home: Path, signals: Path | None = None, neural: bool = False
+    collection: str,
+    home: Path,
+    signals: Path | None = None,
+    neural: bool = False,
+    graph: bool = False,
 ) -> dict:
     """The child's work: build (or reuse) and evaluate one collection; with neural, after
-    computing the background neural vectors (those a rebuild did not keep)."""
+    computing the background neural vectors (those a rebuild did not keep); with graph,
+    through the HNSW graph."""
     docs, queries_file = COLLECTIONS[collection]
     facts = prepare(home, docs)
+    if graph:
+        from dailypapers.search.indexer import extend_graph
+
+        started = time.perf_counter()
+        extend_graph()
+        facts["graph_s"] = time.perf_counter() - started
     if neural:
         from dailypapers.search.indexer import embed_pending
 
@@ -197,11 +210,17 @@ def our_search(
 
 
 def run_child(
-    collection: str, home: Path, model: str, signals: Path | None = None, neural: bool = False
+    collection: str,
+    home: Path,
+    model: str,
+    signals: Path | None = None,
+    neural: bool = False,
+    graph: bool = False,
 ) -> dict:
     """our_search() in a process of its own (Django settings are per process)."""
     env = {**os.environ, "DAILYPAPERS_EMBEDDING_MODEL": model}
     extra = (["--signals", str(signals)] if signals else []) + (["--neural"] if neural else [])
+    extra += ["--graph"] if graph else []
     done = subprocess.run(
         [sys.executable, __file__, "--child", collection, "--home", str(home), *extra],
         env=env,
@@ -345,9 +364,14 @@ def main() -> None:
         action="store_true",
         help="compute the background neural vectors (embed-neural) before the queries",
     )
+    parser.add_argument(
+        "--graph",
+        action="store_true",
+        help="build the HNSW graph after reindex, so semantic search goes through it",
+    )
     args = parser.parse_args()
     if args.child:
-        print(json.dumps(our_search(args.child, args.home, args.signals, args.neural)))
+        print(json.dumps(our_search(args.child, args.home, args.signals, args.neural, args.graph)))
         return
     for docs, _ in map(COLLECTIONS.get, args.collections):
         if not docs.exists():
@@ -359,7 +383,7 @@ def main() -> None:
         report = {}
         for collection in args.collections:
             home = workdir / f"{collection}-{slug(args.model)}"
-            ours = run_child(collection, home, args.model, neural=args.neural)
+            ours = run_child(collection, home, args.model, neural=args.neural, graph=args.graph)
             report[collection] = {
                 "ours": ours,
                 "baselines": baselines(collection, reference, args.workdir),

@@ -66,7 +66,7 @@ def ranked_ids(query: SearchQuery, limit: int = MAX_RESULTS, mode: str = "hybrid
     else:
         hits = ranking.rank(folder, query, mode, limit)
         ordinals = [hit.ordinal for hit in hits]
-    ids = [folder.arxiv_id(o) for o in ordinals]
+    ids = folder.arxiv_ids(ordinals)
     if query.sort == "upvotes":
         votes = vote_counts(ids[:UPVOTE_POOL])
         ids = sorted(ids[:UPVOTE_POOL], key=lambda i: -votes.get(i, 0))
