@@ -127,27 +127,30 @@ def percentiles(samples: list[float]) -> tuple[float, float, float]:
     return pick(0.5) * 1000, pick(0.95) * 1000, pick(0.99) * 1000
 
 
-def measure(home: Path, per_class: int) -> dict:
-    """Runs inside a fresh process so its memory figure is the search process's own."""
-    os.environ["DAILYPAPERS_HOME"] = str(home)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "dailypapers.settings"
-    import django
-
-    django.setup()
+def query_sets(per_class: int) -> tuple[dict[str, list], list[str]]:
+    """The timed queries of each class (text, filters, mode), and the warm-up's texts, drawn
+    from 2,000 titles. The same every run over one home, titles included, so an A/B of two
+    code lines times the same queries (until session 15 the titles came from ORDER BY
+    RANDOM()). The titles are picked by a hash of the row id in SQL: a list of every id in
+    this process would stay in its memory figure."""
     from datetime import date
 
-    from dailypapers.papers.models import Paper
-    from dailypapers.search import index
-    from dailypapers.search.query import compile_query
-    from dailypapers.search.service import ranked_ids
+    from django.db import connection
 
+    from dailypapers.papers.models import Paper
+
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT title FROM {Paper._meta.db_table} "
+            "ORDER BY (rowid * 2654435761) % 4294967311, rowid LIMIT 2000"
+        )
+        titles = [title for (title,) in cursor.fetchall()]
     rng = random.Random(5)
-    titles = list(Paper.objects.order_by("?").values_list("title", flat=True)[:2000])
     words = [w.lower() for t in titles for w in re.findall(r"[A-Za-z]{4,}", t)]
     by_count: dict[str, int] = {}
     for w in words:
         by_count[w] = by_count.get(w, 0) + 1
-    ranked = sorted(by_count, key=lambda w: -by_count[w])
+    ranked = sorted(by_count, key=lambda w: (-by_count[w], w))
     rare = [w for w in ranked if by_count[w] == 1] or ranked
     queries = {
         "rare term": [(rng.choice(rare), {}, "hybrid") for _ in range(per_class)],
@@ -176,17 +179,34 @@ def measure(home: Path, per_class: int) -> dict:
         parts = title.lower().split()
         start = rng.randrange(max(1, len(parts) - 1))
         queries["phrase"].append((f'"{" ".join(parts[start : start + 2])}"', {}, "hybrid"))
+    # The warm-up's own queries: a serving process is warm, and the first touches of a
+    # multi-GiB memory map measure the disk, not the search.
+    warm_rng = random.Random(6)
+    warm = []
+    for _ in range(per_class):
+        warm.append(" ".join(warm_rng.sample(ranked[:3000], 3)))
+        warm.append(warm_rng.choice(rare))
+        words = warm_rng.choice(titles).lower().split()[:2]
+        warm.append(f'"{" ".join(words)}"')
+    return queries, warm
 
+
+def measure(home: Path, per_class: int) -> dict:
+    """Runs inside a fresh process so its memory figure is the search process's own."""
+    os.environ["DAILYPAPERS_HOME"] = str(home)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "dailypapers.settings"
+    import django
+
+    django.setup()
+    from dailypapers.search import index
+    from dailypapers.search.query import compile_query
+    from dailypapers.search.service import ranked_ids
+
+    queries, warm = query_sets(per_class)
     folder = index.open_index.get()
     loaded = resident()
-    # One untimed pass over a different query set first: a serving process is warm, and the
-    # first touches of a multi-GiB memory map measure the disk, not the search.
-    warm_rng = random.Random(6)
-    for _ in range(per_class):
-        ranked_ids(compile_query(" ".join(warm_rng.sample(ranked[:3000], 3))), 20)
-        ranked_ids(compile_query(warm_rng.choice(rare)), 20)
-        words = warm_rng.choice(titles).lower().split()[:2]
-        ranked_ids(compile_query(f'"{" ".join(words)}"'), 20)
+    for text in warm:  # untimed
+        ranked_ids(compile_query(text), 20)
     report = {"papers": folder.count}
     cpu = {}
     for name in CLASSES:
