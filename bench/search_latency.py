@@ -2,6 +2,7 @@
 against three baselines (SQLite FTS5 ORDER BY bm25, bm25s, a numpy scan of the vectors).
 
     python bench/search_latency.py --sizes 100000 1000000 2700000 [--workdir DIR]
+        [--neural-stand-in] [--home HOME]
 
 Each size gets a folder under --workdir with its snapshot, database and index; finished steps
 are reused, so a long run can be resumed. The snapshot is imported as a bulk load, with
@@ -227,6 +228,37 @@ def measure(home: Path, per_class: int) -> dict:
     return report
 
 
+def neural_stand_in(home: Path) -> int:
+    """Bench-only: a neural row for every paper of the home's index that has none (random
+    unit rows, written through the folder's one neural writer with each paper's current
+    content hash), so that each hybrid query pays MiniLM's query embedding and the neural
+    fusion, as on a site whose `embed-neural` has caught up: hours of MiniLM at 1M. For
+    latency and memory only: the rows are not MiniLM's. Returns how many rows it wrote."""
+    os.environ["DAILYPAPERS_HOME"] = str(home)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "dailypapers.settings"
+    import django
+
+    django.setup()
+    import numpy as np
+
+    from dailypapers.search import index
+    from dailypapers.search.neural import DIMENSIONS
+
+    folder = index.open_index.get()
+    if folder.has_neural_rows:
+        return 0
+    rng = np.random.default_rng(1)
+    with folder.locked() as fresh:
+        for start in range(0, fresh.count, 100_000):
+            ordinals = list(range(start, min(fresh.count, start + 100_000)))
+            rows = rng.standard_normal((len(ordinals), DIMENSIONS)).astype(np.float32)
+            hashes = [bytes(h).rstrip(b"\0").decode() for h in fresh.hashes[ordinals]]
+            fresh.write_neural(ordinals, rows, hashes)
+        fresh.record_neural_fusion()
+        fresh.save_meta()
+    return folder.count
+
+
 def measure_baseline(home: Path, name: str, texts: list[str]) -> tuple:
     os.environ["DAILYPAPERS_HOME"] = str(home)
     os.environ["DJANGO_SETTINGS_MODULE"] = "dailypapers.settings"
@@ -345,6 +377,13 @@ def main() -> None:
         help="also measure a DAILYPAPERS_HOME built elsewhere, e.g. by bench/recommend.py "
         "--scale --parts build (its 2.7M corpus), without a build rate",
     )
+    parser.add_argument(
+        "--neural-stand-in",
+        action="store_true",
+        help="give every paper a stand-in neural row before the queries (random rows, "
+        "for latency and memory: as a site whose embed-neural has caught up)",
+    )
+    parser.add_argument("--stand-in", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--measure", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--baseline", help=argparse.SUPPRESS)
     args = parser.parse_args()
@@ -355,6 +394,9 @@ def main() -> None:
         return
     if args.measure:
         print(json.dumps(measure(args.measure, args.queries)))
+        return
+    if args.stand_in:
+        print(json.dumps(neural_stand_in(args.stand_in)))
         return
     for size in args.sizes:
         folder = args.workdir / str(size)
@@ -380,6 +422,8 @@ def main() -> None:
                 f"  {name:<36} {wall:7.1f}s wall {rate(size, wall):>9} papers/s "
                 f"{cpu:7.1f}s CPU {rate(size, cpu):>9} papers per CPU-second"
             )
+        if args.neural_stand_in:
+            give_neural_stand_in(folder / "home")
         measure_home(
             folder / "home",
             args.queries,
@@ -389,7 +433,21 @@ def main() -> None:
         )
     for home in args.home:
         print(f"\n== {home} (built elsewhere: no build rate) ==")
+        if args.neural_stand_in:
+            give_neural_stand_in(home)
         measure_home(home, args.queries, baselines, http=False)
+
+
+def give_neural_stand_in(home: Path) -> None:
+    """neural_stand_in() in a process of its own (Django settings are per process)."""
+    done = subprocess.run(
+        [sys.executable, __file__, "--stand-in", str(home)],
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    written = json.loads(done.stdout.strip().splitlines()[-1])
+    print(f"neural stand-in rows: {written:,} written" if written else "neural rows: present")
 
 
 def measure_home(
