@@ -15,11 +15,11 @@ The build line gives `reindex`'s wall and CPU time, then each phase as `reindex`
 the HNSW graph that `reindex --incremental` builds after it, in the background, timed apart and
 before any query; and the baselines' own build rates beside their latencies.
 
-Last measured 30 November 2026, session 13 (docs/search.md), on session 11's machine:
-`--sizes 100000 1000000` in one run with the three baselines. 100k `reindex` 1,972 papers/s,
-p95 5.3-8.9 ms; 1M `reindex` 2,363 papers/s, graph 649 s in the background, p95 7.5-18.3 ms
-(common terms the highest), search process 1,481 MiB. With a neural vector for every paper
-(a bench-only stand-in) 1M 3-5 term queries measured p95 20.8-21.5 ms.
+Last measured 30 November 2026, session 15 (docs/search.md), with --neural-stand-in: 100k
+rebuilt in the run (`reindex` 2,044 papers/s) and session 11's 1M home (int8 rows) with
+`--home`, in one run with the three baselines: p95 at most 15.9 ms at 100k and 18.2 ms at
+1M (3-5 terms, phrases); search process 1,769 MiB at 1M. At 2.7M (`--home`, no baselines)
+3,862 MiB after the queries, p95 8.4-31.5 ms.
 """
 
 import argparse
