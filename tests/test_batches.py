@@ -137,9 +137,13 @@ def test_vectors_are_int8_and_a_folder_from_before_keeps_float16_until_a_rebuild
     for paper, vector in zip(papers, exact, strict=True):
         assert older.nearest(vector, 1)[0][0] == ordinals[paper.arxiv_id]
     Paper.objects.filter(pk=papers[0].pk).update(abstract="Rye, spelt and wheat.", content_hash="x")
-    indexer.index_papers([papers[0].arxiv_id])  # appended to vectors.f16 as float16
+    indexer.index_papers([papers[0].arxiv_id])  # written into vectors.f16, as float16
     assert not (older.path / "vectors.i8").exists()
-    assert open_index.get().vectors.dtype == np.float16
+    current = open_index.get()
+    assert current.vectors.dtype == np.float16
+    changed = embedder().encode([paper_text(papers[0].title, "Rye, spelt and wheat.")])[0]
+    ordinal = current.ordinals_of([papers[0].arxiv_id])[papers[0].arxiv_id]
+    assert float(current.vector(ordinal) @ changed) > 0.999  # read back as it was written
 
     rebuilt = indexer.rebuild()
     assert rebuilt.vectors.dtype == np.int8 and not (rebuilt.path / "vectors.f16").exists()

@@ -21,7 +21,7 @@ vectors = np.asarray(folder.vectors, dtype=np.float32)
 unit = vectors / np.linalg.norm(vectors, axis=1, keepdims=True)
 missed = 0
 for row in range(0, folder.count, 10):
-    # as search asks: 4x the rows, re-scored exactly (int8 distances may swap near-ties)
+    # 4x the rows: the graph's int8 distances may swap near-ties at the 10th place
     found = {o for o, _ in folder.nearest(unit[row], 40)}
     missed += len(set(np.argsort(-(unit @ unit[row]))[:10].tolist()) - found)
 print(json.dumps({

@@ -1,7 +1,7 @@
 """One built index folder, and every file in it:
 - text/: a Tantivy index (schema.py), memory-mapped;
 - vectors.i8: one embedding per paper, memory-mapped, row = the paper's ordinal, as int8
-  (`_stored_rows`; vectors.f16, float16, in a folder built before session 14);
+  (`_stored_rows`; vectors.f16, float16, in a folder built before session 15);
 - ids.bin, hashes.bin: the arXiv id and content hash of each ordinal (fixed-width), so
   `dailypapers check` can find papers missing from or stale in the index;
 - hnsw.usearch: an HNSW graph over the first rows (meta's hnsw_count), extended in the
@@ -10,8 +10,8 @@
   (neural.py), and the content hash of the text it was computed from: a row is current while
   that hash is the paper's (hashes.bin), so a changed paper is pending again by itself.
   Written by `dailypapers embed-neural` only, vectors before hashes. A folder built before
-  session 14 has vectors.f16 and neural.f16 instead, read and extended as they are until a
-  rebuild writes int8 rows (and carries the neural ones over);
+  session 14 has neural.f16, and one built before session 15 vectors.f16: each is read and
+  extended as it is until a rebuild writes int8 rows (and carries the neural ones over);
 - meta.json: counts, the embedding model and its fusion weights (fusion.py), the import
   watermark;
 - write.lock: held by the one process appending to the folder.
@@ -614,8 +614,9 @@ def _write_rows(path: Path, width: int, rows) -> None:
 
 
 def _rows_file(path: Path, stem: str) -> Path:
-    """A folder's file of vector rows: stem.f16 where a folder from before session 14 has
-    one (read and extended as float16 until a rebuild), stem.i8 otherwise."""
+    """A folder's file of vector rows: stem.f16 where a folder from before int8 rows has one
+    (neural before session 14, vectors before session 15; read and extended as float16 until
+    a rebuild), stem.i8 otherwise."""
     older = path / f"{stem}.f16"
     return older if older.exists() else path / f"{stem}.i8"
 
@@ -638,8 +639,8 @@ def _stored_rows(vectors: np.ndarray, dtype) -> np.ndarray:
 
 def _graph_rows(vectors: np.ndarray) -> np.ndarray:
     """Rows (and queries) as the int8 HNSW graph takes them: each scaled to its largest
-    component, as a folder stores them. Given floats, usearch would cast each component
-    times 127, so a unit row of 256 dimensions (components about 0.06) kept about 4 bits:
+    component, as a folder stores them. Given floats, usearch casts each component times 127
+    to an integer, so a unit row of 256 dimensions (components about 0.06) kept about 4 bits:
     cosines off by up to 0.013, and neighbours found out of order (session 15,
     docs/search.md). Cosine does not see a row's scale, so no scale is kept."""
     return _stored_rows(vectors, np.int8)
