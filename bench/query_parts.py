@@ -13,11 +13,10 @@ each over the same home (PYTHONPATH=OTHER/src for the other one).
 """
 
 import argparse
-import os
 import time
 from pathlib import Path
 
-from search_latency import CLASSES, query_sets
+from search_latency import CLASSES, query_sets, use_home
 
 
 def main() -> None:
@@ -26,11 +25,7 @@ def main() -> None:
     parser.add_argument("--class", dest="kind", default="3-5 terms", choices=CLASSES)
     parser.add_argument("--queries", type=int, default=200)
     args = parser.parse_args()
-    os.environ["DAILYPAPERS_HOME"] = str(args.home)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "dailypapers.settings"
-    import django
-
-    django.setup()
+    use_home(args.home)
     import numpy as np
 
     from dailypapers.search import index, ranking

@@ -128,6 +128,16 @@ def percentiles(samples: list[float]) -> tuple[float, float, float]:
     return pick(0.5) * 1000, pick(0.95) * 1000, pick(0.99) * 1000
 
 
+def use_home(home: Path) -> None:
+    """Set this process up as a site whose DAILYPAPERS_HOME is home (once per process:
+    Django's settings are per process, so each measurement runs in a child of its own)."""
+    os.environ["DAILYPAPERS_HOME"] = str(home)
+    os.environ["DJANGO_SETTINGS_MODULE"] = "dailypapers.settings"
+    import django
+
+    django.setup()
+
+
 def query_sets(per_class: int) -> tuple[dict[str, list], list[str]]:
     """The timed queries of each class (text, filters, mode), and the warm-up's texts, drawn
     from 2,000 titles. The same every run over one home, titles included, so an A/B of two
@@ -194,11 +204,7 @@ def query_sets(per_class: int) -> tuple[dict[str, list], list[str]]:
 
 def measure(home: Path, per_class: int) -> dict:
     """Runs inside a fresh process so its memory figure is the search process's own."""
-    os.environ["DAILYPAPERS_HOME"] = str(home)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "dailypapers.settings"
-    import django
-
-    django.setup()
+    use_home(home)
     from dailypapers.search import index
     from dailypapers.search.query import compile_query
     from dailypapers.search.service import ranked_ids
@@ -234,11 +240,7 @@ def neural_stand_in(home: Path) -> int:
     content hash), so that each hybrid query pays MiniLM's query embedding and the neural
     fusion, as on a site whose `embed-neural` has caught up: hours of MiniLM at 1M. For
     latency and memory only: the rows are not MiniLM's. Returns how many rows it wrote."""
-    os.environ["DAILYPAPERS_HOME"] = str(home)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "dailypapers.settings"
-    import django
-
-    django.setup()
+    use_home(home)
     import numpy as np
 
     from dailypapers.search import index
@@ -260,11 +262,7 @@ def neural_stand_in(home: Path) -> int:
 
 
 def measure_baseline(home: Path, name: str, texts: list[str]) -> tuple:
-    os.environ["DAILYPAPERS_HOME"] = str(home)
-    os.environ["DJANGO_SETTINGS_MODULE"] = "dailypapers.settings"
-    import django
-
-    django.setup()
+    use_home(home)
     from dailypapers.search import index
     from dailypapers.search.query import compile_query
 
@@ -438,15 +436,18 @@ def main() -> None:
         measure_home(home, args.queries, baselines, http=False)
 
 
+def in_child(*args: str):
+    """This script run again with args, in a process of its own: what it printed last, as
+    JSON."""
+    done = subprocess.run(
+        [sys.executable, __file__, *args], check=True, capture_output=True, text=True
+    )
+    return json.loads(done.stdout.strip().splitlines()[-1])
+
+
 def give_neural_stand_in(home: Path) -> None:
     """neural_stand_in() in a process of its own (Django settings are per process)."""
-    done = subprocess.run(
-        [sys.executable, __file__, "--stand-in", str(home)],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    written = json.loads(done.stdout.strip().splitlines()[-1])
+    written = in_child("--stand-in", str(home))
     print(f"neural stand-in rows: {written:,} written" if written else "neural rows: present")
 
 
@@ -455,13 +456,7 @@ def measure_home(
 ) -> None:
     """Latency per query class and the search process's memory, in a fresh process; then each
     baseline in its own."""
-    done = subprocess.run(
-        [sys.executable, __file__, "--measure", str(home), "--queries", str(queries)],
-        check=True,
-        capture_output=True,
-        text=True,
-    )
-    report = json.loads(done.stdout.strip().splitlines()[-1])
+    report = in_child("--measure", str(home), "--queries", str(queries))
     memory = "; ".join(
         f"{when} {mb['VmRSS']:,.0f} ({mb['RssAnon']:,.0f} own + {mb['RssFile']:,.0f} mapped)"
         for when, mb in report["resident"].items()
