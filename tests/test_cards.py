@@ -137,9 +137,55 @@ def test_a_cards_stored_parts_are_read_in_one_statement(
         PaperLink.objects.create(
             paper=first, kind="code", url=f"https://github.com/a/{repository}", position=position
         )
-    with django_assert_num_queries(3):  # the day's 2, and the stars of the code link found
+    # the day's 2, the papers' text (first shown, so read once: listing._texts) and the
+    # stars of the code link found
+    with django_assert_num_queries(4):
         page = client.get(f"/papers/date/{DAY}").content.decode()
     one, two = card_of(page, "First"), card_of(page, "2611.00002")
     assert 'width="190" height="246"' in one and 'class="thumbnail"' not in two
     assert "A &lt;b&gt;summary&lt;/b&gt;." in two and "ai-summary" not in one
     assert 'href="https://github.com/a/first"' in one and "code-badge" not in two
+
+
+def test_a_cards_text_follows_its_paper_through_a_re_import_and_an_admin_edit(
+    client, make_paper, list_paper, rf, admin_user
+):
+    """Each process keeps the papers' text by their content hashes (listing._texts): a new
+    version read from arXiv, or a staff edit in the admin, shows on the next view."""
+    from django.contrib import admin
+    from django.core.cache import cache
+
+    from dailypapers.papers.models import Paper
+
+    def titles() -> list[str]:
+        cache.clear()  # the page cache would answer with the page as first drawn
+        page = client.get(f"/papers/date/{DAY}").content.decode()
+        return re.findall(r'<h2 id="title-\d+"><a href="[^"]+">([^<]*)</a>', page)
+
+    list_paper(make_paper("2611.00001", title="First title", authors=["Ada Lovelace"]), DAY)
+    assert titles() == ["First title"]
+    make_paper("2611.00001", title="Second title", version=2, authors=["Grace Hopper"])
+    assert titles() == ["Second title"]
+    assert ">Grace Hopper</a>" in client.get(f"/papers/date/{DAY}?page=1").content.decode()
+
+    paper = Paper.objects.get(pk="2611.00001")
+    paper.title = "Edited by staff"
+    request = rf.post("/admin/papers/paper/2611.00001/change/")
+    request.user = admin_user
+    admin.site._registry[Paper].save_model(request, paper, form=None, change=True)
+    assert titles() == ["Edited by staff"]
+
+
+def test_cards_whose_paper_changed_or_went_between_the_two_reads(make_paper, list_paper):
+    """The cards' statement gives each paper's content hash; a paper re-imported before its
+    text is read shows the text read, with that text's hash, and one deleted is left out."""
+    from dailypapers.feed import listing
+
+    paper = make_paper("2611.00001", title="Now")
+    entry = list_paper(paper, DAY)
+    rows = [
+        (entry.pk, "2611.00001", 3, 1, False, None, "the hash before a re-import"),
+        (entry.pk + 1, "2611.09999", 0, 0, False, None, "a deleted paper's"),
+    ]
+    (card,) = listing._cards(rows).values()
+    assert (card.title, card.content_hash, card.upvotes) == ("Now", paper.content_hash, 3)

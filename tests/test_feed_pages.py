@@ -132,14 +132,18 @@ def test_day_page_with_assert_num_queries(
         # one page of entries with their papers, their count and the neighbouring days (one
         # statement), and in one statement their published code links (the cards' code
         # icons) with what the card parts of higher apps read (thumbnails, LLM summaries);
-        # the page-cache generation is read through the driver's connection, uncounted
-        with django_assert_num_queries(2):
+        # the page-cache generation is read through the driver's connection, uncounted.
+        # The first view also reads the papers' text, which each process then keeps by the
+        # papers' content hashes (listing._texts)
+        with django_assert_num_queries(3):
             client.get(f"/papers/date/{day}")
+        with django_assert_num_queries(2):  # another address: the page cache keeps the first
+            client.get(f"/papers/date/{day}?page=1")
     # the home page finds the newest day in that same first statement
     with django_assert_num_queries(2):
         assert "2609.020" in client.get("/").content.decode()
-    # a later page is read with its count as well
-    with django_assert_num_queries(2):
+    # a later page is read with its count as well (and its papers' text, not shown before)
+    with django_assert_num_queries(3):
         assert "2609.02050" in client.get("/papers/date/2026-09-02?page=2").content.decode()
     # a page that is not there finds no cards, is counted apart, and shows the last page
     with django_assert_num_queries(4):

@@ -94,3 +94,14 @@ def test_content_hash_is_the_one_stored_databases_hold():
     using dataclasses.asdict), so existing rows are not all seen as changed on the next import."""
     assert paper().content_hash() == "198d967a3fec735cacd43ae076259e64"
     assert paper(title="Another title").content_hash() != paper().content_hash()
+
+
+def test_a_stored_papers_fields_give_back_its_content_hash(make_paper):
+    """The admin re-hashes an edited paper (papers.admin); unedited, the hash is the import's,
+    so a later import of the same record still finds nothing changed."""
+    from dailypapers.papers.records import content_hash_of
+
+    stored = make_paper("2611.00001", authors=["Ada Lovelace"], comment="12 pages")
+    assert content_hash_of(stored) == stored.content_hash
+    stored.title = "Edited"
+    assert content_hash_of(stored) != stored.content_hash

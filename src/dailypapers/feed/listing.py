@@ -132,7 +132,7 @@ class ListedCards(EntryIds):
 
     def _read(self, ids_sql: str) -> list["Card"]:
         query = _CARDS_SQL.format(ids_sql) + f" ORDER BY {_JOINED_LIST_ORDER_SQL}"
-        return [_card(row) for row in sql.rows(query, self.params)]
+        return list(_cards(sql.rows(query, self.params)).values())
 
 
 def entry_ids_in(period: Period) -> EntryIds:
@@ -206,7 +206,7 @@ def _with_cards(where: str, params: tuple, about: str, about_params: tuple, aske
     )
     if not rows:
         return None, None
-    return (offset, [_card(row) for row in rows]), rows[0][_CARD_WIDTH:]
+    return (offset, list(_cards(rows).values())), rows[0][_CARD_WIDTH:]
 
 
 def _page(period: Period, count: int, before, after, read_ahead=None) -> PeriodPage:
@@ -236,11 +236,8 @@ class Card:
     content_hash: str  # of the paper's text: what per-paper caches of derived text key on
 
 
-_CARD_COLUMNS = (
-    "e.id, e.paper_id, p.title, p.abstract, p.authors, p.categories, e.upvotes, "
-    "e.comment_count, e.pinned, u.username, p.content_hash"
-)
-_CARD_WIDTH = 11
+_CARD_COLUMNS = "e.id, e.paper_id, e.upvotes, e.comment_count, e.pinned, u.username, p.content_hash"
+_CARD_WIDTH = 7
 _CARDS_FROM = (
     f"FROM {ENTRIES} e JOIN {PAPERS} p ON p.arxiv_id = e.paper_id "
     f"LEFT JOIN {USERS} u ON u.id = e.submitted_by_id"
@@ -259,24 +256,54 @@ def _names(value) -> tuple[str, ...]:
     return _decoded(value) if isinstance(value, str | bytes) else tuple(value)
 
 
-def _card(row: tuple) -> Card:
-    return Card(
-        row[1],
-        row[2],
-        row[3],
-        _names(row[4]),
-        _names(row[5]),
-        row[6],
-        row[7],
-        bool(row[8]),
-        row[9],
-        row[10],
-    )
+# Each paper's text on its card (title, abstract, authors, categories), kept per process by
+# (arxiv id, content hash): the cards' statement reads the entries and each paper's hash, and a
+# text is read once, when first shown or after it changed (a re-import or an admin edit
+# changes the hash). Reading 50 papers' text with every list page (90 kB that PostgreSQL sorted
+# and sent) was 11-25% of an uncached PostgreSQL day page's CPU, worker and server together
+# (docs/performance.md, "Tenth round"). About 2.5 kB a paper: 4,096 kept is about 10 MB a
+# process. Emptied when full rather than tracking recency, as feed.cards' heads are.
+_Text = tuple[str, str, tuple[str, ...], tuple[str, ...]]
+_texts: dict[tuple[str, str], _Text] = {}
+_TEXTS_KEPT = 4096
+_TEXTS_SQL = (
+    f"SELECT arxiv_id, content_hash, title, abstract, authors, categories FROM {PAPERS} "
+    "WHERE arxiv_id IN ({})"
+)
+
+
+def _cards(rows: list[tuple]) -> dict[int, Card]:
+    """The cards of the cards' statement's rows, with their papers' texts, by entry id in the
+    rows' order."""
+    # Read each once into a local dict: another thread may empty _texts meanwhile.
+    known = {key: text for row in rows if (text := _texts.get(key := (row[1], row[6])))}
+    missing = [row[1] for row in rows if (row[1], row[6]) not in known]
+    fresh = {}
+    if missing:
+        for arxiv_id, content_hash, title, abstract, authors, categories in sql.rows_for(
+            _TEXTS_SQL, missing
+        ):
+            fresh[arxiv_id] = content_hash, (title, abstract, _names(authors), _names(categories))
+        if len(_texts) + len(fresh) > _TEXTS_KEPT:
+            _texts.clear()
+        _texts.update({(arxiv_id, h): text for arxiv_id, (h, text) in fresh.items()})
+    cards = {}
+    for entry_id, paper_id, upvotes, comments, pinned, submitter, content_hash, *_ in rows:
+        text = known.get((paper_id, content_hash))
+        if text is None:
+            if paper_id not in fresh:  # deleted since the cards' statement
+                continue
+            # Re-imported between the two reads, perhaps: the card shows what was read last.
+            content_hash, text = fresh[paper_id]
+        cards[entry_id] = Card(
+            paper_id, *text, upvotes, comments, bool(pinned), submitter, content_hash
+        )
+    return cards
 
 
 def cards_for(entry_ids: list[int]) -> list[Card]:
     """Cards of these entries, in the order given."""
-    by_id = {row[0]: _card(row) for row in sql.rows_for(_CARDS_SQL, entry_ids)}
+    by_id = _cards(sql.rows_for(_CARDS_SQL, entry_ids))
     return [by_id[i] for i in entry_ids if i in by_id]
 
 

@@ -66,6 +66,14 @@ class PaperRecord:
         return hashlib.blake2b(blob.encode(), digest_size=16).hexdigest()
 
 
+def content_hash_of(paper) -> str:
+    """The content hash of a stored paper (papers.models.Paper) as its fields now read: what
+    importing the same fields computes."""
+    return PaperRecord(
+        **{f.name: getattr(paper, f.name) for f in fields(PaperRecord)}
+    ).content_hash()
+
+
 @dataclass(frozen=True, slots=True)
 class Rejected:
     """A record that could not be read: where it was and why."""
