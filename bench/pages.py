@@ -21,6 +21,11 @@ cached paper 0.760x (all met); PostgreSQL 0.131x (not met), 0.130x, 0.605x, 0.64
 Again 15:23-15:51 the same day, main 323931f, quiet: PostgreSQL uncached day 0.105-0.135x in
 four runs (577-595 req/s after the first), cached day 0.596-0.665x; SQLite uncached day
 0.133x and 0.211x in two runs (not met in one).
+On 30 November, a slower day for this machine (trivial view 2,000-2,200 req/s), main b78aed8
+(the cards read their papers' text once per process): PostgreSQL uncached day 0.121-0.126x
+(not met; 0.104-0.120x before that change the same day), uncached paper 0.124-0.129x, cached
+0.558-0.755x; SQLite uncached day 0.154x and 0.175x (0.126-0.149x before), uncached paper
+0.148-0.158x, cached 0.679-0.791x.
 Every round, the method, the profile and what is left: docs/performance.md.
 """
 
