@@ -24,7 +24,8 @@ four runs (577-595 req/s after the first), cached day 0.596-0.665x; SQLite uncac
 On 30 November, a slower day for this machine (trivial view 2,000-2,200 req/s), main b78aed8
 (the cards read their papers' text once per process): PostgreSQL uncached day 0.121-0.126x
 (not met; 0.104-0.120x before that change the same day), uncached paper 0.124-0.129x, cached
-0.558-0.755x; SQLite uncached day 0.154x and 0.175x (0.126-0.149x before), uncached paper
+0.558-0.755x; SQLite uncached day 0.154x and 0.175x (0.126-0.149x that morning, but its paper
+page rose as much and the paired runs put that change inside SQLite's noise), uncached paper
 0.148-0.158x, cached 0.679-0.791x.
 Every round, the method, the profile and what is left: docs/performance.md.
 """

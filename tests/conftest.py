@@ -220,6 +220,15 @@ def empty_page_cache():
 
 
 @pytest.fixture(autouse=True)
+def no_card_texts_kept():
+    """Each test starts with no papers' text kept (feed.listing._texts), so the statements a
+    list's first view makes do not depend on which tests ran before in this process."""
+    from dailypapers.feed import listing
+
+    listing._texts.clear()
+
+
+@pytest.fixture(autouse=True)
 def no_first_index_on_import():
     """In-process imports build no first search index (it would land in var/search and cost
     seconds a test); test_search.py checks that behaviour through subprocesses."""

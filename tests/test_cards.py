@@ -189,3 +189,21 @@ def test_cards_whose_paper_changed_or_went_between_the_two_reads(make_paper, lis
     ]
     (card,) = listing._cards(rows).values()
     assert (card.title, card.content_hash, card.upvotes) == ("Now", paper.content_hash, 3)
+
+
+def test_the_papers_text_kept_per_process_is_bounded(make_paper, list_paper, monkeypatch):
+    from dailypapers.feed import listing
+
+    monkeypatch.setattr(listing, "_TEXTS_KEPT", 2)
+    papers = [make_paper(f"2611.0000{i}") for i in range(3)]
+    entries = [list_paper(paper, DAY, minute=i) for i, paper in enumerate(papers)]
+    keys = [(paper.arxiv_id, paper.content_hash) for paper in papers]
+
+    listing.cards_for([entries[0].pk, entries[1].pk])
+    assert set(listing._texts) == {keys[0], keys[1]}
+    listing.cards_for([entries[2].pk])  # past the bound: emptied first
+    assert set(listing._texts) == {keys[2]}
+    listing._texts.clear()
+    cards = listing.cards_for([entry.pk for entry in entries])  # more than the bound at once
+    assert [card.title for card in cards] == [paper.title for paper in papers]
+    assert listing._texts == {}

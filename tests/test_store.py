@@ -97,8 +97,8 @@ def test_content_hash_is_the_one_stored_databases_hold():
 
 
 def test_a_stored_papers_fields_give_back_its_content_hash(make_paper):
-    """The admin re-hashes an edited paper (papers.admin); unedited, the hash is the import's,
-    so a later import of the same record still finds nothing changed."""
+    """The admin re-hashes an edited paper (papers.admin); unedited, the hash is the one its
+    import stored, which papers.store compares to find a record unchanged."""
     from dailypapers.papers.records import content_hash_of
 
     stored = make_paper("2611.00001", authors=["Ada Lovelace"], comment="12 pages")

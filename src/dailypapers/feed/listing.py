@@ -111,7 +111,8 @@ class EntryIds(Sequence):
 class ListedCards(EntryIds):
     """The cards of a period's listed entries in list order, a slice at a time: one statement
     that sorts the narrow entry rows for the slice's ids (as EntryIds does) and joins their
-    papers, which on PostgreSQL saves a round trip a list page. The page asked for may have
+    papers' content hashes, which on PostgreSQL saves a round trip a list page (their text
+    comes from _cards). The page asked for may have
     been read already, with the count (`read_ahead`: its offset and cards)."""
 
     def __init__(self, period: Period):
@@ -180,7 +181,8 @@ def period_page(period: Period, asked=None) -> PeriodPage:
 
 def newest_day_page(asked=None) -> PeriodPage | None:
     """The newest day's page (the home page), None when nothing is listed: the day, its
-    count, its neighbours and the cards of the page asked for in one statement."""
+    count, its neighbours and the cards of the page asked for in one statement (and their
+    papers' text in a second, for papers this process has not shown yet: _cards)."""
     newest = f"({_NEWEST_DAY_SQL})"
     where = f"FROM {ENTRIES} WHERE day = {newest} AND hidden = %s"
     about = f"{newest}, (SELECT COUNT(*) {where}), {_neighbours_sql(newest, newest)}"
@@ -233,7 +235,7 @@ class Card:
     comment_count: int
     pinned: bool
     submitter: str | None
-    content_hash: str  # of the paper's text: what per-paper caches of derived text key on
+    content_hash: str  # of the paper's stored fields: what per-paper caches of its text key on
 
 
 _CARD_COLUMNS = "e.id, e.paper_id, e.upvotes, e.comment_count, e.pinned, u.username, p.content_hash"
@@ -261,8 +263,8 @@ def _names(value) -> tuple[str, ...]:
 # text is read once, when first shown or after it changed (a re-import or an admin edit
 # changes the hash). Reading 50 papers' text with every list page (90 kB that PostgreSQL sorted
 # and sent) was 11-25% of an uncached PostgreSQL day page's CPU, worker and server together
-# (docs/performance.md, "Tenth round"). About 2.5 kB a paper: 4,096 kept is about 10 MB a
-# process. Emptied when full rather than tracking recency, as feed.cards' heads are.
+# (docs/performance.md, "Tenth round"). About 2.5 kB a paper: at most 4,096 kept, about 10 MB
+# a process. Emptied when full rather than tracking recency, as feed.cards' heads are.
 _Text = tuple[str, str, tuple[str, ...], tuple[str, ...]]
 _texts: dict[tuple[str, str], _Text] = {}
 _TEXTS_KEPT = 4096
@@ -286,7 +288,8 @@ def _cards(rows: list[tuple]) -> dict[int, Card]:
             fresh[arxiv_id] = content_hash, (title, abstract, _names(authors), _names(categories))
         if len(_texts) + len(fresh) > _TEXTS_KEPT:
             _texts.clear()
-        _texts.update({(arxiv_id, h): text for arxiv_id, (h, text) in fresh.items()})
+        if len(fresh) <= _TEXTS_KEPT:  # a longer read (a whole day's BibTeX) is not kept
+            _texts.update({(arxiv_id, h): text for arxiv_id, (h, text) in fresh.items()})
     cards = {}
     for entry_id, paper_id, upvotes, comments, pinned, submitter, content_hash, *_ in rows:
         text = known.get((paper_id, content_hash))

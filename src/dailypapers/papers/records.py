@@ -68,7 +68,8 @@ class PaperRecord:
 
 def content_hash_of(paper) -> str:
     """The content hash of a stored paper (papers.models.Paper) as its fields now read: what
-    importing the same fields computes."""
+    importing the same fields computes, every source's dates being in UTC (parse_timestamp),
+    as the databases hand them back."""
     return PaperRecord(
         **{f.name: getattr(paper, f.name) for f in fields(PaperRecord)}
     ).content_hash()
