@@ -9,7 +9,6 @@ import json
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, timedelta
-from functools import lru_cache
 
 from django.contrib.auth import get_user_model
 from django.db.models import Count
@@ -247,15 +246,10 @@ _CARDS_FROM = (
 _CARDS_SQL = f"SELECT {_CARD_COLUMNS} {_CARDS_FROM} " + "WHERE e.id IN ({})"
 
 
-@lru_cache(maxsize=8192)
-def _decoded(text: str | bytes) -> tuple[str, ...]:
-    return tuple(json.loads(text))
-
-
 def _names(value) -> tuple[str, ...]:
-    """A JSON list of names (authors, categories) as a tuple. The drivers hand it back as
-    text, decoded once per process: 100 decodes were a tenth of a day page's cards."""
-    return _decoded(value) if isinstance(value, str | bytes) else tuple(value)
+    """A JSON list of names (authors, categories) as a tuple; the drivers hand it back as
+    text. Decoded when a paper's text is read, which _texts then keeps."""
+    return tuple(json.loads(value)) if isinstance(value, str | bytes) else tuple(value)
 
 
 # Each paper's text on its card (title, abstract, authors, categories), kept per process by
