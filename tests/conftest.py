@@ -220,12 +220,14 @@ def empty_page_cache():
 
 
 @pytest.fixture(autouse=True)
-def no_card_texts_kept():
-    """Each test starts with no papers' text kept (feed.listing._texts), so the statements a
-    list's first view makes do not depend on which tests ran before in this process."""
-    from dailypapers.feed import listing
+def no_cards_kept():
+    """Each test starts with no papers' text (feed.listing._texts) and no lists' drawings
+    (feed.cards._lists) kept, so what a list's first view reads and draws does not depend on
+    which tests ran before in this process."""
+    from dailypapers.feed import cards, listing
 
     listing._texts.clear()
+    cards._lists.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -207,3 +207,102 @@ def test_the_papers_text_kept_per_process_is_bounded(make_paper, list_paper, mon
     cards = listing.cards_for([entry.pk for entry in entries])  # more than the bound at once
     assert [card.title for card in cards] == [paper.title for paper in papers]
     assert listing._texts == {}
+
+
+def test_a_lists_drawing_is_kept_only_while_all_it_shows_is_unchanged(
+    client, make_paper, list_paper, settings, monkeypatch, django_user_model
+):
+    """A list's cards as drawn for visitors who are not signed in are kept per process
+    (feed.cards._lists), keyed by all that both reads returned. After each change below, the
+    page drawn with the kept lists is the page drawn afresh, and shows the change; with
+    nothing changed, no card is drawn again."""
+    from dailypapers.feed import cards
+    from dailypapers.feed.models import DailyEntry
+    from dailypapers.links.models import PaperLink, PaperRepository, Repository
+    from dailypapers.summaries.models import Summary
+    from dailypapers.thumbnails.models import Thumbnail
+
+    settings.PAGE_CACHE_SECONDS = 0  # the page cache aside: this is about the cards
+    drawn = []
+    draw = cards._card
+    monkeypatch.setattr(cards, "_card", lambda *args, **kw: drawn.append(1) or draw(*args, **kw))
+    curator = django_user_model.objects.create_user("curator", password="x" * 12)
+    first = make_paper("2611.00001", title="First title")
+    entry = list_paper(first, DAY, by=curator)
+    list_paper(make_paper("2611.00002", title="Second paper"), DAY, minute=1)
+    repository = Repository.objects.create(key="a/code", full_name="a/code", state="ok", stars=7)
+
+    def page() -> str:
+        return client.get(f"/papers/date/{DAY}").content.decode()
+
+    changes = [
+        ("nothing", lambda: None, None),
+        ("upvotes", lambda: DailyEntry.objects.filter(pk=entry.pk).update(upvotes=41), ">41<"),
+        (
+            "comments",
+            lambda: DailyEntry.objects.filter(pk=entry.pk).update(comment_count=1),
+            "1 comment<",
+        ),
+        (
+            "pin",
+            lambda: DailyEntry.objects.filter(pk=entry.pk).update(pinned=True),
+            "<strong>pinned",
+        ),
+        (
+            "submitter",
+            lambda: django_user_model.objects.filter(pk=curator.pk).update(username="renamed"),
+            ">renamed</a>",
+        ),
+        (
+            "new version",
+            lambda: make_paper("2611.00001", version=2, title="New title"),
+            "New title",
+        ),
+        (
+            "thumbnail",
+            lambda: Thumbnail.objects.create(
+                paper=first, status="ok", drawn_id="d" * 64, width=190, height=246
+            ),
+            'width="190"',
+        ),
+        (
+            "summary",
+            lambda: Summary.objects.create(paper=first, status="ok", text="Summed up.", model="m"),
+            "Summed up.",
+        ),
+        (
+            "code link",
+            lambda: PaperLink.objects.create(
+                paper=first, kind="code", url="https://github.com/a/code"
+            ),
+            "github.com/a/code",
+        ),
+        (
+            "stars",
+            lambda: PaperRepository.objects.create(paper=first, repository=repository),
+            "★ 7",
+        ),
+        ("stars again", lambda: Repository.objects.filter(pk=repository.pk).update(stars=9), "★ 9"),
+        ("a setting", lambda: setattr(settings, "SHOW_CARD_KEYWORDS", False), None),
+    ]
+    before = page()
+    assert 'class="chip"' in before
+    for change, make_change, shown in changes:
+        make_change()
+        drawn.clear()
+        kept = page()
+        if change == "nothing":
+            assert kept == before and not drawn, "an unchanged list is not drawn again"
+        else:
+            assert kept != before and drawn, change
+        assert shown is None or shown in kept, change
+        cards._lists.clear()
+        assert page() == kept, change
+        before = kept
+    assert 'class="chip"' not in before  # the setting's change showed
+
+    client.force_login(curator)
+    drawn.clear()
+    signed_in = page()
+    assert drawn and "csrfmiddlewaretoken" in signed_in
+    assert len(cards._lists) == 1, "nothing a signed-in visitor sees is kept"

@@ -6,6 +6,8 @@ from dataclasses import dataclass
 from html import escape
 from urllib.parse import quote
 
+from django.core.signals import setting_changed
+from django.dispatch import receiver
 from django.utils.safestring import SafeString, mark_safe
 
 from ..core import sql
@@ -32,7 +34,9 @@ def register_paper_actions(provider: PaperActions) -> None:
 # Parts higher apps draw on cards, by slot: thumbnails' first page ("figure"), search's key
 # sentence ("snippet", in place of the cut abstract), summaries' LLM summary ("summary", in
 # place of the snippet) and keyword chips ("chips"). A provider
-# takes the cards and returns {paper id: HTML}, in one batch for the whole list.
+# takes the cards and returns {paper id: HTML}, in one batch for the whole list. Its HTML
+# must follow from the cards (and its rows, below) alone, with the settings: a list's
+# drawing is kept by those (render_cards).
 # A part drawn from stored rows registers what it reads as `reads`: a SELECT of paper_id,
 # two text and two integer columns (`CAST(NULL AS ...)` for those it lacks) whose one
 # `IN ({})` takes the cards' paper ids, without ORDER BY; its provider then takes (cards,
@@ -50,27 +54,33 @@ def register_card_part(slot: str, provider: CardPart, reads: str | None = None) 
         _card_part_providers[slot].append((provider, reads))
 
 
-def card_parts(cards: list[Card]) -> tuple[dict[str, CodeBadge], dict[str, dict[str, str]]]:
-    """The cards' code badges, and {slot: {paper id: HTML}}; a later provider of a slot adds
-    to an earlier one's part."""
-    providers = [
+def _providers() -> list[tuple[str, CardPart, str | None]]:
+    return [
         (slot, provider, reads)
         for slot, registered in _card_part_providers.items()
         for provider, reads in registered
     ]
-    found = iter(
-        sql.rows_together(
-            [CODE_LINKS_SQL] + [reads for _, _, reads in providers if reads],
-            list(dict.fromkeys(card.paper_id for card in cards)),
-        )
+
+
+def card_part_rows(cards: list[Card]) -> list[list[tuple]]:
+    """What the cards' parts read, in one statement: the code links' rows, then each reading
+    provider's, in registration order."""
+    return sql.rows_together(
+        [CODE_LINKS_SQL] + [reads for _, _, reads in _providers() if reads],
+        list(dict.fromkeys(card.paper_id for card in cards)),
     )
-    badges = code_badges_from(next(found))
+
+
+def drawn_card_parts(cards: list[Card], provider_rows: list[list[tuple]]) -> dict[str, dict]:
+    """{slot: {paper id: HTML}} from the providers' rows (card_part_rows after the code
+    links'); a later provider of a slot adds to an earlier one's part."""
+    found = iter(provider_rows)
     parts: dict[str, dict[str, str]] = {slot: {} for slot in _card_part_providers}
-    for slot, provider, reads in providers:
+    for slot, provider, reads in _providers():
         drawn = parts[slot]
         for paper_id, part in (provider(cards, next(found)) if reads else provider(cards)).items():
             drawn[paper_id] = drawn.get(paper_id, "") + part
-    return badges, parts
+    return parts
 
 
 def paper_actions(
@@ -172,7 +182,8 @@ def render_cards(
     """`notes`: HTML a higher app adds under a card's text, by paper id (recommend's "why")."""
     notes = notes or {}
     links = _Links.lookup()
-    badges, parts = card_parts(cards)
+    rows = card_part_rows(cards)
+    badges = code_badges_from(rows[0])  # their stars are a read of their own
     actions = (
         paper_actions(
             request, [c.paper_id for c in cards], csrf_input=csrf_input, next_path=next_path
@@ -180,7 +191,30 @@ def render_cards(
         if request is not None
         else {}
     )
-    return mark_safe(
+    key = None
+    if not csrf_input:  # a signed-in visitor's forms carry a token new with each request
+        key = (
+            links,
+            tuple(
+                (c.paper_id, c.content_hash, c.title, c.abstract, tuple(c.authors))
+                + (tuple(c.categories), c.upvotes, c.comment_count, c.pinned, c.submitter)
+                for c in cards
+            ),
+            frozenset(voted),
+            next_path,
+            tuple(notes.items()),
+            tuple(actions.items()),
+            tuple(tuple(read) for read in rows),
+            tuple(badges.items()),
+        )
+        try:
+            return _lists[key]
+        except KeyError:
+            pass
+        except TypeError:  # a value read that is not hashable: draw it every time
+            key = None
+    parts = drawn_card_parts(cards, rows[1:])
+    drawn = mark_safe(
         "".join(
             _card(
                 index,
@@ -191,12 +225,33 @@ def render_cards(
                 links,
                 actions.get(card.paper_id, ""),
                 notes.get(card.paper_id, ""),
-                {slot: drawn.get(card.paper_id, "") for slot, drawn in parts.items()},
+                {slot: part.get(card.paper_id, "") for slot, part in parts.items()},
                 badges.get(card.paper_id),
             )
             for index, card in enumerate(cards, start=1)
         )
     )
+    if key is not None:
+        if len(_lists) >= _LISTS_KEPT:
+            _lists.clear()
+        _lists[key] = drawn
+    return drawn
+
+
+# Whole lists' cards as drawn for visitors who are not signed in, kept per process and keyed
+# by everything they show: every value of every card, what the parts' statement and the
+# stars' read returned (the providers draw from those and the cards alone), the controls and
+# notes as drawn for this request, and the routes. Everything is still read on every view; a
+# list whose rows did not change is not drawn again. Drawing 50 cards and their parts was
+# about half of an uncached day page's worker CPU (docs/performance.md, "Eleventh round").
+# About 90 kB a list: at most 64 kept, emptied when full; forgotten when a setting changes.
+_lists: dict[tuple, SafeString] = {}
+_LISTS_KEPT = 64
+
+
+@receiver(setting_changed)
+def _forget_lists(**kwargs) -> None:
+    _lists.clear()
 
 
 def _card(
