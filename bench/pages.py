@@ -1,16 +1,18 @@
 """Page speed as a ratio to Django itself: the day page and a paper page, uncached and cached.
 
     python bench/pages.py [--database sqlite|postgres] [--papers 1000] [--workers 2]
-                          [--seconds 10] [--connections 32] [--json]
+                          [--seconds 10] [--rounds 4] [--connections 32] [--json]
 
 Loads N generated papers onto one day in a fresh database (SQLite under a temporary home, or
 a fresh database on a private PostgreSQL server started from the Debian package), builds the
 search index (so the paper page shows its similar papers), starts `dailypapers serve --prod`
 on loopback and drives it with wrk (Debian's `wrk`, -t2). In the same run it serves
 bench/trivial_site.py (an HttpResponse of 12 kB, no middleware) with the same gunicorn command
-line, measured right before each page, and reports every page as a ratio to its baseline,
-which holds from one machine to the next where raw req/s do not. --json prints one object
-(each page also carries its errors and the baseline_rps it was divided by):
+line, and reports every page as a ratio to it, which holds from one machine to the next where
+raw req/s do not. Each page runs in --rounds short runs (--seconds split between them), each
+right after a run of the trivial view; its ratio is the median of the rounds' ratios, so a
+burst of load on one run moves one round, not the result. --json prints one object (each page
+also carries its round_ratios, errors and the baseline_rps it was divided by):
 {"baseline_rps": ..., "pages": {"<name>": {"rps": ..., "p95_ms": ..., "ratio": ...}}}.
 
 Targets (issue 12): cached pages >= 0.6x the trivial view, uncached day page >= 0.15x,
@@ -34,6 +36,7 @@ import argparse
 import json
 import os
 import shutil
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -83,10 +86,12 @@ def prepare(home: Path, papers: int) -> str:
     return Paper.objects.order_by("arxiv_id").values_list("arxiv_id", flat=True)[papers // 2]
 
 
-def drive(url: str, seconds: int, connections: int, script: Path) -> dict:
-    for _ in range(3 * connections):  # every worker answers (and warms up) before the clock
+def warm(url: str, connections: int, script: Path) -> None:
+    """Every worker answers, then a second of load that is not counted: without it, the
+    first round of 7 pages' runs in 52 came out at 0.49-0.63 of the other rounds' median."""
+    for _ in range(3 * connections):
         urllib.request.urlopen(url).read()
-    return run_wrk(url, script, seconds, connections)
+    run_wrk(url, script, 1, connections)
 
 
 def stop(server: subprocess.Popen) -> None:
@@ -94,13 +99,37 @@ def stop(server: subprocess.Popen) -> None:
     server.wait()
 
 
+def paired(baseline_url: str, page_url: str, args, script: Path) -> dict:
+    """The page and the trivial view in turns, `args.rounds` short runs each, the baseline
+    right before each page run: the ratio is the median of the rounds' ratios, so a burst
+    of load that lands on one run moves one round, not the result."""
+    warm(baseline_url, args.connections, script)
+    warm(page_url, args.connections, script)
+    seconds = args.seconds // args.rounds
+    rounds = []
+    for _ in range(args.rounds):
+        baseline = run_wrk(baseline_url, script, seconds, args.connections)
+        page = run_wrk(page_url, script, seconds, args.connections)
+        rounds.append((baseline, page))
+    ratios = [page["rps"] / baseline["rps"] for baseline, page in rounds]
+    return {
+        "rps": round(statistics.median(page["rps"] for _, page in rounds), 1),
+        "p95_ms": statistics.median(page["p95"] for _, page in rounds),
+        "ratio": round(statistics.median(ratios), 3),
+        "round_ratios": [round(ratio, 3) for ratio in ratios],
+        "errors": sum(page["errors"] for _, page in rounds),
+        "baseline_rps": round(statistics.median(baseline["rps"] for baseline, _ in rounds), 1),
+    }
+
+
 def measure(args, home: Path, paper_id: str) -> dict:
-    """Each page right after its own baseline run, both servers up throughout: on a shared,
-    noisy machine the pair sees about the same load, so the ratio holds where req/s do not."""
+    """Each page paired with the trivial view (paired()), both servers up throughout: on a
+    shared, noisy machine the pair sees about the same load, so the ratio holds where req/s
+    do not."""
     script = home / "report.lua"
     script.write_text(WRK_REPORT)
     trivial, trivial_base = start_trivial_django(args.workers)
-    baselines, pages = [], {}
+    pages = {}
     try:
         for mode, cache_seconds in (("uncached", 0), ("cached", 300)):
             server, base = start_gunicorn(
@@ -108,21 +137,13 @@ def measure(args, home: Path, paper_id: str) -> dict:
             )
             try:
                 for page, path in (("day", "/"), ("paper", f"/papers/{paper_id}")):
-                    baseline = drive(trivial_base + "/", args.seconds, args.connections, script)
-                    result = drive(base + path, args.seconds, args.connections, script)
-                    baselines.append(baseline["rps"])
-                    pages[f"{mode} {page}"] = {
-                        "rps": round(result["rps"], 1),
-                        "p95_ms": result["p95"],
-                        "ratio": round(result["rps"] / baseline["rps"], 3),
-                        "errors": result["errors"],
-                        "baseline_rps": round(baseline["rps"], 1),
-                    }
+                    pages[f"{mode} {page}"] = paired(trivial_base + "/", base + path, args, script)
             finally:
                 stop(server)
     finally:
         stop(trivial)
-    return {"baseline_rps": round(sum(baselines) / len(baselines), 1), "pages": pages}
+    baselines = [page["baseline_rps"] for page in pages.values()]
+    return {"baseline_rps": round(statistics.median(baselines), 1), "pages": pages}
 
 
 def main() -> None:
@@ -130,10 +151,13 @@ def main() -> None:
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--papers", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=os.cpu_count())
-    parser.add_argument("--seconds", type=int, default=10)
+    parser.add_argument("--seconds", type=int, default=10, help="per page, all rounds together")
+    parser.add_argument("--rounds", type=int, default=4, help="page and baseline runs in turn")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
     args = parser.parse_args()
+    if not 1 <= args.rounds <= args.seconds:
+        parser.error("--rounds must be from 1 to --seconds (wrk runs for whole seconds)")
     if not shutil.which("wrk"):
         raise SystemExit("bench/pages.py needs wrk: apt-get install wrk")
     with tempfile.TemporaryDirectory(prefix="dailypapers-pages-") as tmp:
@@ -154,15 +178,16 @@ def main() -> None:
         return
     print(
         f"{args.papers:,} papers on one day, {args.database}; gunicorn with {args.workers} "
-        f"workers; wrk -t2 -c{args.connections} for {args.seconds}s per row"
+        f"workers; wrk -t2 -c{args.connections}, each page {args.seconds}s in {args.rounds} "
+        "rounds, each right after a round of the trivial view"
     )
-    print(f"trivial Django view  {result['baseline_rps']:8,.0f} req/s  (mean of the baselines)")
+    print(f"trivial Django view  {result['baseline_rps']:8,.0f} req/s  (median of the baselines)")
     for name, page in result["pages"].items():
         verdict = "ok" if page["ratio"] >= TARGETS[name] else "BELOW TARGET"
         print(
             f"{name:<20} {page['rps']:8,.0f} req/s  {page['ratio']:5.2f}x of "
             f"{page['baseline_rps']:,.0f}  p95 {page['p95_ms']:7.1f} ms  errors {page['errors']}  "
-            f"(target {TARGETS[name]:.2f}x: {verdict})"
+            f"(target {TARGETS[name]:.2f}x: {verdict}; rounds {page['round_ratios']})"
         )
 
 
