@@ -17,18 +17,11 @@ also carries its round_ratios, errors and the baseline_rps it was divided by):
 
 Targets (issue 12): cached pages >= 0.6x the trivial view, uncached day page >= 0.15x,
 uncached paper page (with similar papers) >= 0.12x, on SQLite and on PostgreSQL.
-Last measured idle (load 0.6-1.9), 2026-11-29 08:13-08:17, main e8a0c03, --seconds 8 (trivial
-view 3,600-4,450 req/s): SQLite uncached day 0.164x, uncached paper 0.163x, cached day 0.814x,
-cached paper 0.760x (all met); PostgreSQL 0.131x (not met), 0.130x, 0.605x, 0.647x.
-Again 15:23-15:51 the same day, main 323931f, quiet: PostgreSQL uncached day 0.105-0.135x in
-four runs (577-595 req/s after the first), cached day 0.596-0.665x; SQLite uncached day
-0.133x and 0.211x in two runs (not met in one).
-On 30 November, a slower day for this machine (trivial view 2,000-2,200 req/s), main b78aed8
-(the cards read their papers' text once per process): PostgreSQL uncached day 0.121-0.126x
-(not met; 0.104-0.120x before that change the same day), uncached paper 0.124-0.129x, cached
-0.558-0.755x; SQLite uncached day 0.154x and 0.175x (0.126-0.149x that morning, but its paper
-page rose as much and the paired runs put that change inside SQLite's noise), uncached paper
-0.148-0.158x, cached 0.679-0.791x.
+Last measured 2026-11-30 16:53-17:28 UTC, quiet, main with the kept list drawings (session
+17), --seconds 8, rounds 4 (trivial view 2,000-2,700 req/s): PostgreSQL uncached day
+0.150-0.168x in six runs of nine and 0.130-0.141x in three runs of a slow spell (main: 0.136x,
+0.142x), uncached paper 0.123-0.155x, cached 0.620-0.768x; SQLite, six runs, uncached day
+0.196-0.250x, uncached paper 0.152-0.176x, cached 0.723-0.854x.
 Every round, the method, the profile and what is left: docs/performance.md.
 """
 
