@@ -9,7 +9,8 @@ search index (so the paper page shows its similar papers), starts `dailypapers s
 on loopback and drives it with wrk (Debian's `wrk`, -t2). In the same run it serves
 bench/trivial_site.py (an HttpResponse of 12 kB, no middleware) with the same gunicorn command
 line, and reports every page as a ratio to it, which holds from one machine to the next where
-raw req/s do not. Each page runs in --rounds short runs (--seconds split between them), each
+raw req/s do not. Each page runs in --rounds short runs (--seconds split between them, in whole
+seconds: 10 in 4 rounds is 4 runs of 2 s), each
 right after a run of the trivial view; its ratio is the median of the rounds' ratios, so a
 burst of load on one run moves one round, not the result. --json prints one object (each page
 also carries its round_ratios, errors and the baseline_rps it was divided by):
@@ -144,7 +145,9 @@ def main() -> None:
     parser.add_argument("--database", choices=("sqlite", "postgres"), default="sqlite")
     parser.add_argument("--papers", type=int, default=1000)
     parser.add_argument("--workers", type=int, default=os.cpu_count())
-    parser.add_argument("--seconds", type=int, default=10, help="per page, all rounds together")
+    parser.add_argument(
+        "--seconds", type=int, default=10, help="per page, split into rounds of whole seconds"
+    )
     parser.add_argument("--rounds", type=int, default=4, help="page and baseline runs in turn")
     parser.add_argument("--connections", type=int, default=32)
     parser.add_argument("--json", action="store_true", help="print one JSON object")
@@ -171,10 +174,13 @@ def main() -> None:
         return
     print(
         f"{args.papers:,} papers on one day, {args.database}; gunicorn with {args.workers} "
-        f"workers; wrk -t2 -c{args.connections}, each page {args.seconds}s in {args.rounds} "
-        "rounds, each right after a round of the trivial view"
+        f"workers; wrk -t2 -c{args.connections}, each page {args.rounds} rounds of "
+        f"{args.seconds // args.rounds}s, each right after one of the trivial view"
     )
-    print(f"trivial Django view  {result['baseline_rps']:8,.0f} req/s  (median of the baselines)")
+    print(
+        f"trivial Django view  {result['baseline_rps']:8,.0f} req/s  "
+        "(median of the pages' baselines)"
+    )
     for name, page in result["pages"].items():
         verdict = "ok" if page["ratio"] >= TARGETS[name] else "BELOW TARGET"
         print(

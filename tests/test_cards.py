@@ -306,3 +306,30 @@ def test_a_lists_drawing_is_kept_only_while_all_it_shows_is_unchanged(
     signed_in = page()
     assert drawn and "csrfmiddlewaretoken" in signed_in
     assert len(cards._lists) == 1, "nothing a signed-in visitor sees is kept"
+
+
+def test_kept_lists_follow_their_notes_and_are_bounded(make_paper, list_paper, rf, monkeypatch):
+    """A note under a card (trending by code's stars gained, "for you"'s reasons) is part of
+    what a kept list is keyed by; past the bound, the kept lists are emptied first."""
+    from django.contrib.auth.models import AnonymousUser
+
+    from dailypapers.feed import cards, listing
+
+    monkeypatch.setattr(cards, "_LISTS_KEPT", 2)
+    entries = [list_paper(make_paper(f"2611.0000{i}"), DAY, minute=i) for i in range(3)]
+    request = rf.get("/trending?by=code")
+    request.user = AnonymousUser()
+
+    def draw(entry_ids, notes=None) -> str:
+        found = listing.cards_for(entry_ids)
+        return cards.render_cards(
+            found, set(), csrf_input="", next_path=request.path, request=request, notes=notes
+        )
+
+    first = [entries[0].pk, entries[1].pk]
+    five, six = ({"2611.00000": f"<p>+{n} GitHub stars</p>"} for n in (5, 6))
+    assert "+5 GitHub stars" in draw(first, five)
+    assert "+6 GitHub stars" in draw(first, six) and len(cards._lists) == 2
+    assert "+5 GitHub stars" in draw(first, five)  # kept
+    draw([entries[2].pk])  # a third list, past the bound
+    assert len(cards._lists) == 1

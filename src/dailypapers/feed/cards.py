@@ -181,7 +181,6 @@ def render_cards(
 ) -> SafeString:
     """`notes`: HTML a higher app adds under a card's text, by paper id (recommend's "why")."""
     notes = notes or {}
-    links = _Links.lookup()
     rows = card_part_rows(cards)
     badges = code_badges_from(rows[0])  # their stars are a read of their own
     actions = (
@@ -194,14 +193,11 @@ def render_cards(
     key = None
     if not csrf_input:  # a signed-in visitor's forms carry a token new with each request
         key = (
-            links,
             tuple(
                 (c.paper_id, c.content_hash, c.title, c.abstract, tuple(c.authors))
                 + (tuple(c.categories), c.upvotes, c.comment_count, c.pinned, c.submitter)
                 for c in cards
             ),
-            frozenset(voted),
-            next_path,
             tuple(notes.items()),
             tuple(actions.items()),
             tuple(tuple(read) for read in rows),
@@ -213,6 +209,7 @@ def render_cards(
             pass
         except TypeError:  # a value read that is not hashable: draw it every time
             key = None
+    links = _Links.lookup()
     parts = drawn_card_parts(cards, rows[1:])
     drawn = mark_safe(
         "".join(
@@ -240,11 +237,15 @@ def render_cards(
 
 # Whole lists' cards as drawn for visitors who are not signed in, kept per process and keyed
 # by everything they show: every value of every card, what the parts' statement and the
-# stars' read returned (the providers draw from those and the cards alone), the controls and
-# notes as drawn for this request, and the routes. Everything is still read on every view; a
-# list whose rows did not change is not drawn again. Drawing 50 cards and their parts was
-# about half of an uncached day page's worker CPU (docs/performance.md, "Eleventh round").
-# About 90 kB a list: at most 64 kept, emptied when full; forgotten when a setting changes.
+# stars' read returned (the providers draw from those and the cards alone), and the controls
+# and notes as drawn for this request. Without a CSRF field a vote control shows neither the
+# visitor's votes nor the path, so those are not in the key (a query string makes no new
+# entry); the routes change only with the settings, which empty it. Everything is still read
+# on every view; a list whose rows did not change is not drawn again. Drawing 50 cards and
+# their parts was about half of an uncached day page's worker CPU (docs/performance.md,
+# "Eleventh round"). A list is about 90 kB of HTML and its key holds its cards' text (about
+# as much again once listing._texts has let go of it): at most 64 kept, about 12 MB a process
+# at worst, emptied when full; forgotten when a setting changes.
 _lists: dict[tuple, SafeString] = {}
 _LISTS_KEPT = 64
 
