@@ -18,11 +18,11 @@ also carries its round_ratios, errors and the baseline_rps it was divided by):
 
 Targets (issue 12): cached pages >= 0.6x the trivial view, uncached day page >= 0.15x,
 uncached paper page (with similar papers) >= 0.12x, on SQLite and on PostgreSQL.
-Last measured 2026-11-30 16:53-17:28 UTC, quiet, main with the kept list drawings (session
+Last measured 2026-11-30 16:53-18:19 UTC, quiet, main with the kept list drawings (session
 17), --seconds 8, rounds 4 (trivial view 2,000-2,700 req/s): PostgreSQL uncached day
-0.150-0.168x in six runs of nine and 0.130-0.141x in three runs of a slow spell (main: 0.136x,
-0.142x), uncached paper 0.123-0.155x, cached 0.620-0.768x; SQLite, six runs, uncached day
-0.196-0.250x, uncached paper 0.152-0.176x, cached 0.723-0.854x.
+0.150-0.168x in eight runs of twelve and 0.130-0.143x in four (main: 0.136x, 0.142x), uncached
+paper 0.123-0.155x, cached 0.620-0.768x; SQLite, seven runs, uncached day 0.194-0.250x,
+uncached paper 0.146-0.176x, cached 0.723-0.854x.
 Every round, the method, the profile and what is left: docs/performance.md.
 """
 
