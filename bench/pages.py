@@ -18,11 +18,11 @@ also carries its round_ratios, errors and the baseline_rps it was divided by):
 
 Targets (issue 12): cached pages >= 0.6x the trivial view, uncached day page >= 0.15x,
 uncached paper page (with similar papers) >= 0.12x, on SQLite and on PostgreSQL.
-Last measured 2026-11-30 16:53-18:19 UTC, quiet, main with the kept list drawings (session
-17), --seconds 8, rounds 4 (trivial view 2,000-2,700 req/s): PostgreSQL uncached day
-0.150-0.168x in eight runs of twelve and 0.130-0.143x in four (main: 0.136x, 0.142x), uncached
-paper 0.123-0.155x, cached 0.620-0.768x; SQLite, seven runs, uncached day 0.194-0.250x,
-uncached paper 0.146-0.176x, cached 0.723-0.854x.
+Last measured 2026-11-30 19:45-20:18 UTC, quiet, session 18's main, --seconds 8, rounds 4, on
+a machine whose trivial view served 4,000-4,400 req/s: PostgreSQL (nine runs) uncached day
+0.190-0.232x, uncached paper 0.150-0.181x, cached 0.643-0.720x; SQLite (three runs) uncached
+day 0.218-0.255x, uncached paper 0.194-0.224x, cached 0.751-0.826x. Session 17's machine
+(2,000-2,700 req/s) gave the PostgreSQL day page 0.130-0.168x: ratios differ between machines.
 Every round, the method, the profile and what is left: docs/performance.md.
 """
 
@@ -77,6 +77,16 @@ def prepare(home: Path, papers: int) -> str:
         for p in Paper.objects.all()
     )
     rebuild()
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        # As pgbench does before each run: measure the tables as autovacuum keeps a running
+        # site's, not as a bulk load leaves them for its first minutes (no statistics, no
+        # visibility map: the day's count read every entry from the heap). The day page's
+        # server CPU in-process: 0.80-0.90 ms a request before, 0.50-0.60 after
+        # (docs/performance.md, "Twelfth round").
+        with connection.cursor() as cursor:
+            cursor.execute("VACUUM ANALYZE")
     return Paper.objects.order_by("arxiv_id").values_list("arxiv_id", flat=True)[papers // 2]
 
 
