@@ -8,9 +8,9 @@ a fresh database on a private PostgreSQL server started from the Debian package)
 search index (so the paper page shows its similar papers), starts `dailypapers serve --prod`
 on loopback and drives it with wrk (Debian's `wrk`, -t2). In the same run it serves
 bench/trivial_site.py (an HttpResponse of 12 kB, no middleware) with the same gunicorn command
-line, and reports every page as a ratio to it, which holds from one machine to the next where
-raw req/s do not. Each page runs in --rounds short runs (--seconds split between them, in whole
-seconds: 10 in 4 rounds is 4 runs of 2 s), each
+line, and reports every page as a ratio to it: steadier than raw req/s, though not the same
+on every machine (compare ratios taken on one machine). Each page runs in --rounds short
+runs (--seconds split between them, in whole seconds: 10 in 4 rounds is 4 runs of 2 s), each
 right after a run of the trivial view; its ratio is the median of the rounds' ratios, so a
 burst of load on one run moves one round, not the result. --json prints one object (each page
 also carries its round_ratios, errors and the baseline_rps it was divided by):
@@ -18,8 +18,8 @@ also carries its round_ratios, errors and the baseline_rps it was divided by):
 
 Targets (issue 12): cached pages >= 0.6x the trivial view, uncached day page >= 0.15x,
 uncached paper page (with similar papers) >= 0.12x, on SQLite and on PostgreSQL.
-Last measured 2026-11-30 19:45-20:18 UTC, quiet, session 18's main, --seconds 8, rounds 4, on
-a machine whose trivial view served 4,000-4,400 req/s: PostgreSQL (nine runs) uncached day
+Last measured 2026-11-30 19:45-20:18 UTC, quiet, session 18's code, --seconds 8, rounds 4, on
+a machine whose trivial view served about 4,000-4,400 req/s: PostgreSQL (nine runs) uncached day
 0.190-0.232x, uncached paper 0.150-0.181x, cached 0.643-0.720x; SQLite (three runs) uncached
 day 0.218-0.255x, uncached paper 0.194-0.224x, cached 0.751-0.826x. Session 17's machine
 (2,000-2,700 req/s) gave the PostgreSQL day page 0.130-0.168x: ratios differ between machines.
@@ -80,11 +80,12 @@ def prepare(home: Path, papers: int) -> str:
     from django.db import connection
 
     if connection.vendor == "postgresql":
-        # As pgbench does before each run: measure the tables as autovacuum keeps a running
-        # site's, not as a bulk load leaves them for its first minutes (no statistics, no
-        # visibility map: the day's count read every entry from the heap). The day page's
-        # server CPU in-process: 0.80-0.90 ms a request before, 0.50-0.60 after
-        # (docs/performance.md, "Twelfth round").
+        # As pgbench does before each run: measure the tables as a running site's autovacuum
+        # keeps them, not as a bulk load leaves them. Without statistics (autoanalyze comes
+        # within a minute, often after the uncached day page's rounds, and then replans them)
+        # the day's count fetched every entry from the heap; autovacuum never vacuums a load
+        # of 1,000 rows. The day page's server CPU in-process: 0.80-0.90 ms a request before,
+        # 0.40-0.65 after (docs/performance.md, "Twelfth round").
         with connection.cursor() as cursor:
             cursor.execute("VACUUM ANALYZE")
     return Paper.objects.order_by("arxiv_id").values_list("arxiv_id", flat=True)[papers // 2]
