@@ -18,10 +18,10 @@ also carries its round_ratios, errors and the baseline_rps it was divided by):
 
 Targets (issue 12): cached pages >= 0.6x the trivial view, uncached day page >= 0.15x,
 uncached paper page (with similar papers) >= 0.12x, on SQLite and on PostgreSQL.
-Last measured 2026-11-30 19:45-20:18 UTC, quiet, session 18's code, --seconds 8, rounds 4, on
-a machine whose trivial view served about 4,000-4,400 req/s: PostgreSQL (nine runs) uncached day
-0.190-0.232x, uncached paper 0.150-0.181x, cached 0.643-0.720x; SQLite (three runs) uncached
-day 0.218-0.255x, uncached paper 0.194-0.224x, cached 0.751-0.826x. Session 17's machine
+Last measured 2026-11-30 19:45-20:44 UTC, quiet, session 18's code, --seconds 8, rounds 4, on
+a machine whose trivial view served about 4,000-4,500 req/s: PostgreSQL (twelve runs) uncached
+day 0.190-0.232x, uncached paper 0.143-0.181x, cached 0.632-0.720x; SQLite (five runs) uncached
+day 0.218-0.260x, uncached paper 0.194-0.224x, cached 0.751-0.840x. Session 17's machine
 (2,000-2,700 req/s) gave the PostgreSQL day page 0.130-0.168x: ratios differ between machines.
 Every round, the method, the profile and what is left: docs/performance.md.
 """
