@@ -129,8 +129,8 @@ def paired(baseline_url: str, page_url: str, args, script: Path) -> dict:
 
 def measure(args, home: Path, paper_id: str) -> dict:
     """Each page paired with the trivial view (paired()), both servers up throughout: on a
-    shared, noisy machine the pair sees about the same load, so the ratio holds where req/s
-    do not."""
+    shared, noisy machine the pair sees about the same load, so the ratio is steadier than
+    req/s."""
     script = home / "report.lua"
     script.write_text(WRK_REPORT)
     trivial, trivial_base = start_trivial_django(args.workers)

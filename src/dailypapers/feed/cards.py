@@ -194,8 +194,7 @@ def render_cards(
     if not csrf_input:  # a signed-in visitor's forms carry a token new with each request
         key = (
             tuple(
-                (c.paper_id, c.content_hash, c.title, c.abstract, tuple(c.authors))
-                + (tuple(c.categories), c.upvotes, c.comment_count, c.pinned, c.submitter)
+                (c.paper_id, c.content_hash, c.upvotes, c.comment_count, c.pinned, c.submitter)
                 for c in cards
             ),
             tuple(notes.items()),
@@ -235,17 +234,17 @@ def render_cards(
     return drawn
 
 
-# Whole lists' cards as drawn for visitors who are not signed in, kept per process and keyed
-# by everything they show: every value of every card, what the parts' statement and the
-# stars' read returned (the providers draw from those and the cards alone), and the controls
-# and notes as drawn for this request. Without a CSRF field a vote control shows neither the
-# visitor's votes nor the path, so those are not in the key (a query string makes no new
-# entry); the routes change only with the settings, which empty it. Everything is still read
-# on every view; a list whose rows did not change is not drawn again. Drawing 50 cards and
-# their parts was about half of an uncached day page's worker CPU (docs/performance.md,
-# "Eleventh round"). A list is about 90 kB of HTML and its key holds its cards' text (about
-# as much again once listing._texts has let go of it): at most 64 kept, about 12 MB a process
-# at worst, emptied when full; forgotten when a setting changes.
+# Whole lists' cards as drawn for visitors who are not signed in, kept per process and keyed by
+# everything they show: every card's paper and content hash (a digest of all its stored fields:
+# its text follows from them, as listing._texts and search's parts have it), counts, pin and
+# submitter, what the parts' statement and the stars' read returned (the providers draw from those
+# and the cards alone), and the controls and notes as drawn for this request. Without a CSRF field
+# a vote control shows neither the visitor's votes nor the path, so those are not in the key (a
+# query string makes no new entry); the routes change only with the settings, which empty it.
+# Everything is still read on every view; a list whose rows did not change is not drawn again.
+# Drawing 50 cards and their parts was about half of an uncached day page's worker CPU
+# (docs/performance.md, "Eleventh round"). A list is about 90 kB of HTML: at most 64 kept, about
+# 6 MB a process, emptied when full; forgotten when a setting changes.
 _lists: dict[tuple, SafeString] = {}
 _LISTS_KEPT = 64
 
